@@ -1,0 +1,204 @@
+"""SourcePost: a post's exact bytes split into front matter and body, read and written losslessly."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+from postkit.errors import PostError
+
+BOM = "\ufeff"
+# Encodings worth naming when a file is not UTF-8; old Chinese archives use the first two.
+_GUESSES = ("gb18030", "big5", "shift_jis", "euc-kr", "cp1252")
+_FENCES = {"---": "yaml", "+++": "toml"}
+_CLOSE_LINE = {"yaml": re.compile(r"(?:---|\.\.\.)[ \t]*\r?$"), "toml": re.compile(r"\+\+\+[ \t]*\r?$")}
+
+
+@dataclass(frozen=True)
+class SourcePost:
+    """A post as it is on disk.
+
+    ``front_matter`` is the exact text from the opening fence to the end of the closing fence
+    line (newline included), ``body`` everything after it; ``bom + front_matter + body`` is the
+    decoded file, so writing an unchanged post gives back the same bytes.
+    """
+
+    path: str
+    front_matter: str
+    body: str
+    format: str | None = None
+    bom: str = ""
+    encoding: str = "utf-8"
+
+    @property
+    def text(self) -> str:
+        return self.bom + self.front_matter + self.body
+
+    @property
+    def body_start_line(self) -> int:
+        """1-based line of the file on which the body starts."""
+        return self.front_matter.count("\n") + 1
+
+    @property
+    def front_matter_inner(self) -> str:
+        """The front matter between its fences, without them."""
+        if not self.front_matter:
+            return ""
+        lines = self.front_matter.split("\n")
+        # first line is the opening fence, the last non-empty one the closing fence
+        return "\n".join(lines[1:-2]) + ("\n" if len(lines) > 3 else "")
+
+    @cached_property
+    def metadata(self) -> dict[str, Any]:
+        """The front matter parsed with a safe loader; an empty mapping without front matter."""
+        return parse_front_matter(self)
+
+    def with_body(self, body: str) -> SourcePost:
+        return replace(self, body=body)
+
+    def to_bytes(self) -> bytes:
+        return self.text.encode(self.encoding)
+
+    def source_url(self, key: str) -> str | None:
+        value = self.metadata.get(key)
+        return value if isinstance(value, str) and value.strip() else None
+
+
+def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str, str]:
+    """Decode file bytes; returns (bom, text, encoding). Raises PostError naming a likely encoding."""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise PostError(path, f"cannot be read as {encoding}: {exc}") from None
+        bom = BOM if text.startswith(BOM) else ""
+        return bom, text[len(bom):], encoding
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise PostError(path, "is UTF-16 (it starts with a UTF-16 byte-order mark); pass --encoding utf-16")
+    if b"\x00" in data[:8192]:
+        raise PostError(path, "holds NUL bytes; it looks like a binary file, not a post")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        guess = next((name for name in _GUESSES if _decodes(data, name)), None)
+        hint = f"; it looks like {guess}, pass --encoding {guess}" if guess else ""
+        raise PostError(path, f"is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}){hint}") from None
+    bom = BOM if text.startswith(BOM) else ""
+    return bom, text[len(bom):], "utf-8"
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def split_post(text: str, path: str = "<text>", bom: str = "", encoding: str = "utf-8") -> SourcePost:
+    """Split decoded text into front matter and body without changing a byte."""
+    if text.startswith(BOM):
+        bom, text = bom + BOM, text[1:]
+    first_end = text.find("\n")
+    first_line = (text if first_end < 0 else text[:first_end]).rstrip("\r").rstrip(" \t")
+    fmt = _FENCES.get(first_line)
+    if fmt is None or first_end < 0:
+        return SourcePost(path=path, front_matter="", body=text, bom=bom, encoding=encoding)
+    closing = _CLOSE_LINE[fmt]
+    pos = first_end + 1
+    while pos <= len(text):
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if closing.fullmatch(line):
+            stop = len(text) if end < 0 else end + 1
+            return SourcePost(path=path, front_matter=text[:stop], body=text[stop:], format=fmt, bom=bom,
+                              encoding=encoding)
+        if end < 0:
+            break
+        pos = end + 1
+    raise PostError(path, f"front matter opened with '{first_line}' on line 1 never closes; "
+                          f"add a closing '{first_line}' line", line=1, column=1)
+
+
+def read_post(path: str, encoding: str | None = None, max_size: int | None = None) -> SourcePost:
+    """Read a post file; every failure is a PostError that names the file."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read() if max_size is None else handle.read(max_size + 1)
+    except OSError as exc:
+        raise PostError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if max_size is not None and len(data) > max_size:
+        raise PostError(path, f"is larger than max-file-size ({max_size} bytes); raise the limit to clean it")
+    bom, text, used = decode(data, path, encoding)
+    return split_post(text, path=path, bom=bom, encoding=used)
+
+
+def parse_front_matter(post: SourcePost) -> dict[str, Any]:
+    """Parse the front matter with a safe loader; PostError with the place on failure."""
+    if post.format is None:
+        return {}
+    inner = post.front_matter_inner
+    if post.format == "toml":
+        return _parse_toml(inner, post.path)
+    return _parse_yaml(inner, post.path)
+
+
+def _parse_toml(inner: str, path: str) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(inner.replace("\r\n", "\n"))
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        raise PostError(path, f"front matter is not valid TOML: {exc}",
+                        line=line + 1 if line else 2, column=col or 1) from None
+
+
+def _parse_yaml(inner: str, path: str) -> dict[str, Any]:
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    try:
+        data = YAMLHandler().load(inner, Loader=_BoundedSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 2
+        col = mark.column + 1 if mark else 1
+        raise PostError(path, f"front matter is not valid YAML: {exc.problem or exc}", line=line, column=col) from None
+    except yaml.YAMLError as exc:
+        raise PostError(path, f"front matter is not valid YAML: {exc}", line=2, column=1) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PostError(path, f"front matter is a {type(data).__name__}, not a mapping of keys to values",
+                        line=2, column=1)
+    return data
+
+
+def _bounded_loader() -> type:
+    import yaml
+
+    class BoundedSafeLoader(yaml.SafeLoader):
+        """A SafeLoader that refuses documents whose aliases would expand past a bound."""
+
+        max_alias_uses = 100
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                self._alias_uses = getattr(self, "_alias_uses", 0) + 1
+                if self._alias_uses > self.max_alias_uses:
+                    event = self.peek_event()
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"more than {self.max_alias_uses} aliases (an alias bomb?)", event.start_mark)
+            return super().compose_node(parent, index)
+
+    return BoundedSafeLoader
+
+
+_BoundedSafeLoader = _bounded_loader()
