@@ -1,0 +1,239 @@
+"""The cleaning pipeline: find the HTML in a post's body and turn each span into clean Markdown.
+
+Each HTML span is parsed once into a tree that the strip and repair stages change in place;
+the sanitizer gets its serialization (the one re-parse, see ``sanitize``), and the converter
+and verify stages work on the sanitized tree. ``clean_text`` is the whole of ``postkit convert``
+as a pure function on text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
+
+from postkit.pipeline.html import parse_fragment, visible_text
+from postkit.pipeline.repair import (
+    absolutize_urls,
+    drop_tracking_params,
+    join_segment_breaks,
+    resolve_lazy_images,
+    unwrap_image_proxies,
+    wrap_loose_captions,
+)
+from postkit.pipeline.report import FragmentReport, LostText, Removal
+from postkit.pipeline.sanitize import Policy, Sanitizer, make_sanitizer
+from postkit.pipeline.strip import strip_cruft, strip_inert
+from postkit.pipeline.to_markdown import tree_to_markdown
+from postkit.pipeline.verify import lost_text
+from postkit.post import SourcePost, split_post
+from postkit.rules import RuleBook, load_rulebook
+from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, normalize_newlines
+
+__all__ = ["CleanOptions", "CleanResult", "LostText", "Removal", "clean_post", "clean_text", "convert_html_document"]
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """What changes how a post is cleaned; the cache key is built from these."""
+
+    source_url_key: str = "from"
+    sanitizer: str = "nh3"
+    rule_files: tuple[str, ...] = ()
+    allow_data_images: bool = False
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """A cleaned post and an account of what cleaning did to it."""
+
+    path: str
+    original: str
+    text: str
+    removals: tuple[Removal, ...] = ()
+    repairs: tuple[tuple[str, int], ...] = ()
+    lost: tuple[LostText, ...] = ()
+    html_spans: int = 0
+    post: SourcePost | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    def counts(self) -> Counter[str]:
+        """Removals by kind, repairs by kind and converted HTML spans, for summaries."""
+        counts: Counter[str] = Counter(r.kind for r in self.removals)
+        counts.update(dict(self.repairs))
+        if self.html_spans:
+            counts["html-span"] += self.html_spans
+        return counts
+
+
+@dataclass(frozen=True)
+class _Tools:
+    rules: RuleBook
+    sanitize: Sanitizer
+
+
+@lru_cache(maxsize=8)
+def _tools(options: CleanOptions) -> _Tools:
+    rules = load_rulebook(options.rule_files)
+    sanitize = make_sanitizer(options.sanitizer, Policy(allow_data_images=options.allow_data_images))
+    return _Tools(rules=rules, sanitize=sanitize)
+
+
+def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
+                     line: int = 1) -> tuple[str, FragmentReport]:
+    """One HTML fragment through strip, repair, sanitize, convert and verify."""
+    tools = _tools(options)
+    report = FragmentReport()
+    tree = parse_fragment(html)
+    host = (urlsplit(base).hostname or "").lower() if base else None
+    strip_cruft(tree, tools.rules, host, report)
+    resolve_lazy_images(tree, report)
+    unwrap_image_proxies(tree, report)
+    absolutize_urls(tree, base, report)
+    drop_tracking_params(tree, tools.rules, report)
+    wrap_loose_captions(tree)
+    strip_inert(tree, report)
+    join_segment_breaks(tree)
+    expected = visible_text(tree)
+    sanitized = tools.sanitize(_serialize(tree))
+    markdown = tree_to_markdown(parse_fragment(sanitized))
+    report.lost.extend(lost_text(expected, markdown, line))
+    if report.removals and line > 1:
+        report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
+    return markdown, report
+
+
+def _serialize(tree: BeautifulSoup) -> str:
+    body = tree.body
+    return body.decode_contents() if body is not None else tree.decode()
+
+
+def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanResult:
+    """Clean a post's body; the front matter is kept byte for byte."""
+    options = options or CleanOptions()
+    base = post.source_url(options.source_url_key) if post.format else None
+    body, report, spans = clean_body(post.body, base=base, options=options, first_line=post.body_start_line)
+    cleaned = post.with_body(body)
+    return CleanResult(
+        path=post.path,
+        original=post.text,
+        text=cleaned.text,
+        removals=tuple(report.removals),
+        repairs=tuple(sorted(report.repairs.items())),
+        lost=tuple(report.lost),
+        html_spans=spans,
+        post=cleaned,
+    )
+
+
+def clean_text(text: str, options: CleanOptions | None = None, path: str = "<text>") -> CleanResult:
+    """Clean a whole post given as text (front matter and body): the Python face of ``postkit convert``."""
+    return clean_post(split_post(text, path=path), options)
+
+
+convert_text = clean_text
+
+
+def clean_body(body: str, *, base: str | None, options: CleanOptions,
+               first_line: int = 1) -> tuple[str, FragmentReport, int]:
+    """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched."""
+    normalized = normalize_newlines(body)
+    spans = find_html(normalized)
+    total = FragmentReport()
+    if not spans:
+        return body, total, 0
+    pieces: list[str] = []
+    cursor = 0
+    for span in spans:
+        markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1)
+        total.removals.extend(report.removals)
+        total.repairs.update(report.repairs)
+        total.lost.extend(report.lost)
+        before = normalized[cursor:span.start]
+        pieces.append(before)
+        pieces.append(_place(span, markdown, before, normalized[span.end:]))
+        cursor = span.end
+    pieces.append(normalized[cursor:])
+    result = _tidy_blank_lines("".join(pieces))
+    result = _restore_line_endings(body, result)
+    return result, total, len(spans)
+
+
+def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
+    if span.kept:
+        markdown = PLACEHOLDER_RE.sub(lambda m: span.kept[int(m.group(1))], markdown)
+    if not span.block:
+        return re.sub(r"\n{2,}", " ", markdown)
+    if not markdown:
+        return _REMOVED_BLOCK
+    lead = "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
+    trail = "" if not after.strip("\n") or after.startswith("\n\n") else ("\n" if after.startswith("\n") else "\n\n")
+    return lead + markdown + trail
+
+
+# A block that converted to nothing leaves this mark; the blank lines around it are merged after.
+_REMOVED_BLOCK = "\ue002"
+_AROUND_REMOVED = re.compile("\n*\ue002\n*")
+
+
+def _tidy_blank_lines(text: str) -> str:
+    def merge(match: re.Match[str]) -> str:
+        start, end = match.start(), match.end()
+        if start == 0:
+            return ""
+        if end == len(text):
+            return "\n" if match.group(0).endswith("\n") else ""
+        return "\n\n"
+
+    return _AROUND_REMOVED.sub(merge, text)
+
+
+def _restore_line_endings(original: str, new: str) -> str:
+    crlf = original.count("\r\n")
+    if crlf and crlf * 2 > original.count("\n"):
+        new = new.replace("\n", "\r\n")
+    ends_with_newline = original.endswith(("\n", "\r"))
+    if ends_with_newline and not new.endswith("\n") and new:
+        new += "\r\n" if crlf and crlf * 2 > original.count("\n") else "\n"
+    elif not ends_with_newline:
+        new = new.rstrip("\r\n")
+    return new
+
+
+def convert_html_document(html: str, options: CleanOptions | None = None, path: str = "<html>") -> CleanResult:
+    """Convert a saved page or fragment into a Markdown post with a title and source URL when it names them."""
+    options = options or CleanOptions()
+    head = BeautifulSoup(html, "lxml")
+    title_tag = head.find("title")
+    title = title_tag.get_text().strip() if title_tag is not None else ""
+    canonical = head.find("link", rel="canonical", href=True)
+    base = str(canonical["href"]) if canonical is not None else None
+    markdown, report = convert_fragment(html, base=base, options=options)
+    front = ""
+    if title or base:
+        lines = ["---"]
+        if title:
+            lines.append(f"title: {json.dumps(title, ensure_ascii=False)}")
+        if base:
+            lines.append(f"{options.source_url_key}: {json.dumps(base, ensure_ascii=False)}")
+        lines.append("---")
+        front = "\n".join(lines) + "\n"
+    text = front + markdown + "\n"
+    return CleanResult(
+        path=path,
+        original=html,
+        text=text,
+        removals=tuple(report.removals),
+        repairs=tuple(sorted(report.repairs.items())),
+        lost=tuple(report.lost),
+        html_spans=1,
+        post=split_post(text, path=path),
+    )

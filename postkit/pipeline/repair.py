@@ -1,0 +1,256 @@
+"""Repair stage: real image URLs for lazy images, absolute URLs, no tracking parameters, figure shapes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from postkit.pipeline.report import FragmentReport
+from postkit.rules import RuleBook
+
+_LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-orig-file", "data-url")
+_SRCSET_ATTRS = ("data-lazy-srcset", "data-srcset", "srcset")
+_PLACEHOLDER = re.compile(r"^(?:data:|about:blank)|(?:blank|spacer|pixel|transparent|lazy[_-]?placeholder|grey|gray)"
+                          r"\.(?:gif|png|svg)(?:\?|$)", re.IGNORECASE)
+_URL_ATTRS = {"a": ("href",), "img": ("src",), "iframe": ("src",), "video": ("src", "poster"),
+              "source": ("src",), "audio": ("src",)}
+_CANDIDATE = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
+
+
+def resolve_lazy_images(root: BeautifulSoup, report: FragmentReport) -> None:
+    """Give every image the real URL its lazy loader hid, once.
+
+    A lazy image carries a placeholder in ``src`` and the real URL in ``data-*`` attributes, a
+    ``srcset`` or a ``<noscript>`` copy right after it. The copy is dropped when the image was
+    repaired, and unwrapped when it is the only copy.
+    """
+    for image in root.find_all("img"):
+        src = str(image.get("src") or "").strip()
+        real = _lazy_url(image)
+        placeholder = not src or bool(_PLACEHOLDER.search(src))
+        fallback = _noscript_copy(image)
+        if real is None and placeholder and fallback is not None:
+            real = str(fallback.get("src") or "") or None
+        if real and real != src:
+            image["src"] = real
+            report.repairs["lazy-image"] += 1
+        elif placeholder and not real:
+            continue
+        for attr in (*_LAZY_ATTRS, *_SRCSET_ATTRS, "sizes", "data-sizes", "loading"):
+            if attr in image.attrs:
+                del image[attr]
+        if fallback is not None and fallback.parent is not None:
+            noscript = fallback.find_parent("noscript")
+            if noscript is not None:
+                noscript.decompose()
+    for noscript in root.find_all("noscript"):
+        if noscript.parent is None or getattr(noscript, "decomposed", False):
+            continue
+        images = noscript.find_all("img")
+        if images:
+            # A noscript image with no lazy twin before it is the only copy of that image.
+            inner = BeautifulSoup(noscript.decode_contents(), "lxml") if not noscript.find(True) else None
+            if inner is not None and inner.body is not None:
+                noscript.replace_with(*list(inner.body.contents))
+            else:
+                noscript.unwrap()
+
+
+def _lazy_url(image: Tag) -> str | None:
+    for attr in _LAZY_ATTRS:
+        value = str(image.get(attr) or "").strip()
+        if value and not _PLACEHOLDER.search(value):
+            return value
+    for attr in _SRCSET_ATTRS:
+        value = str(image.get(attr) or "").strip()
+        best = largest_candidate(value) if value else None
+        if best and attr != "srcset":
+            return best
+        if best and attr == "srcset":
+            src = str(image.get("src") or "")
+            if not src or _PLACEHOLDER.search(src):
+                return best
+    return None
+
+
+def largest_candidate(srcset: str) -> str | None:
+    """The URL of the widest (or densest) candidate in a srcset."""
+    best: tuple[float, str] | None = None
+    for match in _CANDIDATE.finditer(srcset):
+        url = match.group(1)
+        if not url or url.startswith("data:"):
+            continue
+        size = float(match.group(2)) if match.group(2) else 1.0
+        if best is None or size > best[0]:
+            best = (size, url)
+    return best[1] if best else None
+
+
+def _noscript_copy(image: Tag) -> Tag | None:
+    sibling = image.next_sibling
+    while isinstance(sibling, NavigableString) and not sibling.strip():
+        sibling = sibling.next_sibling
+    if isinstance(sibling, Tag) and sibling.name == "noscript":
+        copy = sibling.find("img")
+        if copy is None and sibling.string:
+            parsed = BeautifulSoup(str(sibling.string), "lxml").find("img")
+            copy = parsed if isinstance(parsed, Tag) else None
+            if copy is not None:
+                sibling.clear()
+                sibling.append(copy)
+        return copy if isinstance(copy, Tag) else None
+    return None
+
+
+def unwrap_image_proxies(root: BeautifulSoup, report: FragmentReport) -> None:
+    """Replace image-proxy URLs (images.weserv.nl, Jetpack Photon i0-i3.wp.com) with the image's own URL."""
+    for image in root.find_all("img", src=True):
+        real = proxied_url(str(image["src"]))
+        if real is not None:
+            image["src"] = real
+            report.repairs["proxy-url"] += 1
+
+
+def proxied_url(url: str) -> str | None:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host in ("images.weserv.nl", "wsrv.nl"):
+        target = dict(parse_qsl(parts.query)).get("url")
+        if target:
+            return target if re.match(r"^[a-z][a-z0-9+.-]*://", target) else "https://" + target.lstrip("/")
+    if re.fullmatch(r"i[0-3]\.wp\.com", host) and parts.path.count("/") >= 2:
+        inner = parts.path.lstrip("/")
+        return "https://" + unquote(inner) if "." in inner.split("/", 1)[0] else None
+    return None
+
+
+def absolutize_urls(root: BeautifulSoup, base: str | None, report: FragmentReport) -> None:
+    """Make relative and protocol-relative URLs absolute against the post's source URL."""
+    for name, attrs in _URL_ATTRS.items():
+        for element in root.find_all(name):
+            for attr in attrs:
+                value = element.get(attr)
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                stripped = value.strip()
+                if stripped.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", stripped):
+                    continue
+                if stripped.startswith("//"):
+                    scheme = urlsplit(base).scheme if base else "https"
+                    element[attr] = f"{scheme or 'https'}:{stripped}"
+                elif base:
+                    element[attr] = urljoin(base, stripped)
+                else:
+                    continue
+                report.repairs["url-absolute"] += 1
+
+
+def drop_tracking_params(root: BeautifulSoup, rules: RuleBook, report: FragmentReport) -> None:
+    """Remove tracking query parameters from links, keeping every other byte of the URL."""
+    for link in root.find_all("a", href=True):
+        href = str(link["href"])
+        cleaned, dropped = strip_tracking(href, rules)
+        if dropped:
+            link["href"] = cleaned
+            report.repairs["tracking-param"] += dropped
+
+
+def strip_tracking(url: str, rules: RuleBook) -> tuple[str, int]:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url, 0
+    pieces = parts.query.split("&")
+    kept = [p for p in pieces if not rules.is_tracking_param(unquote(p.split("=", 1)[0]))]
+    if len(kept) == len(pieces):
+        return url, 0
+    return urlunsplit(parts._replace(query="&".join(kept))), len(pieces) - len(kept)
+
+
+def wrap_loose_captions(root: BeautifulSoup) -> None:
+    """Zaobao puts <figcaption> right after a div.figure-media, outside any <figure>: make it one."""
+    for caption in root.find_all("figcaption"):
+        if caption.find_parent("figure") is not None:
+            continue
+        previous = caption.previous_sibling
+        while isinstance(previous, NavigableString) and not previous.strip():
+            previous = previous.previous_sibling
+        if isinstance(previous, Tag) and previous.find("img") is not None:
+            figure = root.new_tag("figure")
+            previous.insert_before(figure)
+            figure.append(previous.extract())
+            figure.append(caption.extract())
+
+
+def join_segment_breaks(root: BeautifulSoup) -> None:
+    """Remove line breaks of pretty-printed HTML between CJK characters instead of making them spaces.
+
+    This is CSS Text's segment break rule: a break between two wide characters (or a wide
+    character and punctuation) vanishes; elsewhere it is a space.
+    """
+    nodes = [n for n in root.find_all(string=True)
+             if type(n) is NavigableString and not isinstance(n, Comment)
+             and n.find_parent(("pre", "code", "script", "style", "textarea")) is None]
+    texts = [str(n) for n in nodes]
+    for i, node in enumerate(nodes):
+        text = texts[i]
+        if "\n" not in text:
+            continue
+        before = _last_char(texts, i - 1)
+        after = _first_char(texts, i + 1)
+        new = _INNER_BREAK.sub(lambda m: _join(m), text)
+        stripped = new.strip()
+        if not stripped:
+            if before and after and _joins(before, after):
+                new = ""
+        else:
+            lead = new[: len(new) - len(new.lstrip())]
+            trail = new[len(new.rstrip()):]
+            if "\n" in lead and before and _joins(before, stripped[0]):
+                new = new.lstrip()
+            if "\n" in trail and after and _joins(stripped[-1], after):
+                new = new.rstrip()
+        if new != text:
+            texts[i] = new
+            node.replace_with(NavigableString(new))
+
+
+_INNER_BREAK = re.compile(r"(\S)([ \t]*\n\s*)(\S)")
+
+
+def _join(match: re.Match[str]) -> str:
+    a, gap, b = match.group(1), match.group(2), match.group(3)
+    return a + b if _joins(a, b) else a + gap + b
+
+
+def _last_char(texts: list[str], i: int) -> str:
+    """The last non-space character before text node i, across whitespace-only nodes."""
+    while i >= 0:
+        stripped = texts[i].rstrip()
+        if stripped:
+            return stripped[-1]
+        i -= 1
+    return ""
+
+
+def _first_char(texts: list[str], i: int) -> str:
+    while i < len(texts):
+        stripped = texts[i].lstrip()
+        if stripped:
+            return stripped[0]
+        i += 1
+    return ""
+
+
+def is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _is_punct(char: str) -> bool:
+    return unicodedata.category(char).startswith("P")
+
+
+def _joins(a: str, b: str) -> bool:
+    return (is_wide(a) and (is_wide(b) or _is_punct(b))) or (is_wide(b) and _is_punct(a))

@@ -1,0 +1,283 @@
+"""Convert stage: a markdownify converter that writes CommonMark a reader and a renderer agree on."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from markdownify import ATX, BACKSLASH, MarkdownConverter
+
+_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
+_BLOCKS = frozenset({
+    "p", "div", "section", "article", "aside", "header", "footer", "main", "blockquote", "li", "ul", "ol",
+    "dl", "dt", "dd", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre",
+    "h1", "h2", "h3", "h4", "h5", "h6", "body", "html", "[document]", "details", "summary", "caption",
+})
+# Characters of Markdown syntax that stay inside emphasis; other punctuation moves outside it.
+_MARKUP = set("[]()!*_`\\<>&#|~")
+_LINE_START = re.compile(r"^(#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$|\d{1,9}[.)](?=[ \t]|$))")
+_URL_UNSAFE = re.compile(r"[\s()<>]")
+
+
+class PostkitConverter(MarkdownConverter):
+    """markdownify with CommonMark-safe escaping, CJK-aware emphasis, figures, embeds and GFM tables.
+
+    The ``convert_<tag>`` and ``process_text`` methods are markdownify's documented extension points.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(heading_style=ATX, bullets="-", escape_asterisks=False, escape_underscores=False,
+                         escape_misc=False, newline_style=BACKSLASH, strong_em_symbol="*",
+                         table_infer_header=True, strip_document="strip")
+
+    def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
+        parent_tags = parent_tags or set()
+        text = str(el)
+        if "pre" in parent_tags:
+            return text
+        text = _WHITESPACE.sub(" ", text)
+        if "_noformat" not in parent_tags:
+            text = escape_text(text)
+            if _starts_block(el):
+                text = text.lstrip(" ")
+                text = _LINE_START.sub(lambda m: _escape_line_start(m.group(0)), text, count=1)
+        if _next_to_block(el.previous_sibling) or (el.parent is not None and el.parent.name in _BLOCKS
+                                                   and el.previous_sibling is None):
+            text = text.lstrip(" ")
+        if _next_to_block(el.next_sibling) or (el.parent is not None and el.parent.name in _BLOCKS
+                                               and el.next_sibling is None):
+            text = text.rstrip(" ")
+        return text
+
+    def _emphasis(self, text: str, marker: str, parent_tags: set[str]) -> str:
+        if "_noformat" in parent_tags:
+            return text
+        prefix, suffix, inner = _chomp(text)
+        if not inner:
+            return prefix or suffix
+        lead, inner, trail = _split_edge_punctuation(inner)
+        if not inner.strip():
+            return f"{prefix}{lead}{inner}{trail}{suffix}"
+        return f"{prefix}{lead}{marker}{inner}{marker}{trail}{suffix}"
+
+    def convert_b(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return self._emphasis(text, "**", parent_tags)
+
+    convert_strong = convert_b
+
+    def convert_em(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return self._emphasis(text, "*", parent_tags)
+
+    convert_i = convert_em
+
+    def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if "_noformat" in parent_tags:
+            return text
+        prefix, suffix, inner = _chomp(text)
+        href = str(el.get("href") or "").strip()
+        if not inner:
+            return prefix or suffix
+        if not href:
+            return f"{prefix}{inner}{suffix}"
+        title = str(el.get("title") or "").strip()
+        title_part = f' "{_escape_title(title)}"' if title and title != inner else ""
+        return f"{prefix}[{inner}]({markdown_url(href)}{title_part}){suffix}"
+
+    def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        src = str(el.get("src") or "").strip()
+        if not src:
+            return ""
+        alt = escape_text(_WHITESPACE.sub(" ", str(el.get("alt") or "")).strip())
+        title = _WHITESPACE.sub(" ", str(el.get("title") or "")).strip()
+        caption = _figure_caption(el)
+        if title and (title == str(el.get("alt") or "").strip() or title == caption):
+            title = ""
+        title_part = f' "{_escape_title(title)}"' if title else ""
+        image = f"![{alt}]({markdown_url(src)}{title_part})"
+        if el.parent is not None and el.parent.name in ("figure", "picture") and el.find_parent("a") is None:
+            return f"\n\n{image}\n\n"
+        return image
+
+    def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        text = text.strip()
+        return f"\n\n{text}\n\n" if text else ""
+
+    def _embed(self, el: Tag, text: str) -> str:
+        src = str(el.get("src") or "").strip()
+        if not src:
+            source = el.find("source", src=True)
+            src = str(source.get("src") or "").strip() if isinstance(source, Tag) else ""
+        if not src:
+            return text
+        label = str(el.get("title") or "").strip() or text.strip() or src
+        return f"\n\n[{escape_text(label) if label != src else label}]({markdown_url(src)})\n\n"
+
+    def convert_iframe(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return self._embed(el, "")
+
+    def convert_video(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return self._embed(el, text)
+
+    convert_audio = convert_video
+
+    def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if "_inline" in parent_tags:
+            return " "
+        if _at_block_edge(el):
+            return ""  # a hard break at the edge of a block shows nothing; in Markdown it is a stray backslash
+        return "\\\n"
+
+    def convert_p(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if "_inline" in parent_tags:
+            return " " + text.strip() + " "
+        text = text.strip()
+        return f"\n\n{text}\n\n" if text else ""
+
+    def convert_div(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if "_inline" in parent_tags:
+            return " " + text.strip() + " "
+        text = text.strip()
+        return f"\n\n{text}\n\n" if text else ""
+
+    convert_section = convert_article = convert_aside = convert_header = convert_footer = convert_main = convert_div
+    convert_figure = convert_div
+
+
+
+def _chomp(text: str) -> tuple[str, str, str]:
+    """Split the spaces at the edges of inline content off, so markers hug the text (``** a**`` is not bold)."""
+    prefix = " " if text[:1] in (" ", "\n") else ""
+    suffix = " " if text[-1:] in (" ", "\n") else ""
+    return prefix, suffix, text.strip()
+
+
+def _at_block_edge(el: Tag) -> bool:
+    """True for a <br> with nothing visible between it and the start or end of its block."""
+    for direction in ("previous_sibling", "next_sibling"):
+        node: Any = el
+        edge = True
+        while node is not None and edge:
+            sibling = getattr(node, direction)
+            while sibling is not None:
+                if isinstance(sibling, Tag) and sibling.name in _BLOCKS:
+                    break
+                if (isinstance(sibling, Tag) and (sibling.get_text().strip() or sibling.name in ("img", "iframe"))) or (
+                        isinstance(sibling, NavigableString) and not isinstance(sibling, Comment) and sibling.strip()):
+                    edge = False
+                    break
+                sibling = getattr(sibling, direction)
+            node = node.parent
+            if node is None or node.name in _BLOCKS:
+                break
+        if edge:
+            return True
+    return False
+
+
+def escape_text(text: str) -> str:
+    """Escape what would otherwise become Markdown syntax, and nothing else."""
+    out: list[str] = []
+    length = len(text)
+    for i, char in enumerate(text):
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < length else " "
+        if char == "\\":
+            out.append("\\\\" if nxt in _ESCAPABLE or nxt == " " else "\\")
+        elif char == "*":
+            out.append("*" if prev.isspace() and nxt.isspace() else "\\*")
+        elif char == "_":
+            out.append("_" if prev.isalnum() and nxt.isalnum() else "\\_")
+        elif char in "`[]":
+            out.append("\\" + char)
+        elif char == "<":
+            out.append("\\<" if nxt.isalpha() or nxt in "/!?" else "<")
+        elif char == "&":
+            out.append("\\&" if re.match(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);", text[i:]) else "&")
+        elif char == "~":
+            out.append("\\~" if nxt == "~" or prev == "~" else "~")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _escape_line_start(marker: str) -> str:
+    if marker[0].isdigit():
+        return marker[:-1] + "\\" + marker[-1]
+    return "\\" + marker
+
+
+def _escape_title(title: str) -> str:
+    return title.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def markdown_url(url: str) -> str:
+    """A link destination that survives CommonMark: spaces, parens and angle brackets percent-encoded."""
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}" if ord(m.group(0)) < 128 else "%20", url)
+
+
+def _split_edge_punctuation(text: str) -> tuple[str, str, str]:
+    """Move punctuation at the edges of emphasis outside it so CommonMark's flanking rules hold.
+
+    ``**“不要”**然后`` is not bold in CommonMark (the closing run follows punctuation and precedes
+    a letter); ``“**不要**”然后`` is.
+    """
+    start, end = 0, len(text)
+    while start < end and _movable(text[start]):
+        start += 1
+    while end > start and _movable(text[end - 1]):
+        end -= 1
+    return text[:start], text[start:end], text[end:]
+
+
+def _movable(char: str) -> bool:
+    return char not in _MARKUP and unicodedata.category(char).startswith("P")
+
+
+def _starts_block(el: NavigableString) -> bool:
+    """True when this text is the first thing on its line: nothing inline comes before it in its block."""
+    node: Any = el
+    while node is not None:
+        sibling = node.previous_sibling
+        while sibling is not None:
+            if isinstance(sibling, Tag):
+                if sibling.name in _BLOCKS or sibling.name in ("br", "hr"):
+                    return True
+                if sibling.get_text().strip() or sibling.find(("img", "iframe", "video")) or sibling.name == "img":
+                    return False
+            elif isinstance(sibling, NavigableString) and not isinstance(sibling, Comment) and sibling.strip():
+                return False
+            sibling = sibling.previous_sibling
+        node = node.parent
+        if node is None or node.name in _BLOCKS:
+            return True
+    return True
+
+
+def _next_to_block(node: Any) -> bool:
+    return isinstance(node, Tag) and node.name in _BLOCKS
+
+
+def _figure_caption(el: Tag) -> str:
+    figure = el.find_parent("figure")
+    if figure is None:
+        return ""
+    caption = figure.find("figcaption")
+    return _WHITESPACE.sub(" ", caption.get_text()).strip() if caption is not None else ""
+
+
+_CONVERTER = PostkitConverter()
+_ADJACENT_STRONG = re.compile(r"(?<=[^\s*])\*\*\*\*(?=[^\s*])")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def tree_to_markdown(tree: BeautifulSoup) -> str:
+    """Convert a parsed, sanitized fragment to Markdown."""
+    markdown = str(_CONVERTER.convert_soup(tree))
+    markdown = _ADJACENT_STRONG.sub("", markdown)
+    markdown = "\n".join(line.rstrip() if not line.endswith("\\") else line for line in markdown.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", markdown).strip("\n")

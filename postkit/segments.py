@@ -1,0 +1,181 @@
+"""Find the HTML inside a Markdown body with markdown-it-py, as spans to convert; the rest stays as is.
+
+Block HTML comes from ``html_block`` tokens (with line maps). A pretty-printed page breaks into
+several blocks at its blank lines, and CommonMark reads the indented lines after a blank as
+code; kramdown and browsers read them as the same HTML. So a span runs on over whatever follows
+while an element it opened is still open. Inline HTML comes from ``html_inline`` tokens: an
+opening tag, its closing tag and the Markdown between them form one group, whose Markdown is
+kept byte for byte through placeholders.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_PARSER = MarkdownIt("commonmark")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_COMMENT_OR_RAW = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                  "track", "wbr"})
+# End tags HTML lets a writer leave out; an unclosed one does not keep a span open.
+_OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "rt",
+                           "rp", "colgroup", "caption", "html", "body", "head"})
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+_ONLY_COMMENTS = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.DOTALL)
+PLACEHOLDER = "\ue000{}\ue001"
+PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+
+
+@dataclass
+class HtmlSpan:
+    """HTML at body[start:end]; ``kept`` holds the Markdown its placeholders stand for."""
+
+    start: int
+    end: int
+    line: int
+    block: bool
+    html: str
+    kept: list[str] = field(default_factory=list)
+
+
+def normalize_newlines(body: str) -> str:
+    """CRLF and lone CR as LF, the way markdown-it counts lines (it splits on LF only)."""
+    return body.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def find_html(body: str) -> list[HtmlSpan]:
+    """The HTML spans of a body whose newlines are LF, in order, not overlapping."""
+    lines = body.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    tokens = _PARSER.parse(body)
+    spans: list[HtmlSpan] = []
+    covered_until = -1
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.level == 0 and token.type == "html_block" and token.map and token.map[0] >= covered_until:
+            if _ONLY_COMMENTS.fullmatch(token.content):
+                i += 1
+                continue
+            first, last = token.map
+            depth = open_depth(token.content)
+            j = i + 1
+            while depth and j < len(tokens):
+                nxt = tokens[j]
+                if nxt.level == 0 and nxt.map:
+                    chunk = "\n".join(lines[nxt.map[0]:nxt.map[1]])
+                    depth = open_depth(chunk, depth)
+                    last = nxt.map[1]
+                j += 1
+            start, end = offsets[first], min(offsets[last], len(body))
+            text = body[start:end].rstrip("\n")
+            spans.append(HtmlSpan(start=start, end=start + len(text), line=first + 1, block=True, html=text))
+            covered_until = last
+            i = j
+            continue
+        if token.type == "inline" and token.map and token.map[0] >= covered_until and token.children:
+            spans.extend(_inline_spans(token, body, offsets))
+        i += 1
+    return spans
+
+
+def open_depth(html: str, depth: int = 0) -> int:
+    """How many elements with required end tags are still open after this HTML (a stack count)."""
+    stack: list[str] = ["?"] * depth
+    cleaned = _COMMENT_OR_RAW.sub("", html)
+    for match in _TAG.finditer(cleaned):
+        closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
+        if name in VOID or name in _OPTIONAL_END or rest.rstrip().endswith("/"):
+            continue
+        if not closing:
+            stack.append(name)
+        elif name in stack:
+            while stack:
+                if stack.pop() == name:
+                    break
+        elif "?" in stack:
+            stack.pop()
+    return len(stack)
+
+
+@dataclass
+class _TagToken:
+    start: int
+    end: int
+    name: str
+    kind: str  # open, close, void, comment
+
+
+def _inline_tags(token: Token, body: str, offsets: list[int]) -> list[_TagToken]:
+    assert token.map is not None and token.children is not None
+    region_start = offsets[token.map[0]]
+    region_end = min(offsets[token.map[1]], len(body))
+    region = body[region_start:region_end]
+    code_spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(region)]
+    cursor = 0
+    found: list[_TagToken] = []
+    for child in token.children:
+        if child.type != "html_inline":
+            continue
+        pos = region.find(child.content, cursor)
+        while pos >= 0 and any(a <= pos < b for a, b in code_spans):
+            pos = region.find(child.content, pos + 1)
+        if pos < 0:
+            continue
+        cursor = pos + len(child.content)
+        content = child.content
+        match = _TAG.match(content)
+        if content.startswith("<!--") or match is None:
+            kind, name = "comment", ""
+        else:
+            name = match.group(2).lower()
+            if match.group(1):
+                kind = "close"
+            elif name in VOID or match.group(3).rstrip().endswith("/"):
+                kind = "void"
+            else:
+                kind = "open"
+        found.append(_TagToken(region_start + pos, region_start + cursor, name, kind))
+    return found
+
+
+def _inline_spans(token: Token, body: str, offsets: list[int]) -> Iterator[HtmlSpan]:
+    tags = [t for t in _inline_tags(token, body, offsets) if t.kind != "comment"]
+    line = (token.map[0] if token.map else 0) + 1
+    i = 0
+    while i < len(tags):
+        tag = tags[i]
+        last = i
+        if tag.kind == "open":
+            depth = 0
+            for j in range(i, len(tags)):
+                if tags[j].name != tag.name:
+                    continue
+                if tags[j].kind == "open":
+                    depth += 1
+                elif tags[j].kind == "close":
+                    depth -= 1
+                    if depth == 0:
+                        last = j
+                        break
+        group = tags[i:last + 1]
+        start, end = tag.start, tags[last].end
+        html_parts: list[str] = []
+        kept: list[str] = []
+        pos = start
+        for inner in group:
+            if inner.start > pos:
+                kept.append(body[pos:inner.start])
+                html_parts.append(PLACEHOLDER.format(len(kept) - 1))
+            html_parts.append(body[inner.start:inner.end])
+            pos = inner.end
+        line_of = line + body.count("\n", offsets[line - 1], start)
+        yield HtmlSpan(start=start, end=end, line=line_of, block=False, html="".join(html_parts), kept=kept)
+        i = last + 1
