@@ -22,6 +22,10 @@ class PostError(PostkitError):
                 place += f":{column}"
         super().__init__(f"{place}: {message}")
 
+    def __reduce__(self) -> tuple[type[PostError], tuple[str, str, int | None, int | None]]:
+        # pickled across worker processes with its fields, not only its formatted text
+        return (type(self), (self.path, self.message, self.line, self.column))
+
 
 class ConfigError(PostkitError):
     """A configuration file or option with a wrong key or value."""

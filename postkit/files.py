@@ -1,0 +1,513 @@
+"""The file side of a run: finding posts, writing them atomically, mapping over processes, the cache."""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import functools
+import hashlib
+import importlib.metadata
+import multiprocessing
+import os
+import pickle
+import re
+import secrets
+import signal
+import stat
+import sys
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Sized
+from pathlib import Path, PurePath
+from typing import Any, TypeVar
+
+import platformdirs
+
+from postkit.errors import PostError, PostkitError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+TEMP_MARKER = ".postkit-tmp-"
+CACHE_DIR_ENV = "POSTKIT_CACHE_DIR"
+# Libraries whose upgrade can change what cleaning writes; their versions key the cache.
+_OUTPUT_LIBRARIES = ("nh3", "bleach", "markdownify", "beautifulsoup4", "lxml", "markdown-it-py", "PyYAML")
+_TEMP_NAME = re.compile(r"^\..+\.postkit-tmp-(?P<pid>\d+)-[0-9a-f]+$")
+_HASH_LINE = re.compile(r"^[0-9a-f]{32}$")
+
+
+# --- discovery -----------------------------------------------------------------------------------
+
+
+def discover(
+    paths: Iterable[Path],
+    include: Sequence[str],
+    exclude: Sequence[str],
+    *,
+    on_error: Callable[[PostError], None] | None = None,
+) -> Iterator[Path]:
+    """The files to process under ``paths``, each real file once, in a deterministic order.
+
+    Files given directly are taken as they are. Folders are walked depth first with entries
+    sorted by name; a file is taken when its name matches an ``include`` glob, and a file or
+    folder is skipped when its path relative to the given folder, or any part of that path,
+    matches an ``exclude`` glob. Hidden names (``.git`` among them) are skipped. A symlink is
+    followed only when its target lies inside one of the given paths; loops end.
+
+    A path that does not exist raises :class:`PostError` before anything is yielded. A folder
+    that cannot be read during the walk is passed to ``on_error`` and skipped; without
+    ``on_error`` it raises.
+    """
+    given = list(paths)
+    exclude = [pattern.removeprefix("./").rstrip("/") for pattern in exclude]
+    for path in given:
+        if not os.path.lexists(path):
+            raise PostError(str(path), "does not exist")
+    roots = [_resolve(path) for path in given]
+    allowed_roots = [root for root in roots if root is not None]
+    seen_files: set[tuple[int, int]] = set()
+    seen_folders: set[tuple[int, int]] = set()
+
+    def report(error: PostError) -> None:
+        if on_error is None:
+            raise error
+        on_error(error)
+
+    for path in given:
+        try:
+            info = path.stat()
+        except OSError as error:
+            report(PostError(str(path), _reason(error)))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk(path, info, include, exclude, allowed_roots, seen_files, seen_folders, report)
+        elif not stat.S_ISREG(info.st_mode):
+            report(PostError(str(path), "is not a regular file"))
+        elif _first_visit(info, seen_files):
+            yield path
+
+
+def _walk(
+    root: Path,
+    root_info: os.stat_result,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    allowed_roots: Sequence[Path],
+    seen_files: set[tuple[int, int]],
+    seen_folders: set[tuple[int, int]],
+    report: Callable[[PostError], None],
+) -> Iterator[Path]:
+    # An explicit stack of sorted listings instead of recursion: deep trees cannot hit the
+    # recursion limit, and only one listing per open level is held at a time.
+    if not _first_visit(root_info, seen_folders):
+        return
+    stack: list[Iterator[os.DirEntry[str]]] = []
+    listing = _sorted_listing(root, report)
+    if listing is not None:
+        stack.append(listing)
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        relative = path.relative_to(root)
+        if _excluded(relative, exclude):
+            continue
+        info = _entry_stat(entry, allowed_roots)
+        if info is None:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            if _first_visit(info, seen_folders):
+                listing = _sorted_listing(path, report)
+                if listing is not None:
+                    stack.append(listing)
+        elif (
+            stat.S_ISREG(info.st_mode)
+            and any(fnmatch.fnmatch(entry.name, pattern) for pattern in include)
+            and _first_visit(info, seen_files)
+        ):
+            yield path
+
+
+def _sorted_listing(folder: Path, report: Callable[[PostError], None]) -> Iterator[os.DirEntry[str]] | None:
+    try:
+        with os.scandir(folder) as entries:
+            return iter(sorted(entries, key=lambda entry: entry.name))
+    except FileNotFoundError:
+        return None  # vanished since it was listed: nothing left in it to process
+    except OSError as error:
+        report(PostError(str(folder), f"cannot list folder: {_reason(error)}"))
+        return None
+
+
+def _entry_stat(entry: os.DirEntry[str], allowed_roots: Sequence[Path]) -> os.stat_result | None:
+    """The stat of what an entry stands for; None when it is gone or a symlink not to follow."""
+    try:
+        if entry.is_symlink():
+            target = _resolve(Path(entry.path))
+            if target is None or not _inside(target, allowed_roots):
+                return None
+            return target.stat()
+        return entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+
+
+def _excluded(relative: PurePath, exclude: Sequence[str]) -> bool:
+    if not exclude:
+        return False
+    candidates = (relative.as_posix(), *relative.parts)
+    return any(fnmatch.fnmatch(candidate, pattern) for pattern in exclude for candidate in candidates)
+
+
+def _first_visit(info: os.stat_result, seen: set[tuple[int, int]]) -> bool:
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _resolve(path: Path) -> Path | None:
+    """The real path with every symlink followed; None when it is dangling or a loop."""
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop before Python 3.13
+        return None
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+# --- atomic write --------------------------------------------------------------------------------
+
+
+def atomic_write(path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None) -> None:
+    """Replace ``path`` with ``data`` so that at any moment the file is wholly old or wholly new.
+
+    The data goes to a temporary file in the same folder, is flushed and fsynced, takes the
+    original's permission bits, and is renamed over the original; then the folder is fsynced.
+    On failure the temporary file is removed, the original is left as it was, and a
+    :class:`PostError` names the file and the reason. A read-only file is not replaced.
+
+    A symlink is written through only when ``allowed_roots`` is given and its target lies
+    inside one of them; with ``allowed_roots`` the real location must lie inside them too.
+    """
+    target = _write_target(path, allowed_roots)
+    try:
+        original: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        original = None
+    except OSError as error:
+        raise PostError(str(path), f"not written: {_reason(error)}") from error
+    # Checked by hand because replacing the file would bypass its permissions; the mode bits
+    # count too, as os.access always says yes to root.
+    if original is not None and (not os.access(target, os.W_OK) or not original.st_mode & 0o222):
+        raise PostError(str(path), "not written: the file is read-only; make it writable to clean it")
+
+    temp: Path | None = None
+    try:
+        temp, descriptor = _create_temp(target)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            if original is not None and hasattr(os, "fchmod"):
+                os.fchmod(stream.fileno(), stat.S_IMODE(original.st_mode))
+            os.fsync(stream.fileno())
+        if original is not None and not hasattr(os, "fchmod"):
+            os.chmod(temp, stat.S_IMODE(original.st_mode))
+        os.replace(temp, target)
+        temp = None
+    except OSError as error:
+        raise PostError(str(path), f"not written: {_reason(error)}; the original is unchanged") from error
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+    _fsync_folder(target.parent)
+
+
+def _write_target(path: Path, allowed_roots: Sequence[Path] | None) -> Path:
+    """The path to replace: ``path`` itself, or a symlink's target when that is allowed."""
+    is_link = path.is_symlink()
+    if allowed_roots is None:
+        if is_link:
+            raise PostError(str(path), "not written: it is a symlink and no folders were allowed for its target")
+        return path
+    roots = [_resolve(root) for root in allowed_roots]
+    real = _resolve(path) if is_link else _resolve(path.parent)
+    if real is None:
+        raise PostError(str(path), "not written: its symlink target or folder does not exist")
+    if not is_link:
+        real = real / path.name
+    if not _inside(real, [root for root in roots if root is not None]):
+        raise PostError(str(path), f"not written: it leads to {real}, outside the given paths")
+    return real if is_link else path
+
+
+def _create_temp(target: Path) -> tuple[Path, int]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    # Names are limited to 255 bytes; leave room for the marker, pid and random part.
+    stem = target.name.encode("utf-8", "surrogateescape")[:200].decode("utf-8", "ignore")
+    while True:
+        temp = target.with_name(f".{stem}{TEMP_MARKER}{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            # 0o666 lets the umask decide a new file's permissions, as for any other new file
+            return temp, os.open(temp, flags, 0o666)
+        except FileExistsError:
+            continue
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable. Not every platform can open a folder (Windows cannot);
+    # the rename has happened either way, so a failure here is not an error.
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def remove_stale_temp_files(folder_paths: Iterable[Path], max_age_minutes: float = 60.0) -> int:
+    """Remove temporary files a killed run left in ``folder_paths`` (not recursive); return how many.
+
+    A temporary file is stale when the process named in it is no longer running, or when it is
+    older than ``max_age_minutes`` (a process id may have been reused since).
+    """
+    removed = 0
+    oldest = time.time() - max_age_minutes * 60
+    for folder in folder_paths:
+        try:
+            with os.scandir(folder) as entries:
+                candidates = [entry for entry in entries if TEMP_MARKER in entry.name]
+        except OSError:
+            continue
+        for entry in candidates:
+            match = _TEMP_NAME.match(entry.name)
+            if match is None:
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                if _process_alive(int(match["pid"])) and info.st_mtime >= oldest:
+                    continue
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            removed += 1
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if sys.platform == "win32":
+        return True  # os.kill(pid, 0) would terminate the process on Windows; go by age alone
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    return True
+
+
+# --- clean cache ---------------------------------------------------------------------------------
+
+
+def content_hash(data: bytes) -> str:
+    """The cache key of a file's bytes: blake2b with a 16-byte digest, in hex."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class CleanCache:
+    """Content hashes of files known to be clean under one set of settings.
+
+    One file per settings fingerprint and engine version (postkit and the libraries that shape
+    its output), one hex hash a line, only ever appended to: concurrent runs append whole
+    lines, and a line that is not a hash (a torn or corrupt write) is ignored when read.
+    """
+
+    def __init__(self, fingerprint: str, folder: Path | None = None, version: str | None = None) -> None:
+        self.folder = folder if folder is not None else default_cache_folder()
+        key = f"{fingerprint}\n{version if version is not None else engine_version()}"
+        self.path = self.folder / f"clean-{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}.txt"
+
+    def load(self) -> frozenset[str]:
+        """The hashes known clean; empty when there is no cache file yet."""
+        try:
+            text = self.path.read_bytes().decode("ascii", errors="replace")
+        except FileNotFoundError:
+            return frozenset()
+        except OSError as error:
+            raise PostkitError(f"{self.path}: cannot read the cache: {_reason(error)}; use --no-cache") from error
+        return frozenset(line for line in text.split("\n") if _HASH_LINE.match(line))
+
+    def add(self, hashes: Iterable[str]) -> None:
+        """Append ``hashes`` in one write, so lines from concurrent runs do not interleave."""
+        lines = list(hashes)
+        for value in lines:
+            if not _HASH_LINE.match(value):
+                raise ValueError(f"not a content hash: {value!r}")
+        if not lines:
+            return
+        payload = ("\n".join(lines) + "\n").encode("ascii")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            try:
+                # A leading newline ends a line a killed run may have left half written.
+                view = memoryview(b"\n" + payload)
+                while view:
+                    view = view[os.write(descriptor, view) :]
+            finally:
+                os.close(descriptor)
+        except OSError as error:
+            raise PostkitError(f"{self.path}: cannot write the cache: {_reason(error)}; use --no-cache") from error
+
+    def clear(self) -> None:
+        """Forget every hash stored under these settings."""
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise PostkitError(f"{self.path}: cannot remove the cache: {_reason(error)}") from error
+
+
+def default_cache_folder() -> Path:
+    """``$POSTKIT_CACHE_DIR`` when set, else the user cache folder for postkit."""
+    override = os.environ.get(CACHE_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_cache_dir("postkit"))
+
+
+def engine_version() -> str:
+    """postkit's version with those of the libraries that shape its output."""
+    parts = [f"postkit={_distribution_version('postkit')}", f"python={sys.version_info[0]}.{sys.version_info[1]}"]
+    parts.extend(f"{name}={_distribution_version(name)}" for name in _OUTPUT_LIBRARIES)
+    return " ".join(parts)
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+# --- parallel map --------------------------------------------------------------------------------
+
+
+def parallel_map(
+    func: Callable[[T], R],
+    items: Iterable[T],
+    jobs: int,
+    initializer: Callable[..., object] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Generator[R, None, None]:
+    """``func`` over ``items``, each result yielded as soon as it is ready (in no fixed order).
+
+    ``jobs == 1`` runs in this process; ``jobs <= 0`` uses every core. Otherwise a process pool
+    runs ``func`` (a top-level function, so it can be pickled) with at most a few chunks per
+    worker in flight: items are drawn from ``items`` only as results are taken, so memory
+    stays flat however many items there are. Closing the iterator, or an exception (Ctrl-C
+    among them), terminates the pool. ``initializer(*initargs)`` runs once per worker.
+    """
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    if workers == 1:
+        return _map_in_process(func, items, initializer, initargs)
+    return _map_in_pool(func, items, workers, initializer, initargs)
+
+
+def _map_in_process(
+    func: Callable[[T], R],
+    items: Iterable[T],
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
+) -> Generator[R, None, None]:
+    if initializer is not None:
+        initializer(*initargs)
+    for item in items:
+        yield func(item)
+
+
+def _map_in_pool(
+    func: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
+) -> Generator[R, None, None]:
+    chunksize = _chunksize(items, workers)
+    # The pool's feeder thread would otherwise drain `items` as fast as it can; each slot is
+    # one item handed out and not yet taken back as a result.
+    slots = threading.Semaphore(workers * chunksize * 4)
+    stopping = threading.Event()
+
+    def metered(source: Iterable[T]) -> Iterator[T]:
+        for item in source:
+            slots.acquire()
+            if stopping.is_set():
+                return
+            yield item
+
+    pool = _pool_context().Pool(workers, _start_worker, (initializer, initargs))
+    finished = False
+    try:
+        guarded = functools.partial(_call_with_picklable_errors, func)
+        for result in pool.imap_unordered(guarded, metered(items), chunksize):
+            slots.release()
+            yield result
+        finished = True
+    finally:
+        stopping.set()
+        if finished:
+            pool.close()
+        else:
+            # Wake the feeder thread if it waits for a slot, so terminate() can join it.
+            slots.release()
+            pool.terminate()
+        pool.join()
+
+
+def _chunksize(items: Iterable[object], workers: int) -> int:
+    # Big enough that process round trips do not dominate, small enough that the work spreads
+    # evenly and results start streaming at once.
+    if isinstance(items, Sized):
+        return max(1, min(32, len(items) // (workers * 8)))
+    return 16
+
+
+def _pool_context() -> Any:
+    # fork starts workers fastest and shares the imported modules; elsewhere spawn is safe.
+    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _call_with_picklable_errors(func: Callable[[T], R], item: T) -> R:
+    # An exception that pickles but cannot be unpickled kills the pool's result thread and
+    # hangs the run; send such an exception back as a PostkitError carrying its message.
+    try:
+        return func(item)
+    except Exception as error:
+        try:
+            pickle.loads(pickle.dumps(error))
+        except Exception:
+            raise PostkitError(f"{type(error).__name__}: {error}") from None
+        raise
+
+
+def _start_worker(initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
+    # Ctrl-C reaches every process in the group; only the parent should handle it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
