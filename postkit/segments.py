@@ -27,13 +27,19 @@ _OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tb
                            "rp", "colgroup", "caption", "html", "body", "head"})
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _ONLY_COMMENTS = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.DOTALL)
+# CommonMark's comment block runs to the end of its line: `<!--more--> Text` is a comment and text.
+_COMMENT_THEN_TEXT = re.compile(r"\s*<!--.*?-->[^<]*", re.DOTALL)
 PLACEHOLDER = "\ue000{}\ue001"
 PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 
 
 @dataclass
 class HtmlSpan:
-    """HTML at body[start:end]; ``kept`` holds the Markdown its placeholders stand for."""
+    """HTML at body[start:end]; ``kept`` holds the Markdown its placeholders stand for.
+
+    A block inside a blockquote or list item has its container ``prefix`` (``> ``, indentation)
+    taken off every line of ``html``; the converted Markdown gets it back.
+    """
 
     start: int
     end: int
@@ -41,6 +47,8 @@ class HtmlSpan:
     block: bool
     html: str
     kept: list[str] = field(default_factory=list)
+    first_prefix: str = ""
+    prefix: str = ""
 
 
 def normalize_newlines(body: str) -> str:
@@ -57,26 +65,29 @@ def find_html(body: str) -> list[HtmlSpan]:
     tokens = _PARSER.parse(body)
     spans: list[HtmlSpan] = []
     covered_until = -1
+    quotes = 0
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.level == 0 and token.type == "html_block" and token.map and token.map[0] >= covered_until:
-            if _ONLY_COMMENTS.fullmatch(token.content):
+        if token.type == "blockquote_open":
+            quotes += 1
+        elif token.type == "blockquote_close":
+            quotes -= 1
+        if token.type == "html_block" and token.map and token.map[0] >= covered_until:
+            if _ONLY_COMMENTS.fullmatch(token.content) or _COMMENT_THEN_TEXT.fullmatch(token.content):
                 i += 1
                 continue
             first, last = token.map
             depth = open_depth(token.content)
             j = i + 1
-            while depth and j < len(tokens):
+            while depth and j < len(tokens) and tokens[j].level >= token.level:
                 nxt = tokens[j]
-                if nxt.level == 0 and nxt.map:
+                if nxt.level == token.level and nxt.map:
                     chunk = "\n".join(lines[nxt.map[0]:nxt.map[1]])
                     depth = open_depth(chunk, depth)
                     last = nxt.map[1]
                 j += 1
-            start, end = offsets[first], min(offsets[last], len(body))
-            text = body[start:end].rstrip("\n")
-            spans.append(HtmlSpan(start=start, end=start + len(text), line=first + 1, block=True, html=text))
+            spans.append(_block_span(lines, offsets, first, last, token, quotes))
             covered_until = last
             i = j
             continue
@@ -84,6 +95,38 @@ def find_html(body: str) -> list[HtmlSpan]:
             spans.extend(_inline_spans(token, body, offsets))
         i += 1
     return spans
+
+
+def _block_span(lines: list[str], offsets: list[int], first: int, last: int, token: Token, quotes: int) -> HtmlSpan:
+    start = offsets[first]
+    end = offsets[first] + len("\n".join(lines[first:last]))
+    if token.level == 0:
+        html = "\n".join(lines[first:last]).rstrip("\n")
+        return HtmlSpan(start=start, end=start + len(html), line=first + 1, block=True, html=html)
+    # Inside containers: the first line's prefix is what stands before the block's own content.
+    head = token.content.split("\n", 1)[0]
+    source = lines[first]
+    cut = source.find(head) if head else len(source)
+    first_prefix = source[:cut if cut >= 0 else 0]
+    quote_part = re.match(r"(?: {0,3}> ?){%d}" % quotes, first_prefix)
+    quoted = quote_part.group(0) if quote_part else ""
+    prefix = quoted + " " * (len(first_prefix) - len(quoted))
+    stripped = [lines[first][len(first_prefix):]]
+    for line in lines[first + 1:last]:
+        stripped.append(_strip_prefix(line, quotes, len(prefix) - len(quoted)))
+    html = "\n".join(stripped).rstrip("\n")
+    return HtmlSpan(start=start, end=end, line=first + 1, block=True, html=html,
+                    first_prefix=first_prefix, prefix=prefix)
+
+
+def _strip_prefix(line: str, quotes: int, indent: int) -> str:
+    for _ in range(quotes):
+        match = re.match(r" {0,3}> ?", line)
+        if match is None:
+            break
+        line = line[match.end():]
+    spaces = len(line) - len(line.lstrip(" "))
+    return line[min(spaces, indent):]
 
 
 def open_depth(html: str, depth: int = 0) -> int:

@@ -93,7 +93,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     tools = _tools(options)
     report = FragmentReport()
     tree = parse_fragment(html)
-    host = (urlsplit(base).hostname or "").lower() if base else None
+    host = _host(base)
     strip_cruft(tree, tools.rules, host, report)
     resolve_lazy_images(tree, report)
     unwrap_image_proxies(tree, report)
@@ -109,6 +109,15 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     if report.removals and line > 1:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
     return markdown, report
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return (urlsplit(url).hostname or "").lower() or None
+    except ValueError:
+        return None
 
 
 def _serialize(tree: BeautifulSoup) -> str:
@@ -172,11 +181,24 @@ def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
         markdown = PLACEHOLDER_RE.sub(lambda m: span.kept[int(m.group(1))], markdown)
     if not span.block:
         return re.sub(r"\n{2,}", " ", markdown)
+    if span.first_prefix or span.prefix:
+        return _reprefix(markdown, span.first_prefix, span.prefix) if markdown else span.first_prefix.rstrip()
     if not markdown:
         return _REMOVED_BLOCK
     lead = "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
     trail = "" if not after.strip("\n") or after.startswith("\n\n") else ("\n" if after.startswith("\n") else "\n\n")
     return lead + markdown + trail
+
+
+def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:
+    """Put a block back inside its blockquote or list item: the container's prefix on every line."""
+    out = []
+    for i, line in enumerate(markdown.split("\n")):
+        if i == 0:
+            out.append(first_prefix + line)
+        else:
+            out.append((prefix + line) if line else prefix.rstrip())
+    return "\n".join(out)
 
 
 # A block that converted to nothing leaves this mark; the blank lines around it are merged after.

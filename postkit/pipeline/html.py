@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 # Elements whose content is never shown as text.
 INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title"})
-_TOKEN = re.compile(r"[^\W_]+|[^\w\s]|_", re.UNICODE)
 
 
 def parse_fragment(html: str) -> BeautifulSoup:
@@ -16,29 +13,41 @@ def parse_fragment(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "lxml")
 
 
+# Elements that start and end a line of text: their edges separate words.
+BLOCK_LEVEL = frozenset({
+    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "iframe", "video", "img",
+})
+
+
 def visible_text(root: Tag) -> str:
-    """The text a reader sees: text nodes outside invisible elements and comments, space separated."""
-    parts: list[str] = []
-    for node in root.descendants:
-        if isinstance(node, NavigableString) and not isinstance(node, Comment) and type(node) is NavigableString:
-            parent = node.parent
-            if parent is not None and parent.name in INVISIBLE:
-                continue
-            if any(p.name in INVISIBLE for p in node.parents if p is not None):
-                continue
-            parts.append(str(node))
-    return " ".join(parts)
+    """The text a reader sees: text outside invisible elements and comments, a newline at block edges.
 
-
-def text_tokens(text: str) -> list[str]:
-    """Words of letters and digits, and single punctuation marks; whitespace never counts.
-
-    CJK runs have no spaces, so a run is split into characters to keep a lost phrase findable.
+    Inline edges add nothing (``<b>K</b>onqueror`` is one word), block edges separate words.
     """
-    tokens: list[str] = []
-    for token in _TOKEN.findall(text):
-        if len(token) > 1 and not token.isascii():
-            tokens.extend(token)
-        else:
-            tokens.append(token)
-    return tokens
+    parts: list[str] = []
+    ends: set[int] = set()
+    skip_until: Tag | None = None
+    for node in root.descendants:
+        if skip_until is not None:
+            if node is skip_until:
+                skip_until = None
+            continue
+        if isinstance(node, Tag):
+            if node.name in INVISIBLE:
+                last = node._last_descendant()
+                if last is not None and last is not node:
+                    skip_until = last
+                continue
+            if node.name in BLOCK_LEVEL:
+                parts.append("\n")
+                last = node._last_descendant()
+                if last is not None:
+                    ends.add(id(last))
+            continue
+        if type(node) is NavigableString:
+            parts.append(str(node))
+        if id(node) in ends:
+            parts.append("\n")
+    return "".join(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -28,6 +28,8 @@ def resolve_lazy_images(root: BeautifulSoup, report: FragmentReport) -> None:
     repaired, and unwrapped when it is the only copy.
     """
     for image in root.find_all("img"):
+        if getattr(image, "decomposed", False):
+            continue  # the noscript copy of an image repaired just before
         src = str(image.get("src") or "").strip()
         real = _lazy_url(image)
         placeholder = not src or bool(_PLACEHOLDER.search(src))
@@ -114,8 +116,18 @@ def unwrap_image_proxies(root: BeautifulSoup, report: FragmentReport) -> None:
             report.repairs["proxy-url"] += 1
 
 
+def _split(url: str) -> SplitResult | None:
+    """urlsplit, or None for a URL it refuses (a broken IPv6 host, say): such a URL is left as it is."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
 def proxied_url(url: str) -> str | None:
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return None
     host = parts.hostname or ""
     if host in ("images.weserv.nl", "wsrv.nl"):
         target = dict(parse_qsl(parts.query)).get("url")
@@ -139,10 +151,14 @@ def absolutize_urls(root: BeautifulSoup, base: str | None, report: FragmentRepor
                 if stripped.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", stripped):
                     continue
                 if stripped.startswith("//"):
-                    scheme = urlsplit(base).scheme if base else "https"
+                    base_parts = _split(base) if base else None
+                    scheme = base_parts.scheme if base_parts else "https"
                     element[attr] = f"{scheme or 'https'}:{stripped}"
                 elif base:
-                    element[attr] = urljoin(base, stripped)
+                    try:
+                        element[attr] = urljoin(base, stripped)
+                    except ValueError:
+                        continue
                 else:
                     continue
                 report.repairs["url-absolute"] += 1
@@ -159,8 +175,8 @@ def drop_tracking_params(root: BeautifulSoup, rules: RuleBook, report: FragmentR
 
 
 def strip_tracking(url: str, rules: RuleBook) -> tuple[str, int]:
-    parts = urlsplit(url)
-    if not parts.query:
+    parts = _split(url)
+    if parts is None or not parts.query:
         return url, 0
     pieces = parts.query.split("&")
     kept = [p for p in pieces if not rules.is_tracking_param(unquote(p.split("=", 1)[0]))]

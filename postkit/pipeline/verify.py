@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 
 import lxml.html
 from markdown_it import MarkdownIt
 
-from postkit.pipeline.html import text_tokens
 from postkit.pipeline.report import LostText, excerpt
 
 _RENDERER = MarkdownIt("commonmark").enable("table").enable("strikethrough")
@@ -22,25 +22,31 @@ def markdown_visible_text(markdown: str) -> str:
 
 
 def lost_text(expected: str, markdown: str, line: int = 1) -> list[LostText]:
-    """Runs of the expected text's words that the Markdown does not show, in order."""
-    want = text_tokens(expected)
-    have = text_tokens(markdown_visible_text(markdown))
+    """Runs of the expected text that the Markdown does not show, in order.
+
+    Both texts are cut into Latin words and single other characters (CJK text has no spaces),
+    so whitespace the converter drops between CJK characters or adds at block edges never counts.
+    """
+    want, want_spans = _tokens(expected)
+    have, _ = _tokens(markdown_visible_text(markdown))
     if want == have:
         return []
     lost: list[LostText] = []
     matcher = SequenceMatcher(None, want, have, autojunk=False)
     for tag, i1, i2, _, _ in matcher.get_opcodes():
         if tag in ("delete", "replace"):
-            missing = _join_tokens(want[i1:i2])
-            if missing:
-                lost.append(LostText(line=line, text=excerpt(missing, 120)))
+            start, end = want_spans[i1][0], want_spans[i2 - 1][1]
+            lost.append(LostText(line=line, text=excerpt(expected[start:end], 120)))
     return lost
 
 
-def _join_tokens(tokens: list[str]) -> str:
-    out = ""
-    for token in tokens:
-        if out and token.isascii() and token.isalnum() and out[-1].isascii() and out[-1].isalnum():
-            out += " "
-        out += token
-    return out
+_WORD = re.compile(r"[A-Za-z0-9]+|\S")
+
+
+def _tokens(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    tokens: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text):
+        tokens.append(match.group(0))
+        spans.append(match.span())
+    return tokens, spans
