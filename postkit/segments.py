@@ -80,12 +80,16 @@ def find_html(body: str) -> list[HtmlSpan]:
             first, last = token.map
             depth = open_depth(token.content)
             j = i + 1
-            while depth and j < len(tokens) and tokens[j].level >= token.level:
+            # An element left open runs on over what follows, out of its container too (a <pre>
+            # opened in a blockquote whose next lines lack the `>`): a browser reads it so.
+            while depth and j < len(tokens):
                 nxt = tokens[j]
-                if nxt.level == token.level and nxt.map:
-                    chunk = "\n".join(lines[nxt.map[0]:nxt.map[1]])
+                if nxt.map and nxt.map[1] > last:
+                    chunk = "\n".join(lines[max(last, nxt.map[0]):nxt.map[1]])
                     depth = open_depth(chunk, depth)
                     last = nxt.map[1]
+                j += 1
+            while j < len(tokens) and tokens[j].map is None and tokens[j].type.endswith("_close"):
                 j += 1
             spans.append(_block_span(lines, offsets, first, last, token, quotes))
             covered_until = last
@@ -108,12 +112,12 @@ def _block_span(lines: list[str], offsets: list[int], first: int, last: int, tok
     source = lines[first]
     cut = source.find(head) if head else len(source)
     first_prefix = source[:cut if cut >= 0 else 0]
-    quote_part = re.match(r"(?: {0,3}> ?){%d}" % quotes, first_prefix)
+    quote_part = re.match(rf"(?: {{0,3}}> ?){{{quotes}}}", first_prefix)
     quoted = quote_part.group(0) if quote_part else ""
     prefix = quoted + " " * (len(first_prefix) - len(quoted))
+    indent = len(prefix) - len(quoted)
     stripped = [lines[first][len(first_prefix):]]
-    for line in lines[first + 1:last]:
-        stripped.append(_strip_prefix(line, quotes, len(prefix) - len(quoted)))
+    stripped.extend(_strip_prefix(line, quotes, indent) for line in lines[first + 1:last])
     html = "\n".join(stripped).rstrip("\n")
     return HtmlSpan(start=start, end=end, line=first + 1, block=True, html=html,
                     first_prefix=first_prefix, prefix=prefix)
@@ -222,3 +226,26 @@ def _inline_spans(token: Token, body: str, offsets: list[int]) -> Iterator[HtmlS
         line_of = line + body.count("\n", offsets[line - 1], start)
         yield HtmlSpan(start=start, end=end, line=line_of, block=False, html="".join(html_parts), kept=kept)
         i = last + 1
+
+
+_LINK_DESTINATION = re.compile(r"(\]\(\s*<?)([^\s)>]+)|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))",
+                               re.MULTILINE)
+
+
+def markdown_link_urls(body: str) -> list[tuple[int, int]]:
+    """Where the destinations of Markdown links and reference definitions stand, outside code."""
+    tokens = _PARSER.parse(body)
+    lines = body.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    code = [(offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens
+            if t.map and t.type in ("fence", "code_block", "html_block")]
+    code.extend((m.start(), m.end()) for m in _CODE_SPAN.finditer(body))
+    found = []
+    for match in _LINK_DESTINATION.finditer(body):
+        group = 2 if match.group(2) else 4
+        start, end = match.span(group)
+        if not any(a <= start < b for a, b in code):
+            found.append((start, end))
+    return found

@@ -23,7 +23,9 @@ from postkit.pipeline.repair import (
     drop_tracking_params,
     join_segment_breaks,
     resolve_lazy_images,
+    strip_tracking,
     unwrap_image_proxies,
+    unwrap_layout_tables,
     wrap_loose_captions,
 )
 from postkit.pipeline.report import FragmentReport, LostText, Removal
@@ -33,7 +35,7 @@ from postkit.pipeline.to_markdown import tree_to_markdown
 from postkit.pipeline.verify import lost_text
 from postkit.post import SourcePost, split_post
 from postkit.rules import RuleBook, load_rulebook
-from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, normalize_newlines
+from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, markdown_link_urls, normalize_newlines
 
 __all__ = ["CleanOptions", "CleanResult", "LostText", "Removal", "clean_post", "clean_text", "convert_html_document"]
 
@@ -77,14 +79,15 @@ class CleanResult:
 @dataclass(frozen=True)
 class _Tools:
     rules: RuleBook
+    policy: Policy
     sanitize: Sanitizer
 
 
 @lru_cache(maxsize=8)
 def _tools(options: CleanOptions) -> _Tools:
     rules = load_rulebook(options.rule_files)
-    sanitize = make_sanitizer(options.sanitizer, Policy(allow_data_images=options.allow_data_images))
-    return _Tools(rules=rules, sanitize=sanitize)
+    policy = Policy(allow_data_images=options.allow_data_images)
+    return _Tools(rules=rules, policy=policy, sanitize=make_sanitizer(options.sanitizer, policy))
 
 
 def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
@@ -100,7 +103,8 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     absolutize_urls(tree, base, report)
     drop_tracking_params(tree, tools.rules, report)
     wrap_loose_captions(tree)
-    strip_inert(tree, report)
+    unwrap_layout_tables(tree)
+    strip_inert(tree, report, tools.policy.tags)
     join_segment_breaks(tree)
     expected = visible_text(tree)
     sanitized = tools.sanitize(_serialize(tree))
@@ -157,8 +161,13 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions,
     normalized = normalize_newlines(body)
     spans = find_html(normalized)
     total = FragmentReport()
+    tools = _tools(options)
     if not spans:
-        return body, total, 0
+        cleaned, dropped = drop_markdown_tracking(normalized, tools.rules)
+        if not dropped:
+            return body, total, 0
+        total.repairs["tracking-param"] += dropped
+        return _restore_line_endings(body, cleaned), total, 0
     pieces: list[str] = []
     cursor = 0
     for span in spans:
@@ -172,8 +181,30 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions,
         cursor = span.end
     pieces.append(normalized[cursor:])
     result = _tidy_blank_lines("".join(pieces))
+    result, dropped = drop_markdown_tracking(result, tools.rules)
+    if dropped:
+        total.repairs["tracking-param"] += dropped
     result = _restore_line_endings(body, result)
     return result, total, len(spans)
+
+
+def drop_markdown_tracking(text: str, rules: RuleBook) -> tuple[str, int]:
+    """Drop tracking parameters from the URLs of Markdown links and reference definitions.
+
+    Only the query of a URL that holds such a parameter changes; everything else stays as written.
+    """
+    if not rules.mentions_tracking_param(text):
+        return text, 0
+    pieces: list[str] = []
+    cursor = dropped = 0
+    for start, end in markdown_link_urls(text):
+        cleaned, count = strip_tracking(text[start:end], rules)
+        if count:
+            pieces.extend((text[cursor:start], cleaned))
+            cursor = end
+            dropped += count
+    pieces.append(text[cursor:])
+    return "".join(pieces), dropped
 
 
 def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:

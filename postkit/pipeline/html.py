@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 # Elements whose content is never shown as text.
-INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title"})
+# An iframe's content is fallback shown only where frames are not supported; it becomes a link.
+INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe"})
 
 
 def parse_fragment(html: str) -> BeautifulSoup:
@@ -28,7 +29,7 @@ def visible_text(root: Tag) -> str:
     """
     parts: list[str] = []
     ends: set[int] = set()
-    skip_until: Tag | None = None
+    skip_until: PageElement | None = None
     for node in root.descendants:
         if skip_until is not None:
             if node is skip_until:

@@ -270,3 +270,36 @@ def _is_punct(char: str) -> bool:
 
 def _joins(a: str, b: str) -> bool:
     return (is_wide(a) and (is_wide(b) or _is_punct(b))) or (is_wide(b) and _is_punct(a))
+
+
+_CELL_BLOCKS = ("table", "ul", "ol", "p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def unwrap_layout_tables(root: BeautifulSoup) -> None:
+    """Turn tables used for layout into their cells' content, one block per cell.
+
+    A GFM table holds one line of inline text per cell; a table whose cells hold blocks
+    (paragraphs, lists, other tables) or that has a single column is page layout, and as a
+    pipe table it would run every paragraph of a cell into one line.
+    """
+    for table in root.find_all("table"):
+        if getattr(table, "decomposed", False) or table.parent is None:
+            continue
+        cells = table.find_all(("td", "th"))
+        rows = table.find_all("tr")
+        single_column = all(len(row.find_all(("td", "th"), recursive=False)) <= 1 for row in rows)
+        if not (single_column or any(cell.find(_CELL_BLOCKS) is not None for cell in cells)):
+            continue
+        blocks = []
+        for cell in cells:
+            if cell.find_parent("table") is not table:
+                continue
+            block = root.new_tag("div")
+            block.extend(list(cell.contents))
+            blocks.append(block)
+        caption = table.find("caption")
+        if caption is not None and caption.find_parent("table") is table:
+            block = root.new_tag("div")
+            block.extend(list(caption.contents))
+            blocks.insert(0, block)
+        table.replace_with(*blocks) if blocks else table.decompose()

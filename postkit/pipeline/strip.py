@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-from postkit.pipeline.html import visible_text
+from postkit.pipeline.html import BLOCK_LEVEL, visible_text
 from postkit.pipeline.report import FragmentReport, Removal, excerpt
 from postkit.rules import RuleBook
 
@@ -47,7 +47,7 @@ def strip_cruft(root: BeautifulSoup, rules: RuleBook, host: str | None, report: 
             _remove(image, "tracking-pixel", "builtin: 1x1 image", "", report)
 
 
-def strip_inert(root: BeautifulSoup, report: FragmentReport) -> None:
+def strip_inert(root: BeautifulSoup, report: FragmentReport, keep: frozenset[str]) -> None:
     """Remove what is never content (scripts, styles, forms) and the empty wrappers cruft leaves."""
     for element in root.find_all(NEVER_CONTENT):
         if _detached(element):
@@ -57,8 +57,25 @@ def strip_inert(root: BeautifulSoup, report: FragmentReport) -> None:
         _remove(element, kind, f"builtin: <{element.name}>", text, report)
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    unwrap_unknown(root, keep)
     remove_empty_wrappers(root)
     _drop_trailing_rules(root)
+
+
+def unwrap_unknown(root: BeautifulSoup, keep: frozenset[str]) -> None:
+    """Replace elements the sanitizer policy does not allow by their content.
+
+    Sanitizers differ on unknown elements: nh3 drops ``<tspan>`` with its text, bleach keeps
+    the text. Unwrapping them first keeps the words and makes both backends agree.
+    """
+    for element in root.find_all(True):
+        if element.name in keep or element.name in ("html", "body") or _detached(element):
+            continue
+        if element.name in BLOCK_LEVEL:
+            element.name = "div"  # a block keeps its edges: its words must not run into the next block's
+            element.attrs = {}
+        else:
+            element.unwrap()
 
 
 def remove_empty_wrappers(root: Tag) -> None:

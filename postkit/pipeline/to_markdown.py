@@ -13,7 +13,8 @@ _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 _BLOCKS = frozenset({
     "p", "div", "section", "article", "aside", "header", "footer", "main", "blockquote", "li", "ul", "ol",
     "dl", "dt", "dd", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre",
-    "h1", "h2", "h3", "h4", "h5", "h6", "body", "html", "[document]", "details", "summary", "caption",
+    "h1", "h2", "h3", "h4", "h5", "h6", "body", "html", "[document]", "details", "summary", "caption", "address",
+    "nav",
 })
 # Characters of Markdown syntax that stay inside emphasis; other punctuation moves outside it.
 _MARKUP = set("[]()!*_`\\<>&#|~")
@@ -75,7 +76,7 @@ class PostkitConverter(MarkdownConverter):
     def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if "_noformat" in parent_tags:
             return text
-        prefix, suffix, inner = _chomp(text)
+        prefix, suffix, inner = _chomp(_WHITESPACE.sub(" ", text))
         href = str(el.get("href") or "").strip()
         if not inner:
             return prefix or suffix
@@ -129,19 +130,26 @@ class PostkitConverter(MarkdownConverter):
             return ""  # a hard break at the edge of a block shows nothing; in Markdown it is a stray backslash
         return "\\\n"
 
+    def convert_hN(self, n: int, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if "_inline" in parent_tags or "a" in parent_tags:
+            return " " + text.strip() + " "
+        text = _WHITESPACE.sub(" ", text).strip()
+        return f"\n\n{'#' * min(max(n, 1), 6)} {text}\n\n" if text else ""
+
     def convert_p(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        if "_inline" in parent_tags:
+        if "_inline" in parent_tags or "a" in parent_tags:
             return " " + text.strip() + " "
         text = text.strip()
         return f"\n\n{text}\n\n" if text else ""
 
     def convert_div(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        if "_inline" in parent_tags:
+        if "_inline" in parent_tags or "a" in parent_tags:
             return " " + text.strip() + " "
         text = text.strip()
         return f"\n\n{text}\n\n" if text else ""
 
     convert_section = convert_article = convert_aside = convert_header = convert_footer = convert_main = convert_div
+    convert_address = convert_nav = convert_div
     convert_figure = convert_div
 
 
@@ -184,7 +192,7 @@ def escape_text(text: str) -> str:
         prev = text[i - 1] if i else " "
         nxt = text[i + 1] if i + 1 < length else " "
         if char == "\\":
-            out.append("\\\\" if nxt in _ESCAPABLE or nxt == " " else "\\")
+            out.append("\\\\")  # always: emphasis markers moved next to it later must not be escaped by it
         elif char == "*":
             out.append("*" if prev.isspace() and nxt.isspace() else "\\*")
         elif char == "_":
@@ -200,9 +208,6 @@ def escape_text(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
-
-
-_ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def _escape_line_start(marker: str) -> str:

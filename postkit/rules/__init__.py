@@ -173,6 +173,11 @@ class RuleBook:
     pixels: UrlRules
     tracking_params: tuple[str, ...]
 
+    def mentions_tracking_param(self, text: str) -> bool:
+        """A cheap first look: could any URL in this text hold a tracking parameter?"""
+        lowered = text.lower()
+        return any(f"{pat.split('*', 1)[0]}" in lowered for pat in self.tracking_params)
+
     def is_tracking_param(self, name: str) -> bool:
         lowered = name.lower()
         return any(fnmatch.fnmatchcase(lowered, pat) for pat in self.tracking_params)

@@ -1,0 +1,218 @@
+"""Cleaning files in place: one post per call, safe to run in worker processes, nothing printed.
+
+``clean_file`` reads a post, runs the pipeline and, in write mode, replaces the file
+atomically. It never raises for a bad post: every outcome, failures included, comes back as a
+``FileOutcome`` so that one bad file never stops a run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from postkit.config import Config
+from postkit.errors import PostkitError
+from postkit.files import atomic_write, content_hash
+from postkit.pipeline import CleanOptions, CleanResult, clean_post, convert_html_document
+from postkit.pipeline.report import LostText, Removal
+from postkit.post import decode, split_post
+
+
+class Mode(str, enum.Enum):
+    WRITE = "write"
+    CHECK = "check"
+    DIFF = "diff"
+
+
+class Status(str, enum.Enum):
+    CHANGED = "changed"  # written, or would be with --check/--diff
+    UNCHANGED = "unchanged"
+    CACHED = "cached"  # known clean from an earlier run: not even parsed
+    LOST_TEXT = "lost-text"  # verify found text the output would lose: not written
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class CleanJob:
+    """Everything a worker needs to clean a file; picklable."""
+
+    options: CleanOptions
+    mode: Mode = Mode.WRITE
+    force: bool = False
+    encoding: str | None = None
+    max_file_size: int | None = None
+    roots: tuple[str, ...] = ()
+    known_clean: frozenset[str] = frozenset()
+    explain: bool = False
+    color_diff: bool = False
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    status: Status
+    message: str = ""
+    line: int = 0
+    counts: tuple[tuple[str, int], ...] = ()
+    lost: tuple[LostText, ...] = ()
+    diff: str = ""
+    clean_hashes: tuple[str, ...] = ()  # content hashes now known clean, for the cache
+    removals: tuple[Removal, ...] = field(default=(), compare=False)
+
+
+def job_from_config(config: Config, mode: Mode, *, force: bool = False, known_clean: frozenset[str] = frozenset(),
+                    roots: Iterable[Path] = (), explain: bool = False) -> CleanJob:
+    return CleanJob(
+        options=options_from_config(config),
+        mode=mode,
+        force=force,
+        encoding=config.encoding,
+        max_file_size=config.max_file_size,
+        roots=tuple(str(r) for r in roots),
+        known_clean=known_clean,
+        explain=explain,
+    )
+
+
+def options_from_config(config: Config) -> CleanOptions:
+    return CleanOptions(
+        source_url_key=config.source_url_key,
+        sanitizer=config.sanitizer,
+        rule_files=tuple(str(p) for p in config.rules),
+        allow_data_images=config.allow_data_images,
+    )
+
+
+def clean_file(path: Path, job: CleanJob) -> FileOutcome:
+    """Clean one file as the job says; every failure is an outcome, never an exception."""
+    name = str(path)
+    try:
+        data = _read(path, job.max_file_size)
+        digest = content_hash(data)
+        if digest in job.known_clean and not job.explain:
+            return FileOutcome(name, Status.CACHED)
+        result = clean_bytes(data, name, job)
+    except PostkitError as exc:
+        return _failure(name, exc)
+    except RecursionError:
+        return FileOutcome(name, Status.FAILED, "HTML nested too deeply to convert")
+    except MemoryError:
+        return FileOutcome(name, Status.FAILED, "too large to convert in memory; lower max-file-size")
+    counts = tuple(sorted(result.counts().items()))
+    removals = result.removals if job.explain else ()
+    if not result.changed:
+        return FileOutcome(name, Status.UNCHANGED, counts=counts, clean_hashes=(digest,), removals=removals)
+    if result.lost and not job.force:
+        first = result.lost[0]
+        return FileOutcome(name, Status.LOST_TEXT, f"would lose text: {first.text}", line=first.line,
+                           counts=counts, lost=result.lost, removals=removals)
+    encoding = result.post.encoding if result.post is not None else "utf-8"
+    try:
+        new = result.text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        return FileOutcome(name, Status.FAILED, f"cleaned text cannot be written back as {encoding}: {exc.reason}")
+    diff = unified_diff(result.original, result.text, name) if job.mode is Mode.DIFF else ""
+    if job.mode is Mode.WRITE:
+        try:
+            atomic_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None)
+        except PostkitError as exc:
+            return _failure(name, exc)
+    return FileOutcome(name, Status.CHANGED, counts=counts, lost=result.lost, diff=diff,
+                       clean_hashes=(content_hash(new),) if job.mode is Mode.WRITE else (), removals=removals)
+
+
+def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
+    bom, text, encoding = decode(data, name, job.encoding)
+    if name.lower().endswith((".html", ".htm")):
+        return convert_html_document(bom + text, job.options, path=name)
+    return clean_post(split_post(text, path=name, bom=bom, encoding=encoding), job.options)
+
+
+def _read(path: Path, max_size: int | None) -> bytes:
+    from postkit.errors import PostError
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read() if max_size is None else handle.read(max_size + 1)
+    except FileNotFoundError:
+        raise PostError(str(path), "vanished before it could be read") from None
+    except IsADirectoryError:
+        raise PostError(str(path), "is a folder") from None
+    except OSError as exc:
+        raise PostError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    if max_size is not None and len(data) > max_size:
+        raise PostError(str(path), f"is larger than max-file-size ({max_size:,} bytes); raise the limit to clean it")
+    return data
+
+
+def _failure(name: str, exc: PostkitError) -> FileOutcome:
+    line = getattr(exc, "line", None) or 0
+    message = getattr(exc, "message", None) or str(exc)
+    return FileOutcome(name, Status.FAILED, str(message), line=int(line))
+
+
+def unified_diff(old: str, new: str, name: str) -> str:
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                 fromfile=f"{name}\t(original)", tofile=f"{name}\t(cleaned)")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+@dataclass
+class RunSummary:
+    """Totals of a run, built from outcomes as they stream in; holds failures, not every file."""
+
+    seen: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: list[FileOutcome] = field(default_factory=list)
+    changed_paths: list[str] = field(default_factory=list)
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.seen += 1
+        self.statuses[outcome.status.value] += 1
+        self.counts.update(dict(outcome.counts))
+        if outcome.status in (Status.FAILED, Status.LOST_TEXT):
+            self.problems.append(outcome)
+        elif outcome.status is Status.CHANGED:
+            self.changed_paths.append(outcome.path)
+
+    @property
+    def failed(self) -> int:
+        return self.statuses[Status.FAILED.value]
+
+    @property
+    def changed(self) -> int:
+        return self.statuses[Status.CHANGED.value]
+
+    def exit_code(self, mode: Mode) -> int:
+        if self.failed or self.statuses[Status.LOST_TEXT.value]:
+            return 1
+        if mode is Mode.CHECK and self.changed:
+            return 1
+        return 0
+
+
+def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileOutcome]:
+    """Clean every path, in worker processes when jobs != 1; outcomes stream back as they finish."""
+    from postkit.files import parallel_map
+
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    return parallel_map(_clean_in_worker, paths, workers, initializer=_set_job, initargs=(job,))
+
+
+_JOB: CleanJob | None = None
+
+
+def _set_job(job: CleanJob) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _clean_in_worker(path: Path) -> FileOutcome:
+    assert _JOB is not None, "worker started without a job"
+    return clean_file(path, _JOB)

@@ -1,0 +1,83 @@
+"""What `postkit clean` shows at the end of a run: a summary table, a problem table, or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from postkit.clean import FileOutcome, Mode, RunSummary, Status
+
+# How the summary names each count, in the order it lists them.
+COUNT_LABELS = {
+    "ad-slot": "ad slots removed",
+    "promo": "promos removed",
+    "promo-link": "promo links removed",
+    "share-bar": "share bars removed",
+    "like-widget": "like widgets removed",
+    "related-posts": "related-post lists removed",
+    "comments": "comment threads removed",
+    "newsletter": "newsletter boxes removed",
+    "navigation": "navigation removed",
+    "feed-footer": "feed footers removed",
+    "tracking-pixel": "tracking pixels removed",
+    "script": "scripts removed",
+    "inert": "forms, styles and embeds removed",
+    "lazy-image": "lazy images repaired",
+    "proxy-url": "image proxy URLs unwrapped",
+    "url-absolute": "URLs made absolute",
+    "tracking-param": "tracking parameters dropped",
+    "html-span": "HTML blocks converted",
+}
+
+
+def render_summary(console: Console, summary: RunSummary, mode: Mode) -> None:
+    verb = {Mode.WRITE: "changed", Mode.CHECK: "would change", Mode.DIFF: "would change"}[mode]
+    table = Table(title="postkit clean", show_header=False, title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("files seen", str(summary.seen))
+    table.add_row(f"files {verb}", str(summary.changed))
+    table.add_row("files unchanged", str(summary.statuses[Status.UNCHANGED.value] + summary.statuses[
+        Status.CACHED.value]))
+    table.add_row("  of them known clean (cache)", str(summary.statuses[Status.CACHED.value]))
+    table.add_row("files skipped (text would be lost)", str(summary.statuses[Status.LOST_TEXT.value]))
+    table.add_row("files failed", str(summary.failed))
+    extra = [k for k in summary.counts if k not in COUNT_LABELS]
+    for key in [*COUNT_LABELS, *sorted(extra)]:
+        if summary.counts.get(key):
+            table.add_row(COUNT_LABELS.get(key, key), str(summary.counts[key]))
+    console.print(table)
+    if summary.problems:
+        problems = Table(title="Files not cleaned", title_justify="left")
+        problems.add_column("path")
+        problems.add_column("line", justify="right")
+        problems.add_column("reason")
+        for outcome in sorted(summary.problems, key=lambda o: o.path):
+            problems.add_row(outcome.path, str(outcome.line or ""), outcome.message)
+        console.print(problems)
+
+
+def write_json(stream: TextIO, summary: RunSummary, mode: Mode) -> None:
+    document = {
+        "version": 1,
+        "mode": mode.value,
+        "files_seen": summary.seen,
+        "statuses": dict(sorted(summary.statuses.items())),
+        "counts": dict(sorted(summary.counts.items())),
+        "changed": sorted(summary.changed_paths),
+        "problems": [_problem(o) for o in sorted(summary.problems, key=lambda o: o.path)],
+    }
+    stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def _problem(outcome: FileOutcome) -> dict[str, object]:
+    return {
+        "path": outcome.path,
+        "status": outcome.status.value,
+        "line": outcome.line,
+        "message": outcome.message,
+        "lost": [lost.text for lost in outcome.lost],
+    }
