@@ -47,9 +47,9 @@ class SourcePost:
         """The front matter between its fences, without them."""
         if not self.front_matter:
             return ""
-        lines = self.front_matter.split("\n")
-        # first line is the opening fence, the last non-empty one the closing fence
-        return "\n".join(lines[1:-2]) + ("\n" if len(lines) > 3 else "")
+        first_end = self.front_matter.find("\n") + 1
+        closing = self.front_matter.rstrip("\n").rfind("\n") + 1
+        return self.front_matter[first_end:closing] if closing > first_end else ""
 
     @cached_property
     def metadata(self) -> dict[str, Any]:
@@ -173,6 +173,9 @@ def _parse_yaml(inner: str, path: str) -> dict[str, Any]:
         raise PostError(path, f"front matter is not valid YAML: {exc.problem or exc}", line=line, column=col) from None
     except yaml.YAMLError as exc:
         raise PostError(path, f"front matter is not valid YAML: {exc}", line=2, column=1) from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors raise these for a value its tag cannot hold (`!!int abc`)
+        raise PostError(path, f"front matter holds a value YAML cannot build: {exc}", line=2, column=1) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
