@@ -1,0 +1,164 @@
+"""Front-matter schemas: the shipped presets, user schema files, and the format checks they use."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.resources
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema.exceptions import SchemaError
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
+from referencing.exceptions import Unresolvable
+
+from postkit.errors import ConfigError
+
+PRESETS = ("jekyll", "hugo")
+NO_SCHEMA = "none"
+SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A checked JSON Schema and the validator built from it once.
+
+    ``name`` is the preset name or the file path, for messages.
+    """
+
+    name: str
+    data: Mapping[str, Any] | bool
+    validator: Validator
+
+    def iter_errors(self, instance: object) -> Iterator[ValidationError]:
+        try:
+            yield from self.validator.iter_errors(instance)
+        except Unresolvable as exc:
+            raise ConfigError(f"{self.name}: cannot resolve the reference {exc.ref!r}; "
+                              "postkit does not fetch schemas, put the definition under $defs") from None
+
+
+def load_schema(name_or_path: str | os.PathLike[str]) -> Schema | None:
+    """A preset by name (``jekyll``, ``hugo``), ``None`` for ``none``, or a ``.json``/``.yaml`` file.
+
+    Preset names win over files of the same name. Raises ConfigError naming the file for a file
+    that cannot be read, is not JSON or YAML, or is not a valid JSON Schema.
+    """
+    name = os.fspath(name_or_path)
+    if name == NO_SCHEMA:
+        return None
+    if name in PRESETS:
+        text = (importlib.resources.files("postkit.checks") / "schemas" / f"{name}.json").read_text("utf-8")
+        return schema_from_data(json.loads(text), name)
+    path = Path(name)
+    if path.suffix.lower() not in SCHEMA_SUFFIXES:
+        raise ConfigError(f"unknown schema {name!r}; use a preset ({', '.join((*PRESETS, NO_SCHEMA))}) "
+                          "or a .json or .yaml schema file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{name}: schema file cannot be read: {reason}") from None
+    return schema_from_data(_parse_schema_text(text, name, path.suffix.lower()), name)
+
+
+def _parse_schema_text(text: str, name: str, suffix: str) -> object:
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{name}:{exc.lineno}:{exc.colno}: schema is not valid JSON: {exc.msg}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        place = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+        raise ConfigError(f"{place}: schema is not valid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{name}: schema is not valid YAML: {exc}") from None
+
+
+def schema_from_data(data: object, name: str) -> Schema:
+    """Check a schema (Draft 2020-12 unless its ``$schema`` names another draft) and build its validator."""
+    if not isinstance(data, (dict, bool)):
+        raise ConfigError(f"{name}: a schema must be a mapping (or true/false), not a {type(data).__name__}")
+    validator_class = validator_for(data, default=Draft202012Validator)
+    try:
+        validator_class.check_schema(data)
+    except SchemaError as exc:
+        where = "/".join(str(part) for part in exc.absolute_path) or "the top level"
+        raise ConfigError(f"{name}: not a valid JSON Schema at {where}: {exc.message}") from None
+    return Schema(name=name, data=data, validator=validator_class(data, format_checker=FORMAT_CHECKER))
+
+
+# --- formats ------------------------------------------------------------------------------
+# jsonschema checks date-time and uri only when optional packages are installed and passes
+# every value otherwise; postkit checks them itself so a schema means the same everywhere.
+
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_URI_TEXT = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*")
+_IRI_TEXT = re.compile(
+    r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U0010fffd]"
+    r"|%[0-9A-Fa-f]{2})*"
+)
+
+
+def is_date_time(value: object) -> bool:
+    """RFC 3339 date-time, as JSON Schema's ``date-time`` format: a time zone is required."""
+    if not isinstance(value, str):
+        return True
+    match = _RFC3339.fullmatch(value)
+    if not match:
+        return False
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    offset_ok = match.group(7) is None or (int(match.group(7)) < 24 and int(match.group(8)) < 60)
+    return hour < 24 and minute < 60 and second <= 60 and offset_ok
+
+
+def _is_absolute(value: str, text: re.Pattern[str]) -> bool:
+    scheme = _SCHEME.match(value)
+    if not scheme or not text.fullmatch(value, scheme.end()):
+        return False
+    if scheme.group().lower() in ("http:", "https:"):
+        rest = value[scheme.end():]
+        return rest.startswith("//") and len(rest) > 2 and rest[2] not in "/?#"
+    return True
+
+
+def is_uri(value: object) -> bool:
+    return not isinstance(value, str) or _is_absolute(value, _URI_TEXT)
+
+
+def is_iri(value: object) -> bool:
+    return not isinstance(value, str) or _is_absolute(value, _IRI_TEXT)
+
+
+def is_uri_reference(value: object) -> bool:
+    return not isinstance(value, str) or bool(_URI_TEXT.fullmatch(value))
+
+
+def is_iri_reference(value: object) -> bool:
+    return not isinstance(value, str) or bool(_IRI_TEXT.fullmatch(value))
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker()
+    for name, check in (("date-time", is_date_time), ("uri", is_uri), ("iri", is_iri),
+                        ("uri-reference", is_uri_reference), ("iri-reference", is_iri_reference)):
+        checker.checks(name)(check)
+    return checker
+
+
+FORMAT_CHECKER = _format_checker()

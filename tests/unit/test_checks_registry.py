@@ -1,0 +1,165 @@
+"""The rule registry: conventions every check module keeps, lookups, and selection by prefix."""
+
+from __future__ import annotations
+
+import pkgutil
+import types
+
+import pytest
+
+import postkit.checks
+from postkit.checks import (
+    RULES,
+    CheckContext,
+    Rule,
+    UnknownRuleError,
+    check_texts,
+    get_rule,
+    load_schema,
+    select_rules,
+    split_example_files,
+)
+from postkit.checks.registry import CHECK_MODULES, _build_registry
+from postkit.errors import ConfigError
+from postkit.problems import Severity
+
+FRONT_MATTER = ["PK101", "PK102", "PK103", "PK104", "PK105", "PK106", "PK107", "PK108", "PK109"]
+ARCHIVE = ["PK301", "PK302", "PK303"]
+
+
+def codes(rules: list[Rule]) -> list[str]:
+    return [rule.code for rule in rules]
+
+
+def test_registry_holds_the_front_matter_and_archive_rules_in_code_order() -> None:
+    assert list(RULES) == FRONT_MATTER + ARCHIVE
+    assert all(rule.scope == "archive" for code, rule in RULES.items() if code.startswith("PK3"))
+    assert all(rule.scope == "post" for code, rule in RULES.items() if code.startswith("PK1"))
+
+
+def test_every_check_module_in_the_package_is_registered() -> None:
+    on_disk = {info.name for info in pkgutil.iter_modules(postkit.checks.__path__) if info.name.startswith("pk")}
+    registered = {module.__name__.rsplit(".", 1)[1] for module in CHECK_MODULES}
+    assert on_disk == registered
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_module_file_name_matches_code_and_name(code: str) -> None:
+    rule = RULES[code]
+    module = next(module for module in CHECK_MODULES if code == module.CODE)
+    assert module.__name__.rsplit(".", 1)[1] == f"{code.lower()}_{rule.name.replace('-', '_')}"
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_rule_metadata_is_complete(code: str) -> None:
+    rule = RULES[code]
+    assert rule.summary and "\n" not in rule.summary
+    assert rule.description and "example::" not in rule.description
+    assert rule.failing_example.strip() and rule.passing_example.strip()
+    assert rule.family == {"1": "front matter", "3": "archive"}[code[2]]
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_docstring_examples_do_what_they_say(code: str) -> None:
+    """`postkit rules PKxxx` shows these examples, so they must stay true."""
+    rule = RULES[code]
+    context = CheckContext(schema=load_schema("jekyll"))
+    failing = check_texts(split_example_files(rule.failing_example), [rule], context)
+    passing = check_texts(split_example_files(rule.passing_example), list(RULES.values()), context)
+    assert [problem.code for problem in failing] and {problem.code for problem in failing} == {code}
+    assert passing == []
+
+
+def test_tab_example_keeps_its_tab() -> None:
+    assert "\n\t- news\n" in get_rule("PK104").failing_example
+
+
+def test_bom_example_keeps_its_bom() -> None:
+    assert get_rule("PK103").failing_example.startswith("\ufeff---\n")
+
+
+def test_get_rule_ignores_case_and_spaces() -> None:
+    assert get_rule(" pk105 ").name == "yaml11-boolean"
+
+
+def test_unknown_code_is_a_config_error_and_a_key_error_listing_codes() -> None:
+    with pytest.raises(UnknownRuleError) as raised:
+        get_rule("PK999")
+    assert isinstance(raised.value, ConfigError)
+    assert isinstance(raised.value, KeyError)
+    assert str(raised.value) == f"unknown rule 'PK999'; known rules: {', '.join(RULES)}"
+
+
+def test_select_nothing_selects_everything() -> None:
+    assert codes(select_rules()) == FRONT_MATTER + ARCHIVE
+
+
+def test_select_by_family_prefix() -> None:
+    assert codes(select_rules(["PK1"])) == FRONT_MATTER
+    assert codes(select_rules(["pk3"])) == ARCHIVE
+
+
+def test_ignore_by_prefix() -> None:
+    assert codes(select_rules(ignore=["PK10"])) == ["PK301", "PK302", "PK303"]
+    assert codes(select_rules(["PK1"], ["PK105", "PK109"])) == [c for c in FRONT_MATTER if c not in ("PK105", "PK109")]
+
+
+def test_longer_prefix_wins_and_ignore_wins_a_tie() -> None:
+    assert codes(select_rules(["PK105"], ["PK1"])) == ["PK105"]
+    assert codes(select_rules(["PK1"], ["PK1"])) == []
+    assert codes(select_rules(["PK"], ["PK3", "PK101"])) == FRONT_MATTER[1:]
+
+
+@pytest.mark.parametrize(("select", "ignore", "named"), [
+    (["PK4"], [], "'PK4'"),
+    ([], ["E501"], "'E501'"),
+    (["PK1", "PK199"], ["PK3"], "'PK199'"),
+    ([""], [], "''"),
+])
+def test_unknown_prefix_is_an_error_listing_the_codes(select: list[str], ignore: list[str], named: str) -> None:
+    with pytest.raises(UnknownRuleError) as raised:
+        select_rules(select, ignore)
+    message = str(raised.value)
+    assert message.startswith(f"no rule matches {named}; known rules: PK101, PK102")
+    assert message.endswith("PK303")
+
+
+def _module(**attributes: object) -> types.ModuleType:
+    module = types.ModuleType("postkit.checks.pk201_fake")
+    module.__doc__ = "Fake.\n\nFailing example::\n\n    a\n\nPassing example::\n\n    b\n"
+    defaults: dict[str, object] = {"CODE": "PK201", "NAME": "fake-rule", "SUMMARY": "a fake rule",
+                                   "SEVERITY": Severity.WARNING, "check": lambda post, context: iter(())}
+    for key, value in {**defaults, **attributes}.items():
+        setattr(module, key, value)
+    return module
+
+
+def test_registry_can_hold_a_content_rule() -> None:
+    rule = Rule.from_module(_module())
+    assert (rule.code, rule.family, rule.scope, rule.post_check is not None) == ("PK201", "content", "post", True)
+    assert rule.failing_example == "a\n" and rule.passing_example == "b\n"
+    assert list(_build_registry([*CHECK_MODULES, _module()])) == [*FRONT_MATTER, "PK201", *ARCHIVE]
+
+
+@pytest.mark.parametrize(("attributes", "complaint"), [
+    ({"CODE": "PK1234"}, "is not PK followed by three digits"),
+    ({"CODE": "PK401"}, "is not PK followed by three digits"),
+    ({"NAME": "Fake_Rule"}, "is not kebab-case"),
+    ({"SUMMARY": "two\nlines"}, "summary must be one line"),
+    ({"SEVERITY": "warning"}, "SEVERITY must be a Severity"),
+    ({"SCOPE": "archive"}, "does not fit the code's family"),
+    ({"__doc__": "No examples."}, "needs a 'Failing example::' and a 'Passing example::'"),
+])
+def test_a_module_breaking_the_conventions_is_refused(attributes: dict[str, object], complaint: str) -> None:
+    with pytest.raises(ValueError, match="postkit.checks.pk201_fake: .*" + complaint):
+        Rule.from_module(_module(**attributes))
+
+
+def test_a_code_used_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="code PK201 is already used by fake-rule"):
+        _build_registry([_module(), _module(NAME="other-rule")])
+
+
+def test_split_example_files() -> None:
+    assert split_example_files("---\na: 1\n---\n") == [("example.md", "---\na: 1\n---\n")]
+    assert split_example_files("==> a.md <==\none\n==> b/c.md <==\ntwo\n") == [("a.md", "one\n"), ("b/c.md", "two\n")]
