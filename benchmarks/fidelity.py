@@ -51,6 +51,16 @@ def leftover_tags(markdown: str) -> list[str]:
     return found
 
 
+def without_code(markdown: str) -> str:
+    """The Markdown with its code blocks blanked: markup shown as code is content, not cruft."""
+    lines = markdown.split("\n")
+    for token in _MD.parse(markdown):
+        if token.type in ("fence", "code_block") and token.map:
+            for i in range(*token.map):
+                lines[i] = ""
+    return "\n".join(lines)
+
+
 def markdown_urls(markdown: str) -> tuple[list[str], list[str]]:
     images: list[str] = []
     links: list[str] = []
@@ -82,7 +92,7 @@ def check(path: str) -> dict[str, object]:
     body_out = result.post.body if result.post else ""
     row["lost"] = [lost.text for lost in result.lost]
     row["tags"] = leftover_tags(body_out)
-    row["markers"] = sorted(set(m.group(0) for m in MARKERS.finditer(body_out)))
+    row["markers"] = sorted(set(m.group(0) for m in MARKERS.finditer(without_code(body_out))))
     row["idempotent"] = again is not None and again.text == out
     row["front_matter_kept"] = out.startswith(post.bom + post.front_matter)
     row["changed"] = result.changed

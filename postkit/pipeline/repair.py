@@ -6,7 +6,7 @@ import re
 import unicodedata
 from urllib.parse import SplitResult, parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from postkit.pipeline.report import FragmentReport
 from postkit.rules import RuleBook
@@ -206,9 +206,7 @@ def join_segment_breaks(root: BeautifulSoup) -> None:
     This is CSS Text's segment break rule: a break between two wide characters (or a wide
     character and punctuation) vanishes; elsewhere it is a space.
     """
-    nodes = [n for n in root.find_all(string=True)
-             if type(n) is NavigableString and not isinstance(n, Comment)
-             and n.find_parent(("pre", "code", "script", "style", "textarea")) is None]
+    nodes = _text_nodes_outside(root, frozenset({"pre", "code", "script", "style", "textarea"}))
     texts = [str(n) for n in nodes]
     for i, node in enumerate(nodes):
         text = texts[i]
@@ -231,6 +229,26 @@ def join_segment_breaks(root: BeautifulSoup) -> None:
         if new != text:
             texts[i] = new
             node.replace_with(NavigableString(new))
+
+
+def _text_nodes_outside(root: Tag, skipped: frozenset[str]) -> list[NavigableString]:
+    """Text nodes in document order, leaving out those inside the skipped elements."""
+    nodes: list[NavigableString] = []
+    skip_until: PageElement | None = None
+    for node in root.descendants:
+        if skip_until is not None:
+            if node is skip_until:
+                skip_until = None
+            continue
+        if isinstance(node, Tag):
+            if node.name in skipped:
+                last = node._last_descendant()
+                if last is not None and last is not node:
+                    skip_until = last
+            continue
+        if type(node) is NavigableString:
+            nodes.append(node)
+    return nodes
 
 
 _INNER_BREAK = re.compile(r"(\S)([ \t]*\n\s*)(\S)")

@@ -79,11 +79,16 @@ def unwrap_unknown(root: BeautifulSoup, keep: frozenset[str]) -> None:
 
 
 def remove_empty_wrappers(root: Tag) -> None:
-    """Remove elements with no text and no media inside, innermost first."""
+    """Remove elements with no text and no media inside, in one pass from the leaves up."""
+    has_content: set[int] = set()
     for element in reversed(root.find_all(True)):
-        if element.name in _MEDIA or element.name in ("html", "body") or _detached(element):
-            continue
-        if element.find(_MEDIA) is None and not element.get_text().strip():
+        if element.name in _MEDIA or any(
+            (isinstance(child, Tag) and id(child) in has_content)
+            or (type(child) is NavigableString and child.strip())
+            for child in element.children
+        ):
+            has_content.add(id(element))
+        elif element.name not in ("html", "body"):
             element.decompose()
 
 
