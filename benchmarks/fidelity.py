@@ -45,9 +45,8 @@ def leftover_tags(markdown: str) -> list[str]:
     for token in _MD.parse(markdown):
         if token.type == "html_block" and _TAG.search(_COMMENT.sub("", token.content)):
             found.append(token.content.strip()[:80])
-        for child in token.children or ():
-            if child.type == "html_inline" and not child.content.startswith("<!--"):
-                found.append(child.content[:80])
+        found.extend(child.content[:80] for child in token.children or ()
+                     if child.type == "html_inline" and not child.content.startswith("<!--"))
     return found
 
 
@@ -92,7 +91,7 @@ def check(path: str) -> dict[str, object]:
     body_out = result.post.body if result.post else ""
     row["lost"] = [lost.text for lost in result.lost]
     row["tags"] = leftover_tags(body_out)
-    row["markers"] = sorted(set(m.group(0) for m in MARKERS.finditer(without_code(body_out))))
+    row["markers"] = sorted({m.group(0) for m in MARKERS.finditer(without_code(body_out))})
     row["idempotent"] = again is not None and again.text == out
     row["front_matter_kept"] = out.startswith(post.bom + post.front_matter)
     row["changed"] = result.changed
