@@ -30,7 +30,7 @@ from postkit.pipeline.repair import (
 )
 from postkit.pipeline.report import FragmentReport, LostText, Removal
 from postkit.pipeline.sanitize import Policy, Sanitizer, make_sanitizer
-from postkit.pipeline.strip import strip_cruft, strip_inert
+from postkit.pipeline.strip import keep_main_article, strip_cruft, strip_inert
 from postkit.pipeline.to_markdown import tree_to_markdown
 from postkit.pipeline.verify import lost_text
 from postkit.post import SourcePost, split_post
@@ -97,6 +97,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     report = FragmentReport()
     tree = parse_fragment(html)
     host = _host(base)
+    keep_main_article(tree, tools.rules, report)
     strip_cruft(tree, tools.rules, host, report)
     resolve_lazy_images(tree, report)
     unwrap_image_proxies(tree, report)
@@ -216,7 +217,8 @@ def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
         return _reprefix(markdown, span.first_prefix, span.prefix) if markdown else span.first_prefix.rstrip()
     if not markdown:
         return _REMOVED_BLOCK
-    lead = "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
+    lead = "" if not before.strip("\n") or before.endswith("\n\n") else (
+        "\n" if before.endswith("\n") else "\n\n")
     trail = "" if not after.strip("\n") or after.startswith("\n\n") else ("\n" if after.startswith("\n") else "\n\n")
     return lead + markdown + trail
 

@@ -47,6 +47,54 @@ def strip_cruft(root: BeautifulSoup, rules: RuleBook, host: str | None, report: 
             _remove(image, "tracking-pixel", "builtin: 1x1 image", "", report)
 
 
+# The article must hold at least this share of a page's text to stand for the page.
+_MAIN_SHARE = 0.3
+
+
+def keep_main_article(root: BeautifulSoup, rules: RuleBook, report: FragmentReport) -> None:
+    """When a whole page has one clear main article, keep the article and drop the rest of the page."""
+    body = root.body or root
+    total = len("".join(visible_text(body).split()))
+    if total == 0:
+        return
+    for selector, compiled in rules.main_article:
+        found = compiled.select(body, limit=2)
+        if len(found) != 1:
+            continue
+        article = found[0]
+        kept = len("".join(visible_text(article).split()))
+        if kept < _MAIN_SHARE * total:
+            continue
+        if kept == total and not _has_chrome(body, article):
+            return  # the fragment is the article already
+        outside = _text_outside(body, article)
+        article = article.extract()
+        body.clear()
+        body.append(article)
+        chars = len("".join(outside.split()))
+        if chars:
+            report.removals.append(Removal(kind="page-chrome", rule=f"main-article.txt: outside {selector}",
+                                           excerpt=excerpt(outside), chars=chars))
+        return
+
+
+def _has_chrome(body: Tag, article: Tag) -> bool:
+    """True when anything but whitespace stands outside the article (images, links without text)."""
+    for element in body.find_all(("img", "iframe", "video", "a")):
+        if article not in element.parents and element is not article:
+            return True
+    return False
+
+
+def _text_outside(body: Tag, article: Tag) -> str:
+    """The visible text of the page outside the article."""
+    marker = body.new_string("")
+    article.replace_with(marker)
+    text = visible_text(body)
+    marker.replace_with(article)
+    return " ".join(text.split())
+
+
 def strip_inert(root: BeautifulSoup, report: FragmentReport, keep: frozenset[str]) -> None:
     """Remove what is never content (scripts, styles, forms) and the empty wrappers cruft leaves."""
     for element in root.find_all(NEVER_CONTENT):

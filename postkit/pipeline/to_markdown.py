@@ -276,6 +276,22 @@ def _figure_caption(el: Tag) -> str:
 
 
 _CONVERTER = PostkitConverter()
+_FENCE = re.compile(r"^(```+|~~~+).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
+_CODE_OR_SPACES = re.compile(r"(`+)(?:(?!\1).)+?\1|(?<=\S) {2,}(?=\S)")
+
+
+def _collapse_spaces(markdown: str) -> str:
+    """One space where pretty-printed HTML left several between words; code keeps its spaces."""
+    def fix(part: str) -> str:
+        return _CODE_OR_SPACES.sub(lambda m: m.group(0) if m.group(1) else " ", part)
+
+    pieces: list[str] = []
+    cursor = 0
+    for fence in _FENCE.finditer(markdown):
+        pieces.extend((fix(markdown[cursor:fence.start()]), fence.group(0)))
+        cursor = fence.end()
+    pieces.append(fix(markdown[cursor:]))
+    return "".join(pieces)
 _ADJACENT_STRONG = re.compile(r"(?<=[^\s*])\*\*\*\*(?=[^\s*])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -283,6 +299,6 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 def tree_to_markdown(tree: BeautifulSoup) -> str:
     """Convert a parsed, sanitized fragment to Markdown."""
     markdown = str(_CONVERTER.convert_soup(tree))
-    markdown = _ADJACENT_STRONG.sub("", markdown)
+    markdown = _collapse_spaces(_ADJACENT_STRONG.sub("", markdown))
     markdown = "\n".join(line.rstrip() if not line.endswith("\\") else line for line in markdown.split("\n"))
     return _BLANK_RUNS.sub("\n\n", markdown).strip("\n")

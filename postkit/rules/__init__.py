@@ -28,8 +28,13 @@ from bs4 import Tag
 
 from postkit.errors import ConfigError
 
-# Selectors postkit can look up by name instead of testing on every element: `.a`, `#b`, `div.a`, `div#b`.
+# `.a`, `#b`, `div.a`, `div#b`: matched by name lookup alone, without a selector engine.
 _SIMPLE = re.compile(r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?(?P<sigil>[.#])(?P<name>-?[_a-zA-Z][\w-]*)")
+# postkit's one extension to the syntax: `.share-*` / `#ad-*` match class or id tokens by prefix.
+_TOKEN_PREFIX = re.compile(r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?(?P<sigil>[.#])(?P<name>-?[_a-zA-Z][\w-]*)\*")
+_ATTR_PREFIX = re.compile(
+    r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>id|class)\^=(?P<q>[\"']?)(?P<value>[\w-]+)(?P=q)\]")
+_COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
 _UNSUPPORTED_MARKERS = ("#?#", "#$#", "#%#", "#@$#", "#@?#", "##+js(", "##^", "#$?#")
 _KIND = re.compile(r"!\s*kind:\s*(?P<kind>[\w-]+)\s*$")
 
@@ -59,66 +64,157 @@ def _host_in(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
+_Entry = tuple[str | None, "soupsieve.SoupSieve | None", HidingRule]
+
+
 @dataclass
 class RuleSet:
-    """All element-hiding rules of the loaded packs, indexed by class and id names."""
+    """All element-hiding rules of the loaded packs, indexed so a document pays for what it has.
 
-    by_class: dict[str, list[tuple[str | None, HidingRule]]] = field(default_factory=dict)
-    by_id: dict[str, list[tuple[str | None, HidingRule]]] = field(default_factory=dict)
-    complex: list[tuple[soupsieve.SoupSieve, HidingRule]] = field(default_factory=list)
+    Every rule is filed under one key taken from the last compound of its selector (a class,
+    an id, a class or id prefix, an attribute name or a tag name), the way adblock engines
+    index cosmetic filters. An element is tested only against the rules filed under its own
+    classes, id, attributes and tag; most rules are `.class` or `#id` and need no selector
+    engine at all, the rest are tested with soupsieve's ``match`` on that one element.
+    """
+
+    by_class: dict[str, list[_Entry]] = field(default_factory=dict)
+    by_id: dict[str, list[_Entry]] = field(default_factory=dict)
+    by_attr: dict[str, list[_Entry]] = field(default_factory=dict)
+    by_tag: dict[str, list[_Entry]] = field(default_factory=dict)
+    anywhere: list[_Entry] = field(default_factory=list)
+    class_prefixes: dict[str, list[_Entry]] = field(default_factory=dict)
+    id_prefixes: dict[str, list[_Entry]] = field(default_factory=dict)
     exceptions: dict[str, list[HidingRule]] = field(default_factory=dict)
     skipped: int = 0
     count: int = 0
+    _prefix_res: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+    _excepted: dict[str | None, frozenset[str]] = field(default_factory=dict)
 
     def add(self, rule: HidingRule) -> None:
-        self.count += 1
-        simple = _SIMPLE.fullmatch(rule.selector)
-        if simple:
-            index = self.by_class if simple["sigil"] == "." else self.by_id
-            tag = simple["tag"].lower() if simple["tag"] else None
-            index.setdefault(simple["name"], []).append((tag, rule))
-            return
+        selector = rule.selector
+        for pattern, sigil_index in ((_SIMPLE, (self.by_class, self.by_id)),
+                                     (_TOKEN_PREFIX, (self.class_prefixes, self.id_prefixes))):
+            simple = pattern.fullmatch(selector)
+            if simple:
+                index = sigil_index[0] if simple["sigil"] == "." else sigil_index[1]
+                tag = simple["tag"].lower() if simple["tag"] else None
+                index.setdefault(simple["name"], []).append((tag, None, rule))
+                self._prefix_res = None
+                self.count += 1
+                return
         try:
-            compiled = soupsieve.compile(rule.selector)
+            compiled = soupsieve.compile(selector)
         except (soupsieve.SelectorSyntaxError, ValueError, TypeError, NotImplementedError):
-            self.count -= 1
             self.skipped += 1
             return
-        self.complex.append((compiled, rule))
+        self.count += 1
+        attr_prefix = _ATTR_PREFIX.fullmatch(selector)
+        if attr_prefix:
+            index = self.class_prefixes if attr_prefix["attr"] == "class" else self.id_prefixes
+            tag = attr_prefix["tag"].lower() if attr_prefix["tag"] else None
+            index.setdefault(attr_prefix["value"], []).append((tag, compiled, rule))
+            self._prefix_res = None
+            return
+        kind, key = _index_key(selector)
+        entry: _Entry = (None, compiled, rule)
+        if kind == "class":
+            self.by_class.setdefault(key, []).append(entry)
+        elif kind == "id":
+            self.by_id.setdefault(key, []).append(entry)
+        elif kind == "attr":
+            self.by_attr.setdefault(key, []).append(entry)
+        elif kind == "tag":
+            self.by_tag.setdefault(key, []).append(entry)
+        else:
+            self.anywhere.append(entry)
 
-    def active_exceptions(self, host: str | None) -> set[str]:
-        return {sel for sel, rules in self.exceptions.items() if any(r.applies_to(host) for r in rules)}
+    def _excepted_for(self, host: str | None) -> frozenset[str]:
+        cached = self._excepted.get(host)
+        if cached is None:
+            cached = frozenset(sel for sel, rules in self.exceptions.items() if any(r.applies_to(host) for r in rules))
+            self._excepted[host] = cached
+        return cached
+
+    def _prefix_patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        if self._prefix_res is None:
+            def alternation(prefixes: dict[str, list[_Entry]]) -> re.Pattern[str] | None:
+                if not prefixes:
+                    return None
+                names = sorted(prefixes, key=len, reverse=True)
+                return re.compile("|".join(re.escape(n) for n in names))
+            self._prefix_res = (alternation(self.class_prefixes), alternation(self.id_prefixes))
+        return self._prefix_res
 
     def matches(self, root: Tag, host: str | None) -> Iterator[tuple[Tag, HidingRule]]:
-        """Every (element, rule) pair in document order of rule kinds, first match per element."""
-        excepted = self.active_exceptions(host)
-        seen: set[int] = set()
-        if self.by_class or self.by_id:
-            for element in root.find_all(True):
-                hit = self._lookup(element, host, excepted)
-                if hit is not None and id(element) not in seen:
-                    seen.add(id(element))
-                    yield element, hit
-        for compiled, rule in self.complex:
-            if rule.selector in excepted or not rule.applies_to(host):
-                continue
-            for element in compiled.select(root):
-                if id(element) not in seen:
-                    seen.add(id(element))
-                    yield element, rule
+        """(element, rule) for every element a rule matches, in document order, the first rule only."""
+        excepted = self._excepted_for(host)
+        class_re, id_re = self._prefix_patterns()
+        for element in root.find_all(True):
+            hit = self._match(element, host, excepted, class_re, id_re)
+            if hit is not None:
+                yield element, hit
 
-    def _lookup(self, element: Tag, host: str | None, excepted: set[str]) -> HidingRule | None:
+    def _match(self, element: Tag, host: str | None, excepted: frozenset[str],
+               class_re: re.Pattern[str] | None, id_re: re.Pattern[str] | None) -> HidingRule | None:
+        candidates: list[_Entry] = []
         classes = element.get("class") or ()
-        element_id = element.get("id")
-        candidates: list[tuple[str | None, HidingRule]] = []
         for name in classes:
             candidates.extend(self.by_class.get(name, ()))
+            if class_re is not None:
+                match = class_re.match(name)
+                if match:
+                    candidates.extend(self.class_prefixes[match.group(0)])
+        element_id = element.get("id")
         if isinstance(element_id, str):
             candidates.extend(self.by_id.get(element_id, ()))
-        for tag, rule in candidates:
-            if (tag is None or tag == element.name) and rule.selector not in excepted and rule.applies_to(host):
+            if id_re is not None:
+                match = id_re.match(element_id)
+                if match:
+                    candidates.extend(self.id_prefixes[match.group(0)])
+        if self.by_attr:
+            for attr in element.attrs:
+                candidates.extend(self.by_attr.get(attr, ()))
+        candidates.extend(self.by_tag.get(element.name, ()))
+        candidates.extend(self.anywhere)
+        for tag, compiled, rule in candidates:
+            if tag is not None and tag != element.name:
+                continue
+            if rule.selector in excepted or not rule.applies_to(host):
+                continue
+            if compiled is None or compiled.match(element):
                 return rule
         return None
+
+
+def _index_key(selector: str) -> tuple[str, str]:
+    """The most selective key of a selector's last compound: class, id, attribute or tag."""
+    depth = 0
+    last_start = 0
+    for i, char in enumerate(selector):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and (char in ">+~ "):
+            last_start = i + 1
+    if "," in selector:
+        return "anywhere", ""
+    compound = selector[last_start:].strip()
+    outside = re.sub(r"\([^)]*\)|\[[^\]]*\]", "", compound)
+    found = re.search(r"\.(-?[_a-zA-Z][\w-]*)", outside)
+    if found:
+        return "class", found.group(1)
+    found = re.search(r"#(-?[_a-zA-Z][\w-]*)", outside)
+    if found:
+        return "id", found.group(1)
+    found = re.search(r"\[\s*([\w-]+)", re.sub(r"\([^)]*\)", "", compound))
+    if found:
+        return "attr", found.group(1).lower()
+    found = re.match(r"[a-zA-Z][\w-]*", compound)
+    if found:
+        return "tag", found.group(0).lower()
+    return "anywhere", ""
 
 
 @dataclass(frozen=True)
@@ -172,6 +268,7 @@ class RuleBook:
     links: UrlRules
     pixels: UrlRules
     tracking_params: tuple[str, ...]
+    main_article: tuple[tuple[str, soupsieve.SoupSieve], ...] = ()
 
     def mentions_tracking_param(self, text: str) -> bool:
         """A cheap first look: could any URL in this text hold a tracking parameter?"""
@@ -252,13 +349,17 @@ def _read_builtin(name: str) -> str:
     return resources.files("postkit.rules").joinpath("packs").joinpath(name).read_text(encoding="utf-8")
 
 
-BUILTIN_HIDING_PACKS = ("generic.txt", "sites.txt")
+def builtin_hiding_packs() -> list[str]:
+    """The shipped element-hiding packs: generic.txt, then one pack per site under sites/."""
+    sites = resources.files("postkit.rules").joinpath("packs").joinpath("sites")
+    names = sorted(entry.name for entry in sites.iterdir() if entry.name.endswith(".txt"))
+    return ["generic.txt", *(f"sites/{name}" for name in names)]
 
 
 def load_rulebook(extra_packs: Sequence[str | Path] = ()) -> RuleBook:
     """The built-in packs plus the user's; a missing or unreadable user pack is a ConfigError."""
     hiding = RuleSet()
-    for name in BUILTIN_HIDING_PACKS:
+    for name in builtin_hiding_packs():
         parse_hiding_pack(_read_builtin(name), origin=name, into=hiding)
     for path in extra_packs:
         try:
@@ -269,4 +370,5 @@ def load_rulebook(extra_packs: Sequence[str | Path] = ()) -> RuleBook:
     links = parse_url_pack(_read_builtin("links.txt"), origin="links.txt")
     pixels = parse_url_pack(_read_builtin("pixels.txt"), origin="pixels.txt")
     params = tuple(line.lower() for _, line in _pack_lines(_read_builtin("tracking-params.txt")))
-    return RuleBook(hiding=hiding, links=links, pixels=pixels, tracking_params=params)
+    main = tuple((line, soupsieve.compile(line)) for _, line in _pack_lines(_read_builtin("main-article.txt")))
+    return RuleBook(hiding=hiding, links=links, pixels=pixels, tracking_params=params, main_article=main)
