@@ -22,6 +22,7 @@ COUNT_LABELS = {
     "newsletter": "newsletter boxes removed",
     "navigation": "navigation removed",
     "feed-footer": "feed footers removed",
+    "page-chrome": "page chrome around the article removed",
     "tracking-pixel": "tracking pixels removed",
     "script": "scripts removed",
     "inert": "forms, styles and embeds removed",
