@@ -9,9 +9,35 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe"})
 
 
+# Deeper nesting than this is flattened: the converter and selector matching recurse per level,
+# and no article needs more (a page nested deeper is broken or hostile).
+MAX_DEPTH = 100
+
+
 def parse_fragment(html: str) -> BeautifulSoup:
-    """Parse a fragment with lxml (libxml2), the fastest parser bs4 offers, error-tolerant like a browser."""
-    return BeautifulSoup(html, "lxml")
+    """Parse a fragment with lxml (libxml2), the fastest parser bs4 offers, error-tolerant like a browser.
+
+    Elements nested deeper than MAX_DEPTH are unwrapped (their content kept), so no later stage
+    can run out of stack on hostile input.
+    """
+    tree = BeautifulSoup(html, "lxml")
+    flatten_deep_nesting(tree, MAX_DEPTH)
+    return tree
+
+
+def flatten_deep_nesting(root: Tag, limit: int) -> int:
+    """Unwrap every element deeper than ``limit``, without recursion; returns how many were unwrapped."""
+    depth: dict[int, int] = {id(root): 0}
+    too_deep: list[Tag] = []
+    for element in root.find_all(True):
+        parent = element.parent
+        level = depth.get(id(parent), 0) + 1 if parent is not None else 1
+        depth[id(element)] = level
+        if level > limit:
+            too_deep.append(element)
+    for element in reversed(too_deep):
+        element.unwrap()
+    return len(too_deep)
 
 
 # Elements that start and end a line of text: their edges separate words.

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from postkit.pipeline.html import BLOCK_LEVEL, visible_text
 from postkit.pipeline.report import FragmentReport, Removal, excerpt
-from postkit.rules import RuleBook
+from postkit.rules import RuleBook, document_keys, selector_could_match
 
 # Removed with everything inside, after repair has taken image URLs out of <noscript>.
 NEVER_CONTENT = ("script", "style", "noscript", "template", "link", "meta", "object", "embed", "form", "svg", "math",
@@ -54,10 +54,14 @@ _MAIN_SHARE = 0.3
 def keep_main_article(root: BeautifulSoup, rules: RuleBook, report: FragmentReport) -> None:
     """When a whole page has one clear main article, keep the article and drop the rest of the page."""
     body = root.body or root
+    keys = document_keys(body)
+    candidates = [(s, c) for s, c in rules.main_article if selector_could_match(s, keys)]
+    if not candidates:
+        return
     total = len("".join(visible_text(body).split()))
     if total == 0:
         return
-    for selector, compiled in rules.main_article:
+    for selector, compiled in candidates:
         found = compiled.select(body, limit=2)
         if len(found) != 1:
             continue

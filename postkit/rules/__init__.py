@@ -187,6 +187,26 @@ class RuleSet:
         return None
 
 
+def document_keys(root: Tag) -> set[tuple[str, str]]:
+    """Every (kind, key) an element of the document offers: its classes, id, attributes and tag."""
+    keys: set[tuple[str, str]] = set()
+    for element in root.find_all(True):
+        keys.add(("tag", element.name))
+        for name, value in element.attrs.items():
+            keys.add(("attr", name))
+            if name == "class":
+                keys.update(("class", c) for c in value)
+            elif name == "id" and isinstance(value, str):
+                keys.add(("id", value))
+    return keys
+
+
+def selector_could_match(selector: str, keys: set[tuple[str, str]]) -> bool:
+    """False when the document lacks the key a selector's last compound needs: no need to run it."""
+    kind, key = _index_key(selector)
+    return kind == "anywhere" or (kind, key) in keys
+
+
 def _index_key(selector: str) -> tuple[str, str]:
     """The most selective key of a selector's last compound: class, id, attribute or tag."""
     depth = 0
