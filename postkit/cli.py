@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -19,6 +20,7 @@ from postkit.post import decode, split_post
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from postkit.checks import Rule
     from postkit.clean import FileOutcome, Mode
     from postkit.files import CleanCache
 
@@ -274,6 +276,155 @@ def _discovery_failure(message: str) -> FileOutcome:
 
     path, _, reason = message.partition(": ")
     return FileOutcome(path, Status.FAILED, reason or message)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Posts and folders to check (folders recursively).")],
+    schema: Annotated[str | None, typer.Option("--schema", metavar="NAME|FILE",
+                                               help="Front-matter schema: jekyll (default), hugo, none, or a "
+                                                    ".json/.yaml JSON Schema file.")] = None,
+    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
+                                               help="auto (github in GitHub Actions, else table), table, json, "
+                                                    "github or sarif.")] = "auto",
+    select: Annotated[list[str] | None, typer.Option("--select", metavar="CODES",
+                                                     help="Only these rules, by code prefix (PK1,PK205); "
+                                                          "comma-separated, repeatable.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", metavar="CODES",
+                                                     help="Skip these rules, by code prefix; comma-separated, "
+                                                          "repeatable.")] = None,
+    strict: Annotated[bool | None, typer.Option("--strict/--no-strict",
+                                                help="Fail (exit 1) on warnings too.")] = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="Use this postkit.toml or pyproject.toml.")]
+    = None,
+    source_url_key: SourceKeyOpt = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores; 1 runs "
+                                                                  "in this process).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    rules: RulesOpt = None,
+    encoding: EncodingOpt = None,
+    include: Annotated[list[str] | None, typer.Option("--include", help="File name glob to check; repeatable.")]
+    = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Path glob to skip; repeatable.")] = None,
+) -> None:
+    """Check posts' front matter and content and report problems; never writes a post."""
+    import os
+
+    from postkit.config import load_config
+    from postkit.report import REPORTER_BY_NAME, resolve_format
+    from postkit.validate import rule_infos, validate_paths
+
+    try:
+        config = load_config(paths, config_file, {
+            "schema": schema, "select": _codes(select), "ignore": _codes(ignore), "strict": strict,
+            "source-url-key": source_url_key, "jobs": jobs, "rules": [str(r) for r in rules] if rules else None,
+            "encoding": encoding, "include": include, "exclude": exclude,
+        })
+        run = validate_paths(paths, config)
+    except (ConfigError, PostError) as exc:
+        raise _fail(str(exc), 2) from None
+    with _report_stream(output) as stream:
+        is_terminal = output is None and stream.isatty()
+        try:
+            name = resolve_format(output_format, os.environ, is_terminal)
+        except ConfigError as exc:
+            raise _fail(str(exc), 2) from None
+        reporter = REPORTER_BY_NAME[name](stream, rules=rule_infos(), color=output is None and _wants_color(stream,
+                                                                                                   os.environ))
+        reporter.start()
+        try:
+            for problem in run:
+                reporter.problem(problem)
+        except ConfigError as exc:  # a schema $ref that cannot be resolved shows only when used
+            raise _fail(str(exc), 2) from None
+        reporter.finish(run.summary())
+    raise typer.Exit(run.exit_code(config.strict))
+
+
+def _wants_color(stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Color on a terminal, unless NO_COLOR is set to anything but the empty string (no-color.org)."""
+    return stream.isatty() and not env.get("NO_COLOR")
+
+
+def _codes(values: list[str] | None) -> list[str] | None:
+    """Code prefixes from repeated, comma-separated options; None when the option was not given."""
+    if values is None:
+        return None
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+@contextlib.contextmanager
+def _report_stream(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    try:
+        stream = output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise _fail(f"{output}: cannot be written: {exc.strerror or exc}", 2) from None
+    with stream:
+        yield stream
+
+
+@app.command(name="rules")
+def list_rules(
+    code: Annotated[str | None, typer.Argument(metavar="[CODE]",
+                                               help="A rule code (PK101) to explain, or a prefix (PK2) to list.")]
+    = None,
+) -> None:
+    """List validate's rules, or explain one with a failing and a passing example."""
+    from postkit.checks import RULES, get_rule, select_rules
+
+    try:
+        if code is None:
+            chosen = list(RULES.values())
+        elif re.fullmatch(r"PK\d{3}", code.strip().upper()):
+            _explain_rule(get_rule(code))
+            return
+        else:
+            chosen = select_rules([code])
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+    _print_rule_table(chosen)
+
+
+def _print_rule_table(chosen: list[Rule]) -> None:
+    import os
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from postkit.report.table import PIPE_HEIGHT, PIPE_WIDTH, SEVERITY_STYLE
+
+    terminal = sys.stdout.isatty()
+    color = _wants_color(sys.stdout, os.environ)
+    console = Console(file=sys.stdout, width=None if terminal else PIPE_WIDTH,
+                      height=None if terminal else PIPE_HEIGHT, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False, markup=False, emoji=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column("Code", style="cyan", no_wrap=True)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Summary")
+    for rule in chosen:
+        table.add_row(Text(rule.code), Text(rule.name), Text(rule.severity.value, style=SEVERITY_STYLE[rule.severity]),
+                      Text(rule.summary))
+    console.print(table)
+    console.print()
+    console.print(Text("`postkit rules CODE` explains one rule with its examples."))
+
+
+def _explain_rule(rule: Rule) -> None:
+    import textwrap
+
+    lines = [f"{rule.code} {rule.name} ({rule.severity.value}, {rule.family} rule)", "", rule.description, ""]
+    for label, example in (("Failing example", rule.failing_example), ("Passing example", rule.passing_example)):
+        lines.extend([f"{label}:", "", textwrap.indent(example, "    ", lambda line: True).rstrip("\n"), ""])
+    sys.stdout.write("\n".join(lines))
+    sys.stdout.flush()
 
 
 def run(argv: list[str] | None = None) -> int:

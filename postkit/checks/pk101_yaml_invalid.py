@@ -17,6 +17,7 @@ Passing example::
     ---
     title: "Breaking: a colon in a quoted value"
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ Passing example::
     ---
     title: Invisible trouble
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

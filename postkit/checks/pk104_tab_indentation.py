@@ -21,6 +21,7 @@ Passing example::
     tags:
       - news
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ Passing example::
     title: Is it on?
     comments: false
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

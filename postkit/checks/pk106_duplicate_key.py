@@ -19,6 +19,7 @@ Passing example::
     title: First title
     date: 2021-08-10
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ Passing example::
     ---
     title: A key and its value
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

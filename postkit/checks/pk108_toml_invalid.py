@@ -14,6 +14,7 @@ Passing example::
     +++
     title = "A quoted title"
     +++
+    Text of the post.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ Passing example (jekyll schema)::
     title: A post
     date: 2021-08-10
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

@@ -25,12 +25,14 @@ Passing example::
     title: The article
     from: https://example.com/news/1
     ---
+    Text of the post.
 
     ==> 2021-08-11-other.md <==
     ---
     title: Another article
     from: https://example.com/news/2
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

@@ -25,12 +25,14 @@ Passing example::
     title: Flood warning
     date: 2021-08-10
     ---
+    Text of the post.
 
     ==> b/2021-08-11-warning.md <==
     ---
     title: Flood warning
     date: 2021-08-11
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

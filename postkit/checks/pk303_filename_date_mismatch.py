@@ -21,6 +21,7 @@ Passing example::
     title: Flood warning
     date: 2021-08-10T03:30:00+00:00
     ---
+    Text of the post.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Literal
 
 from postkit.checks import (
+    pk100_file_unreadable,
     pk101_yaml_invalid,
     pk102_front_matter_unclosed,
     pk103_bom_before_front_matter,
@@ -19,6 +20,15 @@ from postkit.checks import (
     pk107_front_matter_not_mapping,
     pk108_toml_invalid,
     pk109_schema,
+    pk201_ad_slot,
+    pk202_promo_link,
+    pk203_tracking_param,
+    pk204_tracking_pixel,
+    pk205_lazy_image,
+    pk206_relative_url,
+    pk207_raw_html,
+    pk208_empty_body,
+    pk209_hidden_comment,
     pk301_duplicate_source_url,
     pk302_duplicate_title_date,
     pk303_filename_date_mismatch,
@@ -31,7 +41,7 @@ from postkit.problems import Severity
 
 PostCheck = Callable[[SourcePost, CheckContext], Iterator[Finding]]
 ArchiveCheck = Callable[[Sequence[PostSummary]], Iterator[Finding]]
-Scope = Literal["post", "archive"]
+Scope = Literal["post", "archive", "file"]
 
 # Families by the code's first digit; a code is never reused once its rule is retired.
 FAMILIES = {"1": "front matter", "2": "content", "3": "archive"}
@@ -55,7 +65,8 @@ class Rule:
 
     ``doc`` is the module docstring: what the rule finds and why, then a failing and a passing
     example as indented blocks. Post rules run on one post at a time; archive rules run once
-    over the summaries of every post of a run.
+    over the summaries of every post of a run; a file rule has no check, its problems come
+    from reading the file (PK100: the file cannot be read).
     """
 
     code: str
@@ -68,11 +79,13 @@ class Rule:
 
     @property
     def scope(self) -> Scope:
-        return "archive" if self.archive_check is not None else "post"
+        if self.archive_check is not None:
+            return "archive"
+        return "post" if self.post_check is not None else "file"
 
     @property
     def family(self) -> str:
-        return FAMILIES[self.code[2]]
+        return "file" if self.scope == "file" else FAMILIES[self.code[2]]
 
     @property
     def description(self) -> str:
@@ -109,8 +122,10 @@ class Rule:
             problems.append("summary must be one line")
         if not isinstance(module.SEVERITY, Severity):
             problems.append("SEVERITY must be a Severity")
-        if scope not in ("post", "archive") or (scope == "archive") != (code[2:3] == "3"):
+        if scope not in ("post", "archive", "file") or (scope == "archive") != (code[2:3] == "3"):
             problems.append(f"scope {scope!r} does not fit the code's family (3xx rules are archive rules)")
+        if scope == "file" and not code.endswith("00"):
+            problems.append("file rules take the family's code 00 (PK100)")
         kinds = {match.group(1) for match in _EXAMPLE.finditer(doc)}
         if kinds != {"Passing", "Failing"}:
             problems.append("docstring needs a 'Failing example::' and a 'Passing example::' block")
@@ -118,6 +133,8 @@ class Rule:
             raise ValueError(f"{module.__name__}: " + "; ".join(problems))
         if scope == "archive":
             return cls(code, name, summary, module.SEVERITY, doc, archive_check=module.check)
+        if scope == "file":
+            return cls(code, name, summary, module.SEVERITY, doc)
         return cls(code, name, summary, module.SEVERITY, doc, post_check=module.check)
 
 
@@ -146,8 +163,9 @@ def _build_registry(modules: Sequence[ModuleType]) -> dict[str, Rule]:
     return dict(sorted(rules.items()))
 
 
-# Add a check by writing its module and listing it here (content rules take codes PK2xx).
+# Add a check by writing its module and listing it here.
 CHECK_MODULES: tuple[ModuleType, ...] = (
+    pk100_file_unreadable,
     pk101_yaml_invalid,
     pk102_front_matter_unclosed,
     pk103_bom_before_front_matter,
@@ -157,6 +175,15 @@ CHECK_MODULES: tuple[ModuleType, ...] = (
     pk107_front_matter_not_mapping,
     pk108_toml_invalid,
     pk109_schema,
+    pk201_ad_slot,
+    pk202_promo_link,
+    pk203_tracking_param,
+    pk204_tracking_pixel,
+    pk205_lazy_image,
+    pk206_relative_url,
+    pk207_raw_html,
+    pk208_empty_body,
+    pk209_hidden_comment,
     pk301_duplicate_source_url,
     pk302_duplicate_title_date,
     pk303_filename_date_mismatch,

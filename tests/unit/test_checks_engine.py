@@ -60,7 +60,7 @@ def test_read_post_for_check_raises_for_files_no_rule_can_point_into(tmp_path: P
 
 
 def test_check_post_builds_sorted_problems_with_code_severity_and_hint() -> None:
-    problems = check_text("---\ntitle: NO\ntitle: yes\n---\n", "p.md", select_rules(), JEKYLL)
+    problems = check_text("---\ntitle: NO\ntitle: yes\n---\nText.\n", "p.md", select_rules(), JEKYLL)
     assert [(p.path, p.line, p.column, p.code, p.severity) for p in problems] == [
         ("p.md", 2, 8, "PK105", Severity.WARNING),
         ("p.md", 3, 1, "PK106", Severity.ERROR),
@@ -77,7 +77,7 @@ def test_check_post_runs_only_the_rules_it_is_given() -> None:
 
 
 def test_no_schema_means_no_schema_problems() -> None:
-    assert check_text("---\ndate: 2021-13-01\n---\n", "p.md", select_rules(), CheckContext()) == []
+    assert check_text("---\ndate: 2021-13-01\n---\nText.\n", "p.md", select_rules(), CheckContext()) == []
 
 
 def test_summarize_takes_values_as_written_with_their_positions() -> None:
@@ -119,7 +119,7 @@ def test_archive_rules_skip_posts_without_the_values_they_compare() -> None:
 
 
 def test_check_texts_runs_post_and_archive_rules_as_one_run() -> None:
-    files = [("2021-08-10-a.md", "---\ntitle: A\ndate: 2021-08-11\n---\n"), ("b.md", "---\ntitle: [A\n---\n")]
+    files = [("2021-08-10-a.md", "---\ntitle: A\ndate: 2021-08-11\n---\nA.\n"), ("b.md", "---\ntitle: [A\n---\nB.\n")]
     assert [(p.path, p.code) for p in check_texts(files, select_rules(), JEKYLL)] == [
         ("2021-08-10-a.md", "PK303"), ("b.md", "PK101")]
 

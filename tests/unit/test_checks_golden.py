@@ -23,7 +23,9 @@ from postkit.checks import (
     select_rules,
     split_example_files,
 )
+from postkit.errors import PostError
 from postkit.problems import Problem
+from postkit.validate import unreadable_problem
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "checks"
 CASE_NAME = re.compile(r"(PK\d{3})-(pass|fail)-[a-z0-9-]+")
@@ -33,11 +35,14 @@ MARKDOWN_CASES = sorted(CASES.glob("*.md"))
 def run_case(case: Path) -> list[dict[str, object]]:
     rules = select_rules()
     context = CheckContext(schema=load_schema("jekyll"))
-    text = case.read_bytes().decode("utf-8")
+    text = case.read_bytes().decode("utf-8", errors="replace")  # a PK100 case is not UTF-8
     files = split_example_files(text, default_path=case.name)
     if len(files) == 1 and files[0][0] == case.name:
         # one post: read from disk as validate reads it (byte-order mark, line ends and all)
-        problems = check_post(read_post_for_check(str(case)), rules, context)
+        try:
+            problems = check_post(read_post_for_check(str(case)), rules, context)
+        except PostError as exc:  # PK100: a file no rule can read
+            problems = [unreadable_problem(exc, str(case))]
         return [_as_dict(problem, with_path=False) for problem in problems]
     return [_as_dict(problem, with_path=True) for problem in check_texts(files, rules, context)]
 

@@ -1,0 +1,79 @@
+"""An image without a real ``src``: a lazy-loading placeholder, or no ``src`` at all.
+
+Lazy-loading scripts put a placeholder in ``src`` (a ``data:`` GIF, ``blank.gif``,
+``lazy_placeholder.png``) and the real URL in ``data-src``, ``data-lazy-src``,
+``data-original``, a ``srcset`` or a ``<noscript>`` copy. Without the script, which an
+archive never runs, readers see nothing. The message says where the real URL is, when it is
+anywhere: ``postkit clean`` moves it into ``src``.
+
+Failing example::
+
+    ---
+    title: Flood warning
+    ---
+    <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="https://example.com/river.jpg" alt="The river">
+
+Passing example::
+
+    ---
+    title: Flood warning
+    ---
+    ![The river](https://example.com/river.jpg)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bs4 import NavigableString, Tag
+
+from postkit.checks.base import Finding
+from postkit.checks.content import LAZY_URL_ATTRIBUTES, PLACEHOLDER_SRC, excerpt, real_lazy_url
+from postkit.checks.context import CheckContext
+from postkit.post import SourcePost
+from postkit.problems import Severity
+
+CODE = "PK205"
+NAME = "lazy-image"
+SUMMARY = "an image whose src is missing or a lazy-loading placeholder"
+SEVERITY = Severity.ERROR
+
+
+def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
+    for part in context.body(post).parts:
+        for image in part.named("img"):
+            src = str(image.get("src") or "").strip()
+            if (src and not PLACEHOLDER_SRC.search(src)) or part.removed_by_clean(image):
+                continue
+            real, where = _real_url(image)
+            if real:
+                its = f"its src is the placeholder {excerpt(src, 40)!r}" if src else "it has no src"
+                yield Finding.at(part.position(image), f"lazy image: {its}; the real URL is in {where}: "
+                                                       f"{excerpt(real)}",
+                                 "put the real URL in src; `postkit clean` does")
+            else:
+                what = f"src is only the placeholder {excerpt(src, 40)!r}" if src else "has no src"
+                yield Finding.at(part.position(image), f"image {what} and no real URL anywhere",
+                                 "give the image its real URL in src, or delete it")
+
+def _real_url(image: Tag) -> tuple[str | None, str]:
+    """The URL the lazy loader would have shown, and which attribute or copy holds it."""
+    url = real_lazy_url(image)
+    if url:
+        holder = next((name for name in LAZY_URL_ATTRIBUTES if url in str(image.get(name) or "")), "srcset")
+        return url, holder
+    copy = _noscript_copy(image)
+    if copy is not None:
+        return copy, "the <noscript> copy after it"
+    return None, ""
+
+
+def _noscript_copy(image: Tag) -> str | None:
+    sibling = image.next_sibling
+    while isinstance(sibling, NavigableString) and not sibling.strip():
+        sibling = sibling.next_sibling
+    if not isinstance(sibling, Tag) or sibling.name != "noscript":
+        return None
+    copy = sibling.find("img")
+    src = str(copy.get("src") or "").strip() if isinstance(copy, Tag) else ""
+    return src if src and not PLACEHOLDER_SRC.search(src) else None
