@@ -27,18 +27,16 @@ from markdown_it.token import Token
 
 from postkit.checks.base import Position
 from postkit.pipeline.html import INVISIBLE, parse_fragment
-from postkit.pipeline.repair import _LAZY_ATTRS, _PLACEHOLDER, _SRCSET_ATTRS, _URL_ATTRS, _lazy_url
+from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, lazy_url
 from postkit.pipeline.report import excerpt
-from postkit.pipeline.strip import _ARTICLE_SHARE, _MAIN_SHARE, _MIN_TEXT_FOR_GUARD, _has_chrome, _is_pixel_sized
-from postkit.rules import HidingRule, RuleBook, UrlRule
+from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
+from postkit.rules import RuleBook
 from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, markdown_link_urls, normalize_newlines
 
 # The repair stage's knowledge, under names that say what the content rules use it for.
-LAZY_URL_ATTRIBUTES = (*_LAZY_ATTRS, *_SRCSET_ATTRS)
-PLACEHOLDER_SRC = _PLACEHOLDER
-URL_ATTRIBUTES = _URL_ATTRS
-real_lazy_url = _lazy_url
-is_pixel_sized = _is_pixel_sized
+LAZY_URL_ATTRIBUTES = (*LAZY_ATTRS, *SRCSET_ATTRS)
+URL_ATTRIBUTES = URL_ATTRS
+real_lazy_url = lazy_url
 
 # Elements whose content is text to the HTML parser, not tags: their insides are skipped when
 # looking for opening tags.
@@ -157,15 +155,6 @@ def source_tags(text: str) -> list[SourceTag]:
         if name in _RAW_TEXT:
             end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, position)
             position = end.end() if end else len(text)
-
-
-@dataclass(frozen=True)
-class Cruft:
-    """An element a hiding rule, promo-link or pixel pattern says is not content."""
-
-    element: Tag
-    kind: str
-    rule: str
 
 
 @dataclass
@@ -295,57 +284,11 @@ class HtmlPart:
 
     def main_article(self) -> Tag | None:
         """The one element holding the article of a whole page, as the strip stage finds it."""
-        body = self.tree.body or self.tree
-        total = self.text_length
-        if total == 0:
-            return None
-        for _, compiled in self.body.rules.main_article:
-            found = compiled.select(body, limit=2)
-            if len(found) != 1:
-                continue
-            kept = _text_length(found[0])
-            if kept < _MAIN_SHARE * total:
-                continue
-            if kept == total and not _has_chrome(body, found[0]):
-                return None
-            return found[0]
-        return None
+        found = find_main_article(self.tree, self.body.rules)
+        return found[1] if found is not None else None
 
     def _find_cruft(self) -> list[Cruft]:
-        rules = self.body.rules
-        root = self.tree
-        total = self.text_length
-        found: dict[int, Cruft] = {}
-        for element, rule in rules.hiding.matches(root, self.body.host):
-            if not _guarded(rule, element, total):
-                found[id(element)] = Cruft(element, rule.kind, f"{rule.origin}: {rule.name}")
-        for link in self.named("a"):
-            href = link.get("href")
-            link_rule = rules.links.match(href) if isinstance(href, str) else None
-            if link_rule is not None and id(link) not in found:
-                found[id(link)] = _url_cruft(link, link_rule)
-        for image in self.named("img"):
-            src = str(image.get("src") or "")
-            pixel_rule = rules.pixels.match(src) if src else None
-            if pixel_rule is not None:
-                found.setdefault(id(image), _url_cruft(image, pixel_rule))
-            elif is_pixel_sized(image):
-                found.setdefault(id(image), Cruft(image, "tracking-pixel", "builtin: 1x1 image"))
-        outermost = []
-        for element in self.elements:
-            cruft = found.get(id(element))
-            if cruft is not None and not any(id(parent) in found for parent in element.parents):
-                outermost.append(cruft)
-        return outermost
-
-
-def _url_cruft(element: Tag, rule: UrlRule) -> Cruft:
-    return Cruft(element, rule.kind, f"{rule.origin}: {rule.pattern}")
-
-
-def _guarded(rule: HidingRule, element: Tag, total: int) -> bool:
-    """The strip stage's guard: a generic rule that would take most of the post matches the article."""
-    return not rule.include and total >= _MIN_TEXT_FOR_GUARD and _text_length(element) > _ARTICLE_SHARE * total
+        return find_cruft(self.tree, self.body.rules, self.body.host)
 
 
 def _text_length(root: Tag) -> int:

@@ -28,8 +28,9 @@ from collections.abc import Iterator
 from bs4 import NavigableString, Tag
 
 from postkit.checks.base import Finding
-from postkit.checks.content import LAZY_URL_ATTRIBUTES, PLACEHOLDER_SRC, excerpt, real_lazy_url
+from postkit.checks.content import LAZY_URL_ATTRIBUTES, excerpt, real_lazy_url
 from postkit.checks.context import CheckContext
+from postkit.pipeline.repair import PLACEHOLDER_SRC
 from postkit.post import SourcePost
 from postkit.problems import Severity
 

@@ -11,11 +11,11 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from postkit.pipeline.report import FragmentReport
 from postkit.rules import RuleBook
 
-_LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-orig-file", "data-url")
-_SRCSET_ATTRS = ("data-lazy-srcset", "data-srcset", "srcset")
-_PLACEHOLDER = re.compile(r"^(?:data:|about:blank)|(?:blank|spacer|pixel|transparent|lazy[_-]?placeholder|grey|gray)"
+LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-orig-file", "data-url")
+SRCSET_ATTRS = ("data-lazy-srcset", "data-srcset", "srcset")
+PLACEHOLDER_SRC = re.compile(r"^(?:data:|about:blank)|(?:blank|spacer|pixel|transparent|lazy[_-]?placeholder|grey|gray)"
                           r"\.(?:gif|png|svg)(?:\?|$)", re.IGNORECASE)
-_URL_ATTRS = {"a": ("href",), "img": ("src",), "iframe": ("src",), "video": ("src", "poster"),
+URL_ATTRS = {"a": ("href",), "img": ("src",), "iframe": ("src",), "video": ("src", "poster"),
               "source": ("src",), "audio": ("src",)}
 _CANDIDATE = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
 
@@ -31,8 +31,8 @@ def resolve_lazy_images(root: BeautifulSoup, report: FragmentReport) -> None:
         if getattr(image, "decomposed", False):
             continue  # the noscript copy of an image repaired just before
         src = str(image.get("src") or "").strip()
-        real = _lazy_url(image)
-        placeholder = not src or bool(_PLACEHOLDER.search(src))
+        real = lazy_url(image)
+        placeholder = not src or bool(PLACEHOLDER_SRC.search(src))
         fallback = _noscript_copy(image)
         if real is None and placeholder and fallback is not None:
             real = str(fallback.get("src") or "") or None
@@ -41,7 +41,7 @@ def resolve_lazy_images(root: BeautifulSoup, report: FragmentReport) -> None:
             report.repairs["lazy-image"] += 1
         elif placeholder and not real:
             continue
-        for attr in (*_LAZY_ATTRS, *_SRCSET_ATTRS, "sizes", "data-sizes", "loading"):
+        for attr in (*LAZY_ATTRS, *SRCSET_ATTRS, "sizes", "data-sizes", "loading"):
             if attr in image.attrs:
                 del image[attr]
         if fallback is not None and fallback.parent is not None:
@@ -61,19 +61,19 @@ def resolve_lazy_images(root: BeautifulSoup, report: FragmentReport) -> None:
                 noscript.unwrap()
 
 
-def _lazy_url(image: Tag) -> str | None:
-    for attr in _LAZY_ATTRS:
+def lazy_url(image: Tag) -> str | None:
+    for attr in LAZY_ATTRS:
         value = str(image.get(attr) or "").strip()
-        if value and not _PLACEHOLDER.search(value):
+        if value and not PLACEHOLDER_SRC.search(value):
             return value
-    for attr in _SRCSET_ATTRS:
+    for attr in SRCSET_ATTRS:
         value = str(image.get(attr) or "").strip()
         best = largest_candidate(value) if value else None
         if best and attr != "srcset":
             return best
         if best and attr == "srcset":
             src = str(image.get("src") or "")
-            if not src or _PLACEHOLDER.search(src):
+            if not src or PLACEHOLDER_SRC.search(src):
                 return best
     return None
 
@@ -141,7 +141,7 @@ def proxied_url(url: str) -> str | None:
 
 def absolutize_urls(root: BeautifulSoup, base: str | None, report: FragmentReport) -> None:
     """Make relative and protocol-relative URLs absolute against the post's source URL."""
-    for name, attrs in _URL_ATTRS.items():
+    for name, attrs in URL_ATTRS.items():
         for element in root.find_all(name):
             for attr in attrs:
                 value = element.get(attr)

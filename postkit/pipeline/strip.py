@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from postkit.pipeline.html import BLOCK_LEVEL, visible_text
@@ -14,75 +16,102 @@ NEVER_CONTENT = ("script", "style", "noscript", "template", "link", "meta", "obj
 # Kept even when empty: they show something or hold a table together.
 _MEDIA = ("img", "iframe", "video", "audio", "source", "hr", "br", "td", "th", "tr", "table", "picture")
 # A generic rule may not remove an element holding more than this share of the fragment's text.
-_ARTICLE_SHARE = 0.6
-_MIN_TEXT_FOR_GUARD = 200
+ARTICLE_SHARE = 0.6
+MIN_TEXT_FOR_GUARD = 200
+# The article must hold at least this share of a page's text to stand for the page.
+MAIN_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class Cruft:
+    """An element a hiding rule, promo-link or pixel pattern says is not content."""
+
+    element: Tag
+    kind: str
+    rule: str
+
+
+def find_cruft(root: BeautifulSoup, rules: RuleBook, host: str | None) -> list[Cruft]:
+    """The outermost cruft elements in document order, as the strip stage removes them.
+
+    A generic rule that would take most of a post (more than ARTICLE_SHARE of its text) is
+    matching the article itself and is ignored; an element inside cruft is not listed again.
+    """
+    total = text_length(root)
+    found: dict[int, Cruft] = {}
+    for element, rule in rules.hiding.matches(root, host):
+        if rule.include or total < MIN_TEXT_FOR_GUARD or text_length(element) <= ARTICLE_SHARE * total:
+            found[id(element)] = Cruft(element, rule.kind, f"{rule.origin}: {rule.name}")
+    for link in root.find_all("a", href=True):
+        hit = rules.links.match(str(link["href"]))
+        if hit is not None:
+            found.setdefault(id(link), Cruft(link, hit.kind, f"{hit.origin}: {hit.pattern}"))
+    for image in root.find_all("img"):
+        src = str(image.get("src") or "")
+        pixel = rules.pixels.match(src) if src else None
+        if pixel is not None:
+            found.setdefault(id(image), Cruft(image, pixel.kind, f"{pixel.origin}: {pixel.pattern}"))
+        elif is_pixel_sized(image):
+            found.setdefault(id(image), Cruft(image, "tracking-pixel", "builtin: 1x1 image"))
+    return [cruft for element in root.find_all(True) if (cruft := found.get(id(element))) is not None
+            and not any(id(parent) in found for parent in element.parents)]
 
 
 def strip_cruft(root: BeautifulSoup, rules: RuleBook, host: str | None, report: FragmentReport) -> None:
     """Remove elements matched by element-hiding rules, promo links and tracking pixels."""
-    total = len("".join(visible_text(root).split()))
-    for element, rule in list(rules.hiding.matches(root, host)):
-        if element.parent is None or _detached(element):
-            continue
-        text = visible_text(element)
-        chars = len("".join(text.split()))
-        if not rule.include and total >= _MIN_TEXT_FOR_GUARD and chars > _ARTICLE_SHARE * total:
-            # A generic rule that would take most of the post is matching the article itself.
-            continue
-        _remove(element, rule.kind, f"{rule.origin}: {rule.name}", text, report)
-    for link in root.find_all("a", href=True):
-        if _detached(link):
-            continue
-        hit = rules.links.match(str(link["href"]))
-        if hit is not None:
-            _remove(link, hit.kind, f"{hit.origin}: {hit.pattern}", visible_text(link), report)
-    for image in root.find_all("img"):
-        if _detached(image):
-            continue
-        src = str(image.get("src") or "")
-        hit = rules.pixels.match(src) if src else None
-        if hit is not None:
-            _remove(image, hit.kind, f"{hit.origin}: {hit.pattern}", "", report)
-        elif _is_pixel_sized(image):
-            _remove(image, "tracking-pixel", "builtin: 1x1 image", "", report)
+    for cruft in find_cruft(root, rules, host):
+        _remove(cruft.element, cruft.kind, cruft.rule, visible_text(cruft.element), report)
 
 
-# The article must hold at least this share of a page's text to stand for the page.
-_MAIN_SHARE = 0.3
+def text_length(root: Tag) -> int:
+    """Non-space characters of visible text."""
+    return len("".join(visible_text(root).split()))
 
 
-def keep_main_article(root: BeautifulSoup, rules: RuleBook, report: FragmentReport) -> None:
-    """When a whole page has one clear main article, keep the article and drop the rest of the page."""
+def find_main_article(root: BeautifulSoup, rules: RuleBook) -> tuple[str, Tag] | None:
+    """The one element holding the article of a whole scraped page, with the selector that found it.
+
+    None when no main-article selector matches exactly one element holding at least MAIN_SHARE
+    of the page's text, or when the match is the whole fragment already.
+    """
     body = root.body or root
     keys = document_keys(body)
     candidates = [(s, c) for s, c in rules.main_article if selector_could_match(s, keys)]
     if not candidates:
-        return
-    total = len("".join(visible_text(body).split()))
+        return None
+    total = text_length(body)
     if total == 0:
-        return
+        return None
     for selector, compiled in candidates:
         found = compiled.select(body, limit=2)
         if len(found) != 1:
             continue
-        article = found[0]
-        kept = len("".join(visible_text(article).split()))
-        if kept < _MAIN_SHARE * total:
+        kept = text_length(found[0])
+        if kept < MAIN_SHARE * total:
             continue
-        if kept == total and not _has_chrome(body, article):
-            return  # the fragment is the article already
-        outside = _text_outside(body, article)
-        article = article.extract()
-        body.clear()
-        body.append(article)
-        chars = len("".join(outside.split()))
-        if chars:
-            report.removals.append(Removal(kind="page-chrome", rule=f"main-article.txt: outside {selector}",
-                                           excerpt=excerpt(outside), chars=chars))
+        if kept == total and not has_chrome(body, found[0]):
+            return None
+        return selector, found[0]
+    return None
+
+
+def keep_main_article(root: BeautifulSoup, rules: RuleBook, report: FragmentReport) -> None:
+    """When a whole page has one clear main article, keep the article and drop the rest of the page."""
+    main = find_main_article(root, rules)
+    if main is None:
         return
+    selector, article = main
+    body = root.body or root
+    outside = _text_outside(body, article)
+    body.clear()
+    body.append(article.extract() if article.parent is not None else article)
+    chars = len("".join(outside.split()))
+    if chars:
+        report.removals.append(Removal(kind="page-chrome", rule=f"main-article.txt: outside {selector}",
+                                       excerpt=excerpt(outside), chars=chars))
 
 
-def _has_chrome(body: Tag, article: Tag) -> bool:
+def has_chrome(body: Tag, article: Tag) -> bool:
     """True when anything but whitespace stands outside the article (images, links without text)."""
     for element in body.find_all(("img", "iframe", "video", "a")):
         if article not in element.parents and element is not article:
@@ -182,6 +211,6 @@ def _detached(element: Tag) -> bool:
     return bool(getattr(element, "decomposed", False)) or element.parent is None
 
 
-def _is_pixel_sized(image: Tag) -> bool:
+def is_pixel_sized(image: Tag) -> bool:
     width, height = str(image.get("width") or ""), str(image.get("height") or "")
     return width.strip() in ("0", "1") and height.strip() in ("0", "1")
