@@ -160,42 +160,64 @@ class _TagToken:
     kind: str  # open, close, void, comment
 
 
+# Tags CommonMark leaves as text because they are malformed (`alt=""id="x"`, no space between
+# attributes) but browsers and kramdown read as elements: found by name in the text around.
+_LOOSE_TAG = re.compile(r"(?<!\\)<(/?)(img|a|br|span|b|i|em|strong|font|sup|sub|u|p|div)\b([^<>]*)>", re.IGNORECASE)
+
+
 def _inline_tags(token: Token, body: str, offsets: list[int]) -> list[_TagToken]:
     assert token.map is not None and token.children is not None
     region_start = offsets[token.map[0]]
     region_end = min(offsets[token.map[1]], len(body))
     region = body[region_start:region_end]
-    code_spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(region)]
     cursor = 0
     found: list[_TagToken] = []
+    code: list[tuple[int, int]] = []
     for child in token.children:
+        if child.type == "code_inline":
+            # step over the code span by its backtick runs, so a tag-like text inside it is not taken
+            opening = region.find(child.markup, cursor)
+            if opening >= 0:
+                closing = region.find(child.markup, opening + len(child.markup) + len(child.content))
+                if closing >= 0:
+                    code.append((opening, closing + len(child.markup)))
+                    cursor = closing + len(child.markup)
+            continue
         if child.type != "html_inline":
             continue
         pos = region.find(child.content, cursor)
-        while pos >= 0 and any(a <= pos < b for a, b in code_spans):
-            pos = region.find(child.content, pos + 1)
         if pos < 0:
             continue
         cursor = pos + len(child.content)
-        content = child.content
-        match = _TAG.match(content)
-        if content.startswith("<!--") or match is None:
-            kind, name = "comment", ""
-        else:
-            name = match.group(2).lower()
-            if match.group(1):
-                kind = "close"
-            elif name in VOID or match.group(3).rstrip().endswith("/"):
-                kind = "void"
-            else:
-                kind = "open"
-        found.append(_TagToken(region_start + pos, region_start + cursor, name, kind))
+        found.append(_classify(child.content, region_start + pos, region_start + cursor))
+    taken = [(t.start - region_start, t.end - region_start) for t in found] + code
+    found.extend(_classify(m.group(0), region_start + m.start(), region_start + m.end())
+                 for m in _LOOSE_TAG.finditer(region)
+                 if not any(a < m.end() and m.start() < b for a, b in taken))
+    found.sort(key=lambda t: t.start)
     return found
+
+
+def _classify(content: str, start: int, end: int) -> _TagToken:
+    match = _TAG.match(content) or _LOOSE_TAG.match(content)
+    if content.startswith("<!--") or match is None:
+        return _TagToken(start, end, "", "comment")
+    name = match.group(2).lower()
+    if match.group(1):
+        kind = "close"
+    elif name in VOID or match.group(3).rstrip().endswith("/"):
+        kind = "void"
+    else:
+        kind = "open"
+    return _TagToken(start, end, name, kind)
 
 
 def _inline_spans(token: Token, body: str, offsets: list[int]) -> Iterator[HtmlSpan]:
     tags = [t for t in _inline_tags(token, body, offsets) if t.kind != "comment"]
     line = (token.map[0] if token.map else 0) + 1
+    assert token.map is not None
+    region_start = offsets[token.map[0]]
+    region_end = min(offsets[token.map[1]], len(body))
     i = 0
     while i < len(tags):
         tag = tags[i]
@@ -224,7 +246,9 @@ def _inline_spans(token: Token, body: str, offsets: list[int]) -> Iterator[HtmlS
             html_parts.append(body[inner.start:inner.end])
             pos = inner.end
         line_of = line + body.count("\n", offsets[line - 1], start)
-        yield HtmlSpan(start=start, end=end, line=line_of, block=False, html="".join(html_parts), kept=kept)
+        # HTML that is a whole top-level paragraph may hold blocks (<strong><p>..</p><p>..</p></strong>)
+        whole = token.level == 1 and not body[region_start:start].strip() and not body[end:region_end].strip()
+        yield HtmlSpan(start=start, end=end, line=line_of, block=whole, html="".join(html_parts), kept=kept)
         i = last + 1
 
 

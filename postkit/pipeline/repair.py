@@ -36,6 +36,8 @@ def resolve_lazy_images(root: BeautifulSoup, report: FragmentReport) -> None:
         fallback = _noscript_copy(image)
         if real is None and placeholder and fallback is not None:
             real = str(fallback.get("src") or "") or None
+        if real:
+            real = _drop_query_param(real, "is-pending-load")  # Jetpack's lazy-load marker
         if real and real != src:
             image["src"] = real
             report.repairs["lazy-image"] += 1
@@ -76,6 +78,14 @@ def lazy_url(image: Tag) -> str | None:
             if not src or PLACEHOLDER_SRC.search(src):
                 return best
     return None
+
+
+def _drop_query_param(url: str, name: str) -> str:
+    parts = _split(url)
+    if parts is None or name not in parts.query:
+        return url
+    kept = [p for p in parts.query.split("&") if p.split("=", 1)[0] != name]
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def largest_candidate(srcset: str) -> str | None:

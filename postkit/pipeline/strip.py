@@ -91,8 +91,30 @@ def find_main_article(root: BeautifulSoup, rules: RuleBook) -> tuple[str, Tag] |
             continue
         if kept == total and not has_chrome(body, found[0]):
             return None
+        if _prose_outside(body, found[0]):
+            return None  # not page chrome around an article: text a reader came for stands outside it
         return selector, found[0]
     return None
+
+
+# A paragraph outside the article with this many characters of text not in links is prose.
+_PROSE_CHARS = 20
+_CHROME = ("header", "footer", "nav", "aside", "form")
+
+
+def _prose_outside(body: Tag, article: Tag) -> bool:
+    """True when a paragraph of prose (not a list of links) stands outside the article and outside
+    the page's header, footer, navigation and sidebars."""
+    for block in body.find_all(("p", "blockquote", "pre")):
+        if block is article or article in block.parents or block in article.parents:
+            continue
+        if any(parent.name in _CHROME for parent in block.parents):
+            continue
+        text = "".join(visible_text(block).split())
+        links = sum(len("".join(visible_text(a).split())) for a in block.find_all("a"))
+        if len(text) - links >= _PROSE_CHARS:
+            return True
+    return False
 
 
 def keep_main_article(root: BeautifulSoup, rules: RuleBook, report: FragmentReport) -> None:
@@ -140,7 +162,8 @@ def strip_inert(root: BeautifulSoup, report: FragmentReport, keep: frozenset[str
         comment.extract()
     unwrap_unknown(root, keep)
     remove_empty_wrappers(root)
-    _drop_trailing_rules(root)
+    if report.removals:
+        _drop_trailing_rules(root)  # the rule or break that separated the article from cruft now gone
 
 
 def unwrap_unknown(root: BeautifulSoup, keep: frozenset[str]) -> None:

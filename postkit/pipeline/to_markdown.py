@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
@@ -134,7 +134,21 @@ class PostkitConverter(MarkdownConverter):
         if "_inline" in parent_tags or "a" in parent_tags:
             return " " + text.strip() + " "
         text = _WHITESPACE.sub(" ", text).strip()
+        closing = re.search(r"(?:^|\s)(#+)$", text)
+        if closing:  # a closing run of # after a space is not heading text in CommonMark
+            text = text[: closing.start(1)] + "\\" + closing.group(1)
         return f"\n\n{'#' * min(max(n, 1), 6)} {text}\n\n" if text else ""
+
+    def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # `* * *`, not `---`: at the top of a post `---` would open front matter
+        return " " if "_inline" in parent_tags else "\n\n* * *\n\n"
+
+    def convert_td(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        colspan = str(el.get("colspan") or "1")
+        span = max(1, min(1000, int(colspan))) if colspan.isdigit() else 1
+        return " " + _escape_cell(text.strip().replace("\n", " ")) + " |" * span
+
+    convert_th = convert_td
 
     def convert_p(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if "_inline" in parent_tags or "a" in parent_tags:
@@ -152,6 +166,11 @@ class PostkitConverter(MarkdownConverter):
     convert_address = convert_nav = convert_div
     convert_figure = convert_div
 
+
+
+def _escape_cell(text: str) -> str:
+    """A pipe in a table cell ends the cell in GFM unless escaped (in code spans too)."""
+    return re.sub(r"(?<!\\)\|", r"\\|", text)
 
 
 def _chomp(text: str) -> tuple[str, str, str]:
@@ -296,8 +315,73 @@ _ADJACENT_STRONG = re.compile(r"(?<=[^\s*])\*\*\*\*(?=[^\s*])")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+_EMPHASIS_FAMILY = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "s": "strike", "del": "strike",
+                    "strike": "strike"}
+_INLINE_WRAPPERS = frozenset({"b", "strong", "i", "em", "s", "del", "strike", "a", "span", "u", "small", "mark"})
+_BLOCK_CHILDREN = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table",
+                             "pre", "figure", "hr", "section", "article", "dl"})
+
+
+def normalize_inline(tree: BeautifulSoup) -> None:
+    """Reshape inline markup so it converts to emphasis and links that render.
+
+    - emphasis inside emphasis of the same kind is unwrapped (``<b><b>x</b></b>``);
+    - adjacent siblings of the same kind merge (``<i>split</i><i>word</i>``);
+    - an inline element around blocks (``<strong><p>one</p><p>two</p></strong>``) is pushed
+      into each block, since Markdown cannot put a paragraph inside emphasis.
+    """
+    for element in reversed(tree.find_all(tuple(_EMPHASIS_FAMILY))):
+        family = _EMPHASIS_FAMILY[element.name]
+        if any(_EMPHASIS_FAMILY.get(parent.name or "") == family for parent in element.parents):
+            element.unwrap()
+    for element in tree.find_all(tuple(_EMPHASIS_FAMILY)):
+        if element.parent is None:
+            continue
+        following = element.next_sibling
+        while isinstance(following, Tag) and _EMPHASIS_FAMILY.get(following.name) == _EMPHASIS_FAMILY[element.name]:
+            element.extend(list(following.contents))
+            following.decompose()
+            following = element.next_sibling
+    for element in reversed(tree.find_all(tuple(_INLINE_WRAPPERS))):
+        if element.parent is None or not any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN
+                                             for c in element.children):
+            continue
+        _push_into_blocks(tree, element)
+
+
+def _push_into_blocks(tree: BeautifulSoup, element: Tag) -> None:
+    run: list[PageElement] = []
+
+    def wrap(nodes: list[PageElement]) -> None:
+        if not any(isinstance(n, Tag) or str(n).strip() for n in nodes):
+            return
+        copy = _shallow_copy(tree, element)
+        nodes[0].insert_before(copy)
+        copy.extend([n.extract() for n in nodes])
+
+    for child in list(element.children):
+        if isinstance(child, Tag) and child.name in _BLOCK_CHILDREN:
+            wrap(run)
+            run = []
+            if child.name != "hr" and child.contents:
+                inner = _shallow_copy(tree, element)
+                inner.extend(list(child.contents))
+                child.append(inner)
+        else:
+            run.append(child)
+    wrap(run)
+    element.unwrap()
+
+
+def _shallow_copy(tree: BeautifulSoup, element: Tag) -> Tag:
+    copy = tree.new_tag(element.name)
+    copy.attrs = dict(element.attrs)
+    return copy
+
+
 def tree_to_markdown(tree: BeautifulSoup) -> str:
     """Convert a parsed, sanitized fragment to Markdown."""
+    normalize_inline(tree)
     markdown = str(_CONVERTER.convert_soup(tree))
     markdown = _collapse_spaces(_ADJACENT_STRONG.sub("", markdown))
     markdown = "\n".join(line.rstrip() if not line.endswith("\\") else line for line in markdown.split("\n"))
