@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO, TypeVar, cast
 
 import typer
 
@@ -55,12 +56,29 @@ SourceKeyOpt = Annotated[str | None, typer.Option("--source-url-key",
                                                   help="Front-matter key holding the post's source URL.")]
 
 
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def _config_errors_are_usage_errors(command: F) -> F:
+    """A ConfigError inside a command exits 2 with its message, in the app itself (CliRunner too)."""
+    @functools.wraps(command)
+    def wrapper(*args: object, **kwargs: object) -> None:
+        try:
+            command(*args, **kwargs)
+        except ConfigError as exc:
+            typer.echo(f"postkit: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    return cast(F, wrapper)
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(f"postkit: {message}", err=True)
     return typer.Exit(code)
 
 
 @app.command()
+@_config_errors_are_usage_errors
 def convert(
     source: Annotated[str, typer.Argument(help="A post (.md) or page (.html) to convert, or - for stdin.",
                                           metavar="FILE|-")],
@@ -131,6 +149,7 @@ OutputFormat = Annotated[str, typer.Option("--format", help="Report as: table (r
 
 
 @app.command()
+@_config_errors_are_usage_errors
 def clean(
     paths: Annotated[list[Path], typer.Argument(help="Posts and folders to clean (folders recursively).")],
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file would change.")] = False,
@@ -276,6 +295,40 @@ def _discovery_failure(message: str) -> FileOutcome:
 
     path, _, reason = message.partition(": ")
     return FileOutcome(path, Status.FAILED, reason or message)
+
+
+@app.command()
+@_config_errors_are_usage_errors
+def explain(
+    source: Annotated[Path, typer.Argument(help="The post to explain.")],
+    output_format: Annotated[str, typer.Option("--format", help="table (rich) or json.")] = "table",
+    sanitizer: SanitizerOpt = None,
+    rules: RulesOpt = None,
+    encoding: EncodingOpt = None,
+    source_url_key: SourceKeyOpt = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="Use this postkit.toml or pyproject.toml.")]
+    = None,
+) -> None:
+    """Show what cleaning would remove from a post, rule by rule; writes nothing."""
+    from postkit.clean import Mode, clean_bytes, job_from_config
+    from postkit.config import load_config
+    from postkit.report.cleaning import render_explain, write_explain_json
+
+    if output_format not in ("table", "json"):
+        raise typer.BadParameter(f"unknown format '{output_format}'; choose table or json")
+    config = load_config([source], config_file, {
+        "sanitizer": sanitizer, "rules": [str(r) for r in rules] if rules else None, "encoding": encoding,
+        "source-url-key": source_url_key,
+    })
+    job = job_from_config(config, Mode.CHECK, explain=True)
+    try:
+        result = clean_bytes(_read_bytes(str(source)), str(source), job)
+    except PostkitError as exc:
+        raise _fail(str(exc)) from None
+    if output_format == "json":
+        write_explain_json(sys.stdout, result)
+    else:
+        render_explain(_console(stderr=False), result)
 
 
 @app.command()

@@ -11,7 +11,8 @@ from postkit.pipeline.report import FragmentReport, Removal, excerpt
 from postkit.rules import RuleBook, document_keys, selector_could_match
 
 # Removed with everything inside, after repair has taken image URLs out of <noscript>.
-NEVER_CONTENT = ("script", "style", "noscript", "template", "link", "meta", "object", "embed", "form", "svg", "math",
+NEVER_CONTENT = ("script", "style", "noscript", "template", "head", "title", "link", "meta", "object", "embed", "form",
+                 "svg", "math",
                  "button", "input", "select", "textarea")
 # Kept even when empty: they show something or hold a table together.
 _MEDIA = ("img", "iframe", "video", "audio", "source", "hr", "br", "td", "th", "tr", "table", "picture")

@@ -7,8 +7,10 @@ from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from postkit.clean import FileOutcome, Mode, RunSummary, Status
+from postkit.pipeline import CleanResult
 
 # How the summary names each count, in the order it lists them.
 COUNT_LABELS = {
@@ -57,7 +59,7 @@ def render_summary(console: Console, summary: RunSummary, mode: Mode) -> None:
         problems.add_column("line", justify="right")
         problems.add_column("reason")
         for outcome in sorted(summary.problems, key=lambda o: o.path):
-            problems.add_row(outcome.path, str(outcome.line or ""), outcome.message)
+            problems.add_row(Text(outcome.path), str(outcome.line or ""), Text(outcome.message))
         console.print(problems)
 
 
@@ -70,6 +72,41 @@ def write_json(stream: TextIO, summary: RunSummary, mode: Mode) -> None:
         "counts": dict(sorted(summary.counts.items())),
         "changed": sorted(summary.changed_paths),
         "problems": [_problem(o) for o in sorted(summary.problems, key=lambda o: o.path)],
+    }
+    stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def render_explain(console: Console, result: CleanResult) -> None:
+    """Each element cleaning removes from one post: the rule, what it held and how much."""
+    table = Table(title=Text(f"What cleaning removes from {result.path}"), title_justify="left")
+    table.add_column("line", justify="right")
+    table.add_column("kind")
+    table.add_column("rule")
+    table.add_column("text it held")
+    table.add_column("chars", justify="right")
+    for removal in result.removals:
+        table.add_row(str(removal.line), removal.kind, Text(removal.rule), Text(removal.excerpt or "(no text)"),
+                      str(removal.chars))
+    if result.removals:
+        console.print(table)
+    else:
+        console.print(f"{result.path}: cleaning removes nothing", markup=False, soft_wrap=True)
+    repairs = ", ".join(f"{COUNT_LABELS.get(k, k)}: {v}" for k, v in result.repairs)
+    if repairs:
+        console.print(f"repairs: {repairs}", markup=False)
+    for lost in result.lost:
+        console.print(f"line {lost.line}: text that would be lost: {lost.text}", style="red", markup=False)
+
+
+def write_explain_json(stream: TextIO, result: CleanResult) -> None:
+    document = {
+        "version": 1,
+        "path": result.path,
+        "changed": result.changed,
+        "removals": [{"line": r.line, "kind": r.kind, "rule": r.rule, "excerpt": r.excerpt, "chars": r.chars}
+                     for r in result.removals],
+        "repairs": dict(result.repairs),
+        "lost": [{"line": lost.line, "text": lost.text} for lost in result.lost],
     }
     stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 

@@ -127,9 +127,6 @@ def test_html_page_title_becomes_front_matter(runner: CliRunner, tmp_path: Path)
     assert "tracker" not in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "convert of a .html page warns 'text lost in conversion: A saved page': the <title> text is counted "
-    "as visible text of the page by verify, though it goes to the front matter, not the body."))
 def test_html_page_converts_without_warnings(runner: CliRunner, tmp_path: Path) -> None:
     page = tmp_path / "saved.html"
     page.write_text(PAGE, encoding="utf-8")
@@ -171,10 +168,6 @@ def test_not_utf8_names_the_encoding(runner: CliRunner, tmp_path: Path) -> None:
     assert (ok.exit_code, ok.stdout, ok.stderr) == (0, "中文正文\n", "")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "An unknown --sanitizer raises ConfigError out of the Typer app (cli._clean_options); only the run() "
-    "wrapper turns it into exit 2. Raised as a click usage error (typer.BadParameter) the app itself would "
-    "exit 2 with the message on stderr."))
 def test_bad_sanitizer_is_a_usage_error_in_the_app(runner: CliRunner, post_file: Path) -> None:
     result = invoke(runner, "convert", "--sanitizer", "nope", str(post_file))
     assert result.exit_code == 2
