@@ -49,6 +49,24 @@ class HtmlSpan:
     kept: list[str] = field(default_factory=list)
     first_prefix: str = ""
     prefix: str = ""
+    literal: bool = False  # a tag-like word that is no HTML element (`<device>`): kept as text
+
+
+# Element names of HTML (and the obsolete ones old pages still use). A lone `<device>` in prose
+# is a placeholder the author wrote, not an element: it is escaped, not converted away.
+HTML_ELEMENTS = frozenset({
+    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "base", "bdi", "bdo", "big",
+    "blink", "blockquote", "body", "br", "button", "canvas", "caption", "center", "cite", "code", "col",
+    "colgroup", "data", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt", "em",
+    "embed", "fieldset", "figcaption", "figure", "font", "footer", "form", "frame", "frameset", "h1", "h2",
+    "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "i", "iframe", "img", "input", "ins",
+    "kbd", "label", "legend", "li", "link", "main", "map", "mark", "marquee", "math", "menu", "meta", "meter",
+    "nav", "nobr", "noembed", "noframes", "noscript", "object", "ol", "optgroup", "option", "output", "p",
+    "param", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "script", "search", "section",
+    "select", "slot", "small", "source", "span", "strike", "strong", "style", "sub", "summary", "sup", "svg",
+    "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead", "time", "title", "tr", "track",
+    "tt", "u", "ul", "var", "video", "wbr",
+})
 
 
 def normalize_newlines(body: str) -> str:
@@ -236,20 +254,34 @@ def _inline_spans(token: Token, body: str, offsets: list[int]) -> Iterator[HtmlS
                         break
         group = tags[i:last + 1]
         start, end = tag.start, tags[last].end
+        line_of = line + body.count("\n", offsets[line - 1], start)
+        if len(group) == 1 and tag.kind in ("open", "void") and tag.name not in HTML_ELEMENTS:
+            yield HtmlSpan(start=start, end=end, line=line_of, block=False, html=body[start:end], literal=True)
+            i = last + 1
+            continue
         html_parts: list[str] = []
         kept: list[str] = []
         pos = start
         for inner in group:
             if inner.start > pos:
-                kept.append(body[pos:inner.start])
-                html_parts.append(PLACEHOLDER.format(len(kept) - 1))
+                html_parts.append(_placeholder(body[pos:inner.start], kept))
             html_parts.append(body[inner.start:inner.end])
             pos = inner.end
-        line_of = line + body.count("\n", offsets[line - 1], start)
         # HTML that is a whole top-level paragraph may hold blocks (<strong><p>..</p><p>..</p></strong>)
         whole = token.level == 1 and not body[region_start:start].strip() and not body[end:region_end].strip()
         yield HtmlSpan(start=start, end=end, line=line_of, block=whole, html="".join(html_parts), kept=kept)
         i = last + 1
+
+
+def _placeholder(markdown: str, kept: list[str]) -> str:
+    """Stand-in for Markdown between tags; its edge spaces stay HTML so emphasis markers can hug the words."""
+    words = markdown.strip()
+    if not words:
+        return markdown
+    kept.append(words)
+    lead = markdown[: len(markdown) - len(markdown.lstrip())]
+    trail = markdown[len(markdown.rstrip()):]
+    return lead + PLACEHOLDER.format(len(kept) - 1) + trail
 
 
 _LINK_DESTINATION = re.compile(r"(\]\(\s*<?)([^\s)>]+)|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))",

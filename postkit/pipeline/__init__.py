@@ -31,7 +31,7 @@ from postkit.pipeline.repair import (
 from postkit.pipeline.report import FragmentReport, LostText, Removal
 from postkit.pipeline.sanitize import Policy, Sanitizer, make_sanitizer
 from postkit.pipeline.strip import keep_main_article, strip_cruft, strip_inert
-from postkit.pipeline.to_markdown import tree_to_markdown
+from postkit.pipeline.to_markdown import escape_line_starts, tree_to_markdown
 from postkit.pipeline.verify import lost_text
 from postkit.post import SourcePost, split_post
 from postkit.rules import RuleBook, load_rulebook
@@ -172,6 +172,21 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions,
     pieces: list[str] = []
     cursor = 0
     for span in spans:
+        if span.literal:
+            pieces.append(normalized[cursor:span.start])
+            pieces.append("\\" + span.html)
+            cursor = span.end
+            continue
+        if not span.block and _LONE_BREAK.fullmatch(span.html):
+            # a <br> inside a paragraph: a hard break, and the Markdown after it must not start a block
+            pieces.append(normalized[cursor:span.start].rstrip(" ") + "\\\n")
+            rest = normalized[span.end:]
+            skipped = len(rest) - len(rest.lstrip(" "))
+            marker = _LINE_START_MARK.match(rest, skipped)
+            cursor = span.end + skipped
+            if marker:
+                pieces.append("\\" if not marker.group(0)[0].isdigit() else "")
+            continue
         markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1)
         total.removals.extend(report.removals)
         total.repairs.update(report.repairs)
@@ -209,10 +224,19 @@ def drop_markdown_tracking(text: str, rules: RuleBook) -> tuple[str, int]:
 
 
 def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
+    if not span.block and "\n" in markdown:
+        # a <br> inside a paragraph starts a line: what begins it must not become a heading or list
+        markdown = escape_line_starts(markdown)
     if span.kept:
         markdown = PLACEHOLDER_RE.sub(lambda m: span.kept[int(m.group(1))], markdown)
     if not span.block:
-        return re.sub(r"\n{2,}", " ", markdown)
+        markdown = re.sub(r"\n{2,}", " ", markdown)
+        # Space at the inner edge of the span (`<b>word </b>next`) must stay between the words.
+        if _EDGE_SPACE_END.search(span.html) and markdown and not markdown[-1].isspace() and after[:1].strip():
+            markdown += " "
+        if _EDGE_SPACE_START.match(span.html) and markdown and not markdown[0].isspace() and before[-1:].strip():
+            markdown = " " + markdown
+        return markdown
     if span.first_prefix or span.prefix:
         return _reprefix(markdown, span.first_prefix, span.prefix) if markdown else span.first_prefix.rstrip()
     if not markdown:
@@ -232,6 +256,12 @@ def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:
         else:
             out.append((prefix + line) if line else prefix.rstrip())
     return "\n".join(out)
+
+
+_LONE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_LINE_START_MARK = re.compile(r"#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$", re.MULTILINE)
+_EDGE_SPACE_END = re.compile(r"\s(?:</[^>]+>)+$")
+_EDGE_SPACE_START = re.compile(r"^(?:<[^/!][^>]*>)+\s")
 
 
 # A block that converted to nothing leaves this mark; the blank lines around it are merged after.

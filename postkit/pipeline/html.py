@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 # Elements whose content is never shown as text.
@@ -14,13 +16,52 @@ INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title
 MAX_DEPTH = 100
 
 
+class FastTag(Tag):
+    """bs4's Tag with fast paths for the lookups the pipeline and markdownify make by tag name.
+
+    bs4's general matcher builds a filter object per call; finding by plain names is a walk
+    with a set lookup. Anything but a plain name lookup goes to bs4 unchanged.
+    """
+
+
+    def find_all(self, name: Any = None, attrs: Any = None, recursive: bool = True,
+                 string: Any = None, limit: Any = None, **kwargs: Any) -> Any:
+        if name is True and not (attrs or not recursive or string is not None or limit or kwargs):
+            return [node for node in self.descendants if isinstance(node, Tag)]
+        names = _plain_names(name)
+        if names is None or attrs or not recursive or string is not None or limit or kwargs:
+            general: Any = super().find_all
+            return general(name, attrs, recursive, string, limit, **kwargs)
+        return [node for node in self.descendants if isinstance(node, Tag) and node.name in names]
+
+    def find_parent(self, name: Any = None, attrs: Any = None, **kwargs: Any) -> Any:
+        names = _plain_names(name)
+        if names is None or attrs or kwargs:
+            general: Any = super().find_parent
+            return general(name, attrs, **kwargs)
+        node = self.parent
+        while node is not None:
+            if node.name in names:
+                return node
+            node = node.parent
+        return None
+
+
+def _plain_names(name: Any) -> frozenset[str] | None:
+    if isinstance(name, str):
+        return frozenset((name,))
+    if isinstance(name, (tuple, list, set, frozenset)) and all(isinstance(n, str) for n in name):
+        return frozenset(name)
+    return None
+
+
 def parse_fragment(html: str) -> BeautifulSoup:
     """Parse a fragment with lxml (libxml2), the fastest parser bs4 offers, error-tolerant like a browser.
 
     Elements nested deeper than MAX_DEPTH are unwrapped (their content kept), so no later stage
     can run out of stack on hostile input.
     """
-    tree = BeautifulSoup(html, "lxml")
+    tree = BeautifulSoup(html, "lxml", element_classes={Tag: FastTag})
     flatten_deep_nesting(tree, MAX_DEPTH)
     return tree
 

@@ -56,11 +56,14 @@ class PostkitConverter(MarkdownConverter):
         if "_noformat" in parent_tags:
             return text
         prefix, suffix, inner = _chomp(text)
-        if not inner:
-            return prefix or suffix
+        if not inner or not inner.strip("\\\n "):
+            return prefix or suffix or ("\\\n" if "\n" in text else "")  # <b><br></b>: only the break
         lead, inner, trail = _split_edge_punctuation(inner)
-        if not inner.strip():
-            return f"{prefix}{lead}{inner}{trail}{suffix}"
+        # spaces next to the punctuation moved out stay outside the markers too: `—— **结论** ——`
+        lead, trail = lead + inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):] + trail
+        inner = inner.strip()
+        if not inner:
+            return f"{prefix}{lead}{trail}{suffix}"
         return f"{prefix}{lead}{marker}{inner}{marker}{trail}{suffix}"
 
     def convert_b(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -128,6 +131,11 @@ class PostkitConverter(MarkdownConverter):
             return " "
         if _at_block_edge(el):
             return ""  # a hard break at the edge of a block shows nothing; in Markdown it is a stray backslash
+        previous, following = _adjacent_tag(el, "previous_sibling"), _adjacent_tag(el, "next_sibling")
+        if previous is not None and previous.name == "br":
+            return ""  # the first break of a run already ended the paragraph
+        if following is not None and following.name == "br":
+            return "\n\n"  # <br><br> separates paragraphs
         return "\\\n"
 
     def convert_hN(self, n: int, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -168,6 +176,14 @@ class PostkitConverter(MarkdownConverter):
 
 
 
+def _adjacent_tag(el: Tag, direction: str) -> Tag | None:
+    """The next element in a direction when only whitespace stands between."""
+    node = getattr(el, direction)
+    while isinstance(node, NavigableString) and not node.strip():
+        node = getattr(node, direction)
+    return node if isinstance(node, Tag) else None
+
+
 def _escape_cell(text: str) -> str:
     """A pipe in a table cell ends the cell in GFM unless escaped (in code spans too)."""
     return re.sub(r"(?<!\\)\|", r"\\|", text)
@@ -203,36 +219,55 @@ def _at_block_edge(el: Tag) -> bool:
     return False
 
 
+_ESCAPES = re.compile(
+    r"(?P<backslash>\\)"
+    r"|(?P<star>\*)"
+    r"|(?<![^\W_])_|_(?![^\W_])"  # an underscore not inside a word
+    r"|(?P<always>[`\[\]])"
+    r"|<(?=[A-Za-z/!?])"
+    r"|&(?=#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)"
+    r"|~(?=~)|(?<=~)~"
+)
+
+
+def _escape_match(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if match.group("star"):
+        text, at = match.string, match.start()
+        before = text[at - 1] if at else " "
+        after = text[at + 1] if at + 1 < len(text) else " "
+        if before.isspace() and after.isspace():
+            return char  # a lone * between spaces can neither open nor close emphasis
+    return "\\" + char
+
+
 def escape_text(text: str) -> str:
-    """Escape what would otherwise become Markdown syntax, and nothing else."""
-    out: list[str] = []
-    length = len(text)
-    for i, char in enumerate(text):
-        prev = text[i - 1] if i else " "
-        nxt = text[i + 1] if i + 1 < length else " "
-        if char == "\\":
-            out.append("\\\\")  # always: emphasis markers moved next to it later must not be escaped by it
-        elif char == "*":
-            out.append("*" if prev.isspace() and nxt.isspace() else "\\*")
-        elif char == "_":
-            out.append("_" if prev.isalnum() and nxt.isalnum() else "\\_")
-        elif char in "`[]":
-            out.append("\\" + char)
-        elif char == "<":
-            out.append("\\<" if nxt.isalpha() or nxt in "/!?" else "<")
-        elif char == "&":
-            out.append("\\&" if re.match(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);", text[i:]) else "&")
-        elif char == "~":
-            out.append("\\~" if nxt == "~" or prev == "~" else "~")
-        else:
-            out.append(char)
-    return "".join(out)
+    """Escape what would otherwise become Markdown syntax, and nothing else.
+
+    Backslashes always (emphasis markers moved next to one later must not be escaped by it);
+    `*` unless it stands alone between spaces; `_` only at a word edge (inside a word it cannot
+    make emphasis); backticks and brackets; `<` before what could start a tag; `&` before what
+    would read as an entity; `~~`.
+    """
+    return _ESCAPES.sub(_escape_match, text)
 
 
 def _escape_line_start(marker: str) -> str:
     if marker[0].isdigit():
         return marker[:-1] + "\\" + marker[-1]
     return "\\" + marker
+
+
+def escape_line_starts(markdown: str) -> str:
+    """Escape block markers (`#`, `-`, `1.`, `>`) that begin the second and later lines."""
+    lines = markdown.split("\n")
+    for i in range(1, len(lines)):
+        stripped = lines[i].lstrip(" ")
+        match = _LINE_START.match(stripped)
+        if match:
+            indent = lines[i][: len(lines[i]) - len(stripped)]
+            lines[i] = indent + _escape_line_start(match.group(0)) + stripped[match.end():]
+    return "\n".join(lines)
 
 
 def _escape_title(title: str) -> str:
