@@ -30,7 +30,7 @@ from postkit.pipeline.repair import (
 )
 from postkit.pipeline.report import FragmentReport, LostText, Removal
 from postkit.pipeline.sanitize import Policy, Sanitizer, make_sanitizer
-from postkit.pipeline.strip import keep_main_article, strip_cruft, strip_inert
+from postkit.pipeline.strip import drop_title_heading, keep_main_article, strip_cruft, strip_inert
 from postkit.pipeline.to_markdown import escape_line_starts, tree_to_markdown
 from postkit.pipeline.verify import lost_text
 from postkit.post import SourcePost, split_post
@@ -91,7 +91,7 @@ def _tools(options: CleanOptions) -> _Tools:
 
 
 def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
-                     line: int = 1) -> tuple[str, FragmentReport]:
+                     line: int = 1, title: str | None = None) -> tuple[str, FragmentReport]:
     """One HTML fragment through strip, repair, sanitize, convert and verify."""
     tools = _tools(options)
     report = FragmentReport()
@@ -99,6 +99,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     host = _host(base)
     strip_cruft(tree, tools.rules, host, report)
     keep_main_article(tree, tools.rules, report)
+    drop_title_heading(tree, title, report)
     resolve_lazy_images(tree, report)
     unwrap_image_proxies(tree, report)
     absolutize_urls(tree, base, report)
@@ -134,7 +135,9 @@ def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanRe
     """Clean a post's body; the front matter is kept byte for byte."""
     options = options or CleanOptions()
     base = post.source_url(options.source_url_key) if post.format else None
-    body, report, spans = clean_body(post.body, base=base, options=options, first_line=post.body_start_line)
+    title = post.metadata.get("title") if post.format else None
+    body, report, spans = clean_body(post.body, base=base, options=options, first_line=post.body_start_line,
+                                     title=title if isinstance(title, str) else None)
     cleaned = post.with_body(body)
     return CleanResult(
         path=post.path,
@@ -156,8 +159,8 @@ def clean_text(text: str, options: CleanOptions | None = None, path: str = "<tex
 convert_text = clean_text
 
 
-def clean_body(body: str, *, base: str | None, options: CleanOptions,
-               first_line: int = 1) -> tuple[str, FragmentReport, int]:
+def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line: int = 1,
+               title: str | None = None) -> tuple[str, FragmentReport, int]:
     """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched."""
     normalized = normalize_newlines(body)
     spans = find_html(normalized)
@@ -187,7 +190,8 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions,
             if marker:
                 pieces.append("\\" if not marker.group(0)[0].isdigit() else "")
             continue
-        markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1)
+        markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1,
+                                            title=title if span.block else None)
         total.removals.extend(report.removals)
         total.repairs.update(report.repairs)
         total.lost.extend(report.lost)

@@ -50,6 +50,12 @@ def resolve_lazy_images(root: BeautifulSoup, report: FragmentReport) -> None:
             noscript = fallback.find_parent("noscript")
             if noscript is not None:
                 noscript.decompose()
+    for frame in root.find_all(("iframe", "video", "audio")):
+        if not str(frame.get("src") or "").strip():
+            lazy = next((str(frame[a]).strip() for a in LAZY_ATTRS if str(frame.get(a) or "").strip()), "")
+            if lazy:
+                frame["src"] = lazy
+                report.repairs["lazy-image"] += 1
     for noscript in root.find_all("noscript"):
         if noscript.parent is None or getattr(noscript, "decomposed", False):
             continue
@@ -118,11 +124,13 @@ def _noscript_copy(image: Tag) -> Tag | None:
 
 
 def unwrap_image_proxies(root: BeautifulSoup, report: FragmentReport) -> None:
-    """Replace image-proxy URLs (images.weserv.nl, Jetpack Photon i0-i3.wp.com) with the image's own URL."""
-    for image in root.find_all("img", src=True):
-        real = proxied_url(str(image["src"]))
+    """Replace image-proxy URLs (images.weserv.nl, Jetpack Photon i0-i3.wp.com) with the image's own URL,
+    in image sources and in links to the full-size image alike."""
+    for element, attr in [(img, "src") for img in root.find_all("img")] + [(a, "href") for a in root.find_all("a")]:
+        value = element.get(attr)
+        real = proxied_url(value) if isinstance(value, str) and value else None
         if real is not None:
-            image["src"] = real
+            element[attr] = real
             report.repairs["proxy-url"] += 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -92,10 +93,31 @@ def find_main_article(root: BeautifulSoup, rules: RuleBook) -> tuple[str, Tag] |
             continue
         if kept == total and not has_chrome(body, found[0]):
             return None
-        if _prose_outside(body, found[0]):
+        article = _widen_to_media(body, found[0], kept)
+        if _prose_outside(body, article):
             return None  # not page chrome around an article: text a reader came for stands outside it
-        return selector, found[0]
+        return selector, article
     return None
+
+
+# How much more text than the article a wrapper may hold to be taken in for its images.
+_WIDEN_TEXT = 1.15
+
+
+def _widen_to_media(body: Tag, article: Tag, kept: int) -> Tag:
+    """Take in the article's wrappers while they add its lead image or embed and little text.
+
+    Drupal keeps the lead image in a field beside the body field; WordPress themes put the
+    featured image beside the entry content.
+    """
+    current = article
+    while current.parent is not None and current.parent is not body and current.parent.name not in ("html", "body"):
+        parent = current.parent
+        media_outside = any(current not in node.parents for node in parent.find_all(("img", "iframe", "video")))
+        if not media_outside or text_length(parent) > _WIDEN_TEXT * max(kept, 1):
+            break
+        current = parent
+    return current
 
 
 # A paragraph outside the article with this many characters of text not in links is prose.
@@ -149,6 +171,24 @@ def _text_outside(body: Tag, article: Tag) -> str:
     text = visible_text(body)
     marker.replace_with(article)
     return " ".join(text.split())
+
+
+def drop_title_heading(root: BeautifulSoup, title: str | None, report: FragmentReport) -> None:
+    """Remove the page's first heading when it only repeats the post's front-matter title."""
+    if not title:
+        return
+    heading = root.find(("h1", "h2"))
+    if not isinstance(heading, Tag):
+        return
+    text = " ".join(heading.get_text().split())
+    wanted = " ".join(title.split())
+    repeats = text and (text == wanted or (wanted.startswith(text) and _SITE_SUFFIX.fullmatch(wanted[len(text):])))
+    if repeats and text_length(root) > text_length(heading):  # a post that is only its title keeps it
+        _remove(heading, "title", "builtin: heading repeats the front-matter title", text, report)
+
+
+# What sites append to a page title: " - iYouPort", " | Site".
+_SITE_SUFFIX = re.compile(r"\s*[-|\u2013\u2014:]\s*\S.{0,60}")
 
 
 def strip_inert(root: BeautifulSoup, report: FragmentReport, keep: frozenset[str]) -> None:
