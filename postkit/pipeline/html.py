@@ -67,18 +67,34 @@ def parse_fragment(html: str) -> BeautifulSoup:
 
 
 def flatten_deep_nesting(root: Tag, limit: int) -> int:
-    """Unwrap every element deeper than ``limit``, without recursion; returns how many were unwrapped."""
+    """Flatten what lies deeper than ``limit``, without recursion; returns how many subtrees were flattened.
+
+    An element at the limit keeps, in order, only the text and the images, breaks and rules of
+    its whole subtree: every word stays, the nesting goes. Done per subtree in one pass, since
+    unwrapping level by level costs quadratic time on pages nested thousands deep.
+    """
     depth: dict[int, int] = {id(root): 0}
-    too_deep: list[Tag] = []
+    boundary: list[Tag] = []
     for element in root.find_all(True):
         parent = element.parent
         level = depth.get(id(parent), 0) + 1 if parent is not None else 1
         depth[id(element)] = level
-        if level > limit:
-            too_deep.append(element)
-    for element in reversed(too_deep):
-        element.unwrap()
-    return len(too_deep)
+        if level == limit and element.find(True) is not None:
+            boundary.append(element)
+    for element in boundary:
+        kept = [node for node in element.descendants
+                if (type(node) is NavigableString) or (isinstance(node, Tag) and node.name in _FLAT_KEEP)]
+        for node in kept:
+            node.extract()
+            if isinstance(node, Tag):
+                node.clear()
+        element.clear()
+        for node in kept:
+            element.append(node)
+    return len(boundary)
+
+
+_FLAT_KEEP = frozenset({"img", "br", "hr"})
 
 
 # Elements that start and end a line of text: their edges separate words.

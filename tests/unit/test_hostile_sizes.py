@@ -1,0 +1,44 @@
+"""Input shaped to exhaust the stack or the clock: deep nesting, unclosed tags, wide pages.
+
+No timing assertions here (benchmarks measure time); each case must finish without an
+exception and keep its words.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from postkit import clean_text
+from postkit.pipeline.html import MAX_DEPTH, flatten_deep_nesting, parse_fragment
+
+FRONT = "---\ntitle: deep\n---\n"
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 1_000, 100_000])
+def test_deeply_nested_blocks_keep_their_text(depth: int) -> None:
+    result = clean_text(FRONT + "<div>" * depth + "deep text" + "</div>" * depth + "\n")
+    assert result.text == FRONT + "deep text\n"
+    assert result.lost == ()
+
+
+def test_deeply_nested_inline_html_in_a_paragraph() -> None:
+    result = clean_text(FRONT + "before " + "<span>" * 900 + "inside" + "</span>" * 900 + " after\n")
+    assert result.text == FRONT + "before inside after\n"
+
+
+def test_unclosed_nested_tags_repeated() -> None:
+    result = clean_text(FRONT + "<div><p><b><i>word " * 2_000 + "\n")
+    assert result.text.count("word") == 2_000
+    assert clean_text(result.text).text == result.text
+
+
+def test_flattening_keeps_text_and_images_in_order() -> None:
+    tree = parse_fragment("<div>" * 3 + "a<b>b<img src='x.png'>c</b>d" + "</div>" * 3)
+    assert flatten_deep_nesting(tree, 4) == 1  # html, body, div, div: the second div is at the limit
+    inner = tree.find_all("div")[1]
+    assert [getattr(n, "name", None) or str(n) for n in inner.contents] == ["a", "b", "img", "c", "d"]
+
+
+def test_many_siblings() -> None:
+    result = clean_text(FRONT + "<div>" + "<p>w</p>" * 5_000 + "</div>\n")
+    assert result.text.count("w\n") == 5_000
