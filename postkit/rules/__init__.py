@@ -34,6 +34,9 @@ _SIMPLE = re.compile(r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?(?P<sigil>[.#])(?P<name>-?
 _TOKEN_PREFIX = re.compile(r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?(?P<sigil>[.#])(?P<name>-?[_a-zA-Z][\w-]*)\*")
 _ATTR_PREFIX = re.compile(
     r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>id|class)\^=(?P<q>[\"']?)(?P<value>[\w-]+)(?P=q)\]")
+# `a[href*="doubleclick"]`, `[src^="https://ads."]`: matched by one regex per attribute over all values.
+_ATTR_VALUE = re.compile(
+    r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>[\w-]+)\s*(?P<op>[*^$]?=)\s*(?P<q>[\"'])(?P<value>[^\"'\]]+)(?P=q)\]")
 _COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
 _UNSUPPORTED_MARKERS = ("#?#", "#$#", "#%#", "#@$#", "#@?#", "##+js(", "##^", "#$?#")
 _KIND = re.compile(r"!\s*kind:\s*(?P<kind>[\w-]+)\s*$")
@@ -85,6 +88,9 @@ class RuleSet:
     anywhere: list[_Entry] = field(default_factory=list)
     class_prefixes: dict[str, list[_Entry]] = field(default_factory=dict)
     id_prefixes: dict[str, list[_Entry]] = field(default_factory=dict)
+    attr_values: dict[str, dict[str, list[tuple[str, _Entry]]]] = field(default_factory=dict)
+    _attr_res: dict[str, re.Pattern[str]] | None = None
+    _contained: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     exceptions: dict[str, list[HidingRule]] = field(default_factory=dict)
     skipped: int = 0
     count: int = 0
@@ -116,6 +122,13 @@ class RuleSet:
             index.setdefault(attr_prefix["value"], []).append((tag, compiled, rule))
             self._prefix_res = None
             return
+        attr_value = _ATTR_VALUE.fullmatch(selector)
+        if attr_value:
+            tag = attr_value["tag"].lower() if attr_value["tag"] else None
+            by_value = self.attr_values.setdefault(attr_value["attr"].lower(), {})
+            by_value.setdefault(attr_value["value"], []).append((attr_value["op"], (tag, compiled, rule)))
+            self._attr_res = None
+            return
         kind, key = _index_key(selector)
         entry: _Entry = (None, compiled, rule)
         if kind == "class":
@@ -135,6 +148,31 @@ class RuleSet:
             cached = frozenset(sel for sel, rules in self.exceptions.items() if any(r.applies_to(host) for r in rules))
             self._excepted[host] = cached
         return cached
+
+    def _attr_value_candidates(self, element: Tag) -> list[_Entry]:
+        """Rules of the `[attr op "value"]` kind whose value occurs in the element's attribute."""
+        if self._attr_res is None:
+            # A lookahead finds the longest rule value starting at every position; values inside
+            # a found one are taken from _contained, so no overlapping value is missed.
+            self._attr_res = {
+                attr: re.compile("(?=(" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) + "))")
+                for attr, values in self.attr_values.items()}
+            self._contained = {attr: {v: [w for w in values if w != v and w in v] for v in values}
+                               for attr, values in self.attr_values.items()}
+        found: list[_Entry] = []
+        for attr, pattern in self._attr_res.items():
+            value = element.get(attr)
+            if not isinstance(value, str) or not value:
+                continue
+            by_value = self.attr_values[attr]
+            hits = {m.group(1) for m in pattern.finditer(value)}
+            hits.update(inner for hit in list(hits) for inner in self._contained[attr][hit])
+            for hit in hits:
+                for op, entry in by_value.get(hit, ()):
+                    if ((op == "*=") or (op == "^=" and value.startswith(hit)) or (op == "$=" and value.endswith(hit))
+                            or (op == "=" and value == hit)):
+                        found.append(entry)
+        return found
 
     def _prefix_patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         if self._prefix_res is None:
@@ -175,6 +213,8 @@ class RuleSet:
         if self.by_attr:
             for attr in element.attrs:
                 candidates.extend(self.by_attr.get(attr, ()))
+        if self.attr_values:
+            candidates.extend(self._attr_value_candidates(element))
         candidates.extend(self.by_tag.get(element.name, ()))
         candidates.extend(self.anywhere)
         for tag, compiled, rule in candidates:

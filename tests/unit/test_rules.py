@@ -1,0 +1,112 @@
+"""Rule packs: the adblock element-hiding syntax postkit reads, and the index that applies it."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import soupsieve
+from bs4 import BeautifulSoup
+
+from postkit.errors import ConfigError
+from postkit.rules import RuleSet, load_rulebook, parse_hiding_pack, parse_url_pack
+
+PACK = """\
+[Adblock Plus 2.0]
+! a comment
+! kind: share-bar
+##.sharedaddy
+example.com,~sub.example.com##.local-only
+example.com#@#.sharedaddy
+! kind: ad-slot
+##[id^="dfp-ad-"]
+##.share-*
+##div:has(> a[href^="https://feedx."])
+##a[href*="doubleclick"]
+||ads.example^
+example.com##+js(set-constant, x, true)
+example.com#?#div:-abp-has(.ad)
+"""
+
+HTML = """<div>
+<div class="x sharedaddy">share</div><div class="local-only">local</div>
+<div id="dfp-ad-1">ad</div><div class="share-bar-top">prefix</div><div class="not-share-x">no</div>
+<div>footer <a href="https://feedx.net">feed</a></div>
+<a href="https://ad.doubleclick.net/x">click</a>
+<article class="category-newsletters tag-related-news share">the article</article>
+</div>"""
+
+
+def matched(ruleset: RuleSet, host: str | None) -> dict[str, str]:
+    tree = BeautifulSoup(HTML, "lxml")
+    return {element.get_text(" ", strip=True): rule.kind for element, rule in ruleset.matches(tree, host)}
+
+
+def test_pack_syntax_kinds_and_skipped_lines() -> None:
+    ruleset = parse_hiding_pack(PACK, origin="test.txt")
+    assert ruleset.count == 6
+    assert ruleset.skipped == 3  # the network rule, the scriptlet and the procedural filter
+    assert matched(ruleset, None) == {
+        "share": "share-bar", "ad": "ad-slot", "prefix": "ad-slot", "footer feed": "ad-slot", "click": "ad-slot"}
+
+
+def test_site_rules_and_exceptions_follow_the_host() -> None:
+    ruleset = parse_hiding_pack(PACK, origin="test.txt")
+    on_site = matched(ruleset, "www.example.com")
+    assert on_site["local"] == "share-bar"
+    assert "share" not in on_site  # example.com#@#.sharedaddy
+    assert "local" not in matched(ruleset, "sub.example.com")  # ~sub.example.com
+    assert "local" not in matched(ruleset, "other.org")
+
+
+def test_whole_tokens_and_token_prefixes_never_substrings() -> None:
+    found = matched(parse_hiding_pack(PACK, origin="test.txt"), None)
+    assert "no" not in found  # not-share-x does not start with share-
+    assert "the article" not in found  # category-newsletters, tag-related-news, a bare 'share'
+
+
+def _random_selector(rng: random.Random, names: list[str]) -> str:
+    name = rng.choice(names)
+    return rng.choice([
+        f".{name}", f"#{name}", f"div.{name}", f'[id^="{name[:3]}"]', f'a[href*="{name}"]', f'[src$="{name}"]',
+        f".{name} > span", f"div:has(> .{name})", f'[title="{name}"]',
+    ])
+
+
+def test_index_agrees_with_a_selector_engine_run_rule_by_rule() -> None:
+    rng = random.Random(3)
+    names = [f"{a}{b}" for a in ("ad", "adv", "box", "promo") for b in ("", "-1", "top", "x")]
+    selectors = sorted({_random_selector(rng, names) for _ in range(300)})
+    ruleset = RuleSet()
+    for selector in selectors:
+        parse_hiding_pack(f"##{selector}", origin="t", into=ruleset)
+    parts = []
+    for i in range(200):
+        name = rng.choice(names)
+        attr = rng.choice(["class", "id", "href", "src", "title"])
+        tag = "a" if attr == "href" else rng.choice(["div", "span", "img"])
+        parts.append(f'<div><{tag} {attr}="{name}{rng.choice(["", "-z", "x"])}">t{i}</{tag}><span>s</span></div>')
+    tree = BeautifulSoup("".join(parts), "lxml")
+    by_index = {id(element) for element, _ in ruleset.matches(tree, None)}
+    compiled = [soupsieve.compile(s) for s in selectors]
+    by_engine = {id(e) for e in tree.find_all(True) if any(c.match(e) for c in compiled)}
+    assert by_index == by_engine
+    assert len(by_index) > 50
+
+
+def test_url_packs_anchor_at_hosts() -> None:
+    rules = parse_url_pack("! kind: promo-link\n||subscribe.example.com/promotions/\n@@||x^\n", origin="u")
+    assert rules.skipped == 1
+    assert rules.match("https://subscribe.example.com/promotions/a?b=1") is not None
+    assert rules.match("https://www.subscribe.example.com/promotions/") is not None
+    assert rules.match("https://notsubscribe.example.com/promotions/") is None
+    assert rules.match("https://example.org/?u=subscribe.example.com/promotions/") is None
+
+
+def test_builtin_packs_load_and_a_missing_user_pack_is_a_config_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    book = load_rulebook()
+    assert book.hiding.count > 50 and book.hiding.skipped == 0
+    assert book.is_tracking_param("utm_source") and book.is_tracking_param("fbclid")
+    assert not book.is_tracking_param("id")
+    with pytest.raises(ConfigError, match="nope.txt: cannot read rule pack"):
+        load_rulebook([tmp_path / "nope.txt"])
