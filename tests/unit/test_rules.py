@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 import soupsieve
@@ -103,10 +104,10 @@ def test_url_packs_anchor_at_hosts() -> None:
     assert rules.match("https://example.org/?u=subscribe.example.com/promotions/") is None
 
 
-def test_builtin_packs_load_and_a_missing_user_pack_is_a_config_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_builtin_packs_load_and_a_missing_user_pack_is_a_config_error(tmp_path: Path) -> None:
     book = load_rulebook()
     assert book.hiding.count > 50 and book.hiding.skipped == 0
     assert book.is_tracking_param("utm_source") and book.is_tracking_param("fbclid")
     assert not book.is_tracking_param("id")
-    with pytest.raises(ConfigError, match="nope.txt: cannot read rule pack"):
+    with pytest.raises(ConfigError, match=r"nope\.txt: cannot read rule pack"):
         load_rulebook([tmp_path / "nope.txt"])
