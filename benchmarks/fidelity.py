@@ -20,11 +20,16 @@ import time
 import traceback
 from collections import Counter, defaultdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
-from postkit.pipeline import clean_post
+from postkit.pipeline import CleanOptions, _tools, clean_post
 from postkit.pipeline.html import parse_fragment
+from postkit.pipeline.repair import absolutize_urls, drop_tracking_params, resolve_lazy_images, unwrap_image_proxies
+from postkit.pipeline.report import FragmentReport
+from postkit.pipeline.strip import find_cruft, find_main_article
+from postkit.pipeline.to_markdown import markdown_url
 from postkit.pipeline.verify import markdown_visible_text
 from postkit.post import read_post
 from postkit.segments import find_html, normalize_newlines
@@ -98,18 +103,42 @@ def check(path: str) -> dict[str, object]:
     images, links = markdown_urls(body_out)
     row["images_out"] = len(images)
     row["links_out"] = len(links)
-    # what the source article holds: images and links in its HTML that no rule removed
-    source_images = source_links = 0
+    # What the source article holds: the image and link URLs of its HTML once lazy loaders,
+    # proxies, relative URLs and tracking parameters are resolved, outside what a rule removes
+    # (cruft, page chrome around a main article). Each must appear in the output.
     source_chars = len("".join(markdown_visible_text(post.body).split()))
+    article_images: set[str] = set()
+    article_links: set[str] = set()
+    base = post.source_url("from") if post.format else None
+    rules = _tools(CleanOptions()).rules
     for span in find_html(normalize_newlines(post.body)):
         tree = parse_fragment(span.html)
-        source_images += len(tree.find_all("img"))
-        source_links += len(tree.find_all("a", href=True))
+        report = FragmentReport()
+        for cruft in find_cruft(tree, rules, (urlsplit(base).hostname or "") if base else None):
+            cruft.element.decompose()
+        main = find_main_article(tree, rules)
+        root = main[1] if main else tree
+        resolve_lazy_images(tree, report)
+        unwrap_image_proxies(tree, report)
+        absolutize_urls(tree, base, report)
+        drop_tracking_params(tree, rules, report)
+        for image in root.find_all("img"):
+            src = str(image.get("src") or "")
+            if src.startswith(("http://", "https://")) and not getattr(image, "decomposed", False):
+                article_images.add(src)
+        for link in root.find_all("a", href=True):
+            href = str(link["href"])
+            if href.startswith(("http://", "https://")) and link.get_text().strip():
+                article_links.add(href)
+    out_images, out_links = Counter(images), set(links)
+    row["article_images"] = len(article_images)
+    row["images_missing"] = sorted(u for u in article_images if out_images[markdown_url(u)] == 0
+                                   and out_images[u] == 0)
+    row["images_twice"] = sorted(u for u in article_images if max(out_images[markdown_url(u)], out_images[u]) > 1)
+    row["article_links"] = len(article_links)
+    row["links_missing"] = sorted(u for u in article_links if markdown_url(u) not in out_links and u not in out_links)
     removed_chars = sum(r.chars for r in result.removals)
     row["removed_share"] = removed_chars / source_chars if source_chars else 0.0
-    row["removed_images"] = sum(1 for r in result.removals if r.kind == "tracking-pixel")
-    row["source_images"] = source_images
-    row["source_links"] = source_links
     row["removals"] = dict(Counter(r.kind for r in result.removals))
     return row
 
@@ -151,10 +180,14 @@ def main() -> int:
                 stats[key] += 1
                 detail = row["lost"] if key == "lost-text" else row["tags"] if key == "html-left" else row["markers"]
                 examples[key].append(f"{name}: {detail if key not in ('not-idempotent',) else ''}"[:300])
-        stats["images-out"] += int(row["images_out"])  # type: ignore[call-overload]
-        stats["images-src"] += int(row["source_images"]) - int(row["removed_images"])  # type: ignore[call-overload]
-        stats["links-out"] += int(row["links_out"])  # type: ignore[call-overload]
-        stats["links-src"] += int(row["source_links"])  # type: ignore[call-overload]
+        stats["article-images"] += int(row["article_images"])  # type: ignore[call-overload]
+        stats["images-missing"] += len(row["images_missing"])  # type: ignore[arg-type]
+        stats["images-twice"] += len(row["images_twice"])  # type: ignore[arg-type]
+        stats["article-links"] += int(row["article_links"])  # type: ignore[call-overload]
+        stats["links-missing"] += len(row["links_missing"])  # type: ignore[arg-type]
+        for key in ("images_missing", "images_twice", "links_missing"):
+            if row[key]:
+                examples[key].append(f"{name}: {row[key][:2]}")
         stats["changed"] += bool(row["changed"])
         share = float(row["removed_share"])  # type: ignore[arg-type]
         stats["removed-share-x1000"] += int(share * 1000)
@@ -162,7 +195,8 @@ def main() -> int:
             stats["removed>50%"] += 1
             examples["removed>50%"].append(f"{name}: {share:.0%}")
     columns = ["posts", "crashes", "lost-text", "html-left", "markers-left", "not-idempotent",
-               "front-matter-changed", "removed>50%", "images-src", "images-out", "links-src", "links-out"]
+               "front-matter-changed", "removed>50%", "article-images", "images-missing", "images-twice",
+               "article-links", "links-missing"]
     total: Counter[str] = Counter()
     print("| site | " + " | ".join(columns) + " | mean removed |")
     print("|---" * (len(columns) + 2) + "|")
@@ -181,7 +215,7 @@ def main() -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     failed = sum(total[c] for c in ("crashes", "lost-text", "html-left", "markers-left", "not-idempotent",
-                                    "front-matter-changed"))
+                                    "front-matter-changed", "images-missing", "images-twice", "links-missing"))
     return 1 if failed else 0
 
 

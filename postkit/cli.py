@@ -236,6 +236,9 @@ def _echo_outcome(console: Console, outcome: FileOutcome, mode: Mode, verbose: b
     if outcome.status is Status.CHANGED:
         verb = "cleaned" if mode is Mode.WRITE else "would clean"
         console.print(f"{verb} {outcome.path}", markup=False, highlight=False, soft_wrap=True)
+        for lost in outcome.lost:  # written anyway with --force: say what went
+            console.print(f"warning: {outcome.path}:{lost.line}: text lost (--force): {lost.text}", style="yellow",
+                          markup=False, highlight=False, soft_wrap=True)
     elif outcome.status is Status.FAILED:
         console.print(f"error: {outcome.path}: {outcome.message}", style="red", markup=False, highlight=False,
                       soft_wrap=True)

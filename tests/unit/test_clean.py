@@ -1,0 +1,361 @@
+"""clean: clean_file's outcomes one by one, the run summary's exit codes, the diff and run_clean."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import postkit.clean
+from postkit.clean import (
+    CleanJob,
+    FileOutcome,
+    Mode,
+    RunSummary,
+    Status,
+    clean_file,
+    job_from_config,
+    run_clean,
+    unified_diff,
+)
+from postkit.config import load_config
+from postkit.files import TEMP_MARKER, content_hash
+from postkit.pipeline import CleanOptions, CleanResult, LostText
+
+DIRTY = """\
+---
+title: "A news post"
+from: https://www.zaobao.com/x
+---
+<p>First paragraph.</p>
+<section id="imu"><div id="dfp-ad-imu1"></div></section>
+<p>Second paragraph, <a href="/y?utm_source=rss&amp;id=2">linked</a>.</p>
+"""
+DIRTY_CLEANED = """\
+---
+title: "A news post"
+from: https://www.zaobao.com/x
+---
+First paragraph.
+
+Second paragraph, [linked](https://www.zaobao.com/y?id=2).
+"""
+CLEAN = "---\ntitle: Clean\n---\nAlready *clean*.\n"
+WRITE = CleanJob(options=CleanOptions())
+
+
+def post(tmp_path: Path, text: str, name: str = "post.md") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+# --- Mode and Status ---------------------------------------------------------------------------------
+
+
+def test_modes_and_statuses_are_the_words_reports_use() -> None:
+    assert [m.value for m in Mode] == ["write", "check", "diff"]
+    assert Mode("check") is Mode.CHECK
+    assert [s.value for s in Status] == ["changed", "unchanged", "cached", "lost-text", "failed"]
+    assert Status("lost-text") is Status.LOST_TEXT
+    assert Status.CACHED == "cached"  # a str enum: JSON and Counter keys take it as is
+
+
+# --- clean_file ---------------------------------------------------------------------------------------
+
+
+def test_write_mode_replaces_a_dirty_file_and_knows_the_new_hash(tmp_path: Path) -> None:
+    path = post(tmp_path, DIRTY)
+    outcome = clean_file(path, WRITE)
+    assert outcome.status is Status.CHANGED
+    assert outcome.path == str(path)
+    assert path.read_text(encoding="utf-8") == DIRTY_CLEANED
+    assert outcome.clean_hashes == (content_hash(DIRTY_CLEANED.encode()),)
+    assert dict(outcome.counts) == {"ad-slot": 1, "html-span": 1, "tracking-param": 1, "url-absolute": 1}
+    assert outcome.diff == ""
+    assert outcome.removals == ()  # kept only when explaining
+    assert [p.name for p in tmp_path.iterdir()] == ["post.md"]
+
+
+@pytest.mark.parametrize("mode", [Mode.CHECK, Mode.DIFF])
+def test_check_and_diff_modes_never_write(tmp_path: Path, mode: Mode) -> None:
+    path = post(tmp_path, DIRTY)
+    outcome = clean_file(path, CleanJob(options=CleanOptions(), mode=mode))
+    assert outcome.status is Status.CHANGED
+    assert path.read_bytes() == DIRTY.encode()
+    assert outcome.clean_hashes == ()  # nothing was written, so nothing new is known clean
+    expected_diff = unified_diff(DIRTY, DIRTY_CLEANED, str(path)) if mode is Mode.DIFF else ""
+    assert outcome.diff == expected_diff
+
+
+def test_an_unchanged_file_is_not_written_and_its_hash_is_known_clean(tmp_path: Path) -> None:
+    path = post(tmp_path, CLEAN)
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    outcome = clean_file(path, WRITE)
+    assert outcome == FileOutcome(str(path), Status.UNCHANGED, clean_hashes=(content_hash(CLEAN.encode()),))
+    assert path.stat().st_mtime_ns == 1_000_000_000 * 10**9
+
+
+def test_a_known_clean_file_is_cached_without_cleaning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = post(tmp_path, DIRTY)  # the cache says clean: it is trusted, not re-checked
+
+    def never(*args: object) -> CleanResult:
+        raise AssertionError("a cached file was cleaned")
+
+    monkeypatch.setattr(postkit.clean, "clean_bytes", never)
+    job = dataclasses.replace(WRITE, known_clean=frozenset({content_hash(DIRTY.encode())}))
+    assert clean_file(path, job) == FileOutcome(str(path), Status.CACHED)
+    assert path.read_bytes() == DIRTY.encode()
+
+
+def test_explain_looks_past_the_cache_and_keeps_removals(tmp_path: Path) -> None:
+    path = post(tmp_path, DIRTY)
+    job = CleanJob(options=CleanOptions(), mode=Mode.CHECK, explain=True,
+                   known_clean=frozenset({content_hash(DIRTY.encode())}))
+    outcome = clean_file(path, job)
+    assert outcome.status is Status.CHANGED
+    assert [r.kind for r in outcome.removals] == ["ad-slot"]
+
+
+def test_an_html_page_becomes_a_post(tmp_path: Path) -> None:
+    path = post(tmp_path, "<html><head><title>Saved</title></head><body><p>Body text.</p></body></html>\n",
+                "page.html")
+    outcome = clean_file(path, WRITE)
+    assert outcome.status is Status.CHANGED
+    assert path.read_text(encoding="utf-8") == '---\ntitle: "Saved"\n---\nBody text.\n'
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda d: d / "gone.md", "vanished before it could be read"),
+    (lambda d: (d / "x.md").mkdir() or d / "x.md", "is a folder"),
+    (lambda d: (d / "b.md").write_bytes(b"GIF89a\x00\x01") and d / "b.md",
+     "holds NUL bytes; it looks like a binary file, not a post"),
+    (lambda d: (d / "g.md").write_bytes("<p>中文</p>\n".encode("gb18030")) and d / "g.md",
+     "is not UTF-8 (byte 0xd6 at offset 3); it looks like gb18030, pass --encoding gb18030"),
+    (lambda d: (d / "u.md").write_bytes("\ufefftext".encode("utf-16")) and d / "u.md",
+     "is UTF-16 (it starts with a UTF-16 byte-order mark); pass --encoding utf-16"),
+])
+def test_a_file_that_cannot_be_read_is_a_failure_not_an_exception(tmp_path: Path, make: object,
+                                                                   message: str) -> None:
+    assert callable(make)
+    path = make(tmp_path)
+    outcome = clean_file(path, WRITE)
+    assert outcome == FileOutcome(str(path), Status.FAILED, message)
+
+
+def test_a_file_over_the_size_limit_is_a_failure(tmp_path: Path) -> None:
+    path = post(tmp_path, DIRTY)
+    outcome = clean_file(path, dataclasses.replace(WRITE, max_file_size=100))
+    assert outcome.status is Status.FAILED
+    assert outcome.message == "is larger than max-file-size (100 bytes); raise the limit to clean it"
+    assert path.read_bytes() == DIRTY.encode()
+    assert clean_file(path, dataclasses.replace(WRITE, max_file_size=len(DIRTY))).status is Status.CHANGED
+
+
+def test_a_read_only_file_is_a_failure_and_kept(tmp_path: Path) -> None:
+    path = post(tmp_path, DIRTY)
+    path.chmod(0o444)
+    outcome = clean_file(path, WRITE)
+    assert outcome.status is Status.FAILED
+    assert outcome.message == "not written: the file is read-only; make it writable to clean it"
+    assert path.read_bytes() == DIRTY.encode()
+
+
+def test_a_post_in_another_encoding_is_written_back_in_it(tmp_path: Path) -> None:
+    path = tmp_path / "gb.md"
+    path.write_bytes("<p>中文正文。</p>\n".encode("gb18030"))
+    outcome = clean_file(path, dataclasses.replace(WRITE, encoding="gb18030"))
+    assert outcome.status is Status.CHANGED
+    assert path.read_bytes() == "中文正文。\n".encode("gb18030")
+    assert outcome.clean_hashes == (content_hash("中文正文。\n".encode("gb18030")),)
+
+
+def test_text_the_encoding_cannot_hold_is_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "latin.md"
+    path.write_bytes("<p>Caf\xe9 &mdash; open</p>\n".encode("latin-1"))
+    outcome = clean_file(path, dataclasses.replace(WRITE, encoding="latin-1"))
+    assert outcome.status is Status.FAILED
+    assert outcome.message.startswith("cleaned text cannot be written back as latin-1: ")
+    assert path.read_bytes() == "<p>Caf\xe9 &mdash; open</p>\n".encode("latin-1")
+
+
+def losing(text: str = "Second paragraph, linked.") -> object:
+    real = postkit.clean.clean_bytes
+
+    def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
+        return dataclasses.replace(real(data, name, job), lost=(LostText(7, text), LostText(9, "more")))
+
+    return clean_bytes
+
+
+def test_lost_text_keeps_the_file_and_names_the_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No input the pipeline loses text on is known any more; the verify result is injected.
+    monkeypatch.setattr(postkit.clean, "clean_bytes", losing())
+    path = post(tmp_path, DIRTY)
+    outcome = clean_file(path, WRITE)
+    assert outcome.status is Status.LOST_TEXT
+    assert (outcome.line, outcome.message) == (7, "would lose text: Second paragraph, linked.")
+    assert outcome.lost == (LostText(7, "Second paragraph, linked."), LostText(9, "more"))
+    assert outcome.clean_hashes == ()
+    assert path.read_bytes() == DIRTY.encode()
+
+
+def test_force_writes_despite_lost_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postkit.clean, "clean_bytes", losing())
+    path = post(tmp_path, DIRTY)
+    outcome = clean_file(path, dataclasses.replace(WRITE, force=True))
+    assert outcome.status is Status.CHANGED
+    assert len(outcome.lost) == 2  # still carried, for a report to show
+    assert path.read_text(encoding="utf-8") == DIRTY_CLEANED
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    (RecursionError, "HTML nested too deeply to convert"),
+    (MemoryError, "too large to convert in memory; lower max-file-size"),
+])
+def test_converter_exhaustion_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           error: type[BaseException], message: str) -> None:
+    def exhausted(*args: object) -> CleanResult:
+        raise error
+
+    monkeypatch.setattr(postkit.clean, "clean_bytes", exhausted)
+    path = post(tmp_path, DIRTY)
+    assert clean_file(path, WRITE) == FileOutcome(str(path), Status.FAILED, message)
+
+
+def test_a_parse_error_carries_its_line(tmp_path: Path) -> None:
+    path = post(tmp_path, "---\ntitle: [unclosed\n---\n<p>x</p>\n")
+    outcome = clean_file(path, WRITE)
+    assert outcome.status is Status.FAILED
+    assert outcome.line == 3
+    assert outcome.message.startswith("front matter is not valid YAML: ")
+    assert path.read_bytes() == b"---\ntitle: [unclosed\n---\n<p>x</p>\n"
+
+
+def test_job_from_config_carries_the_settings(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.txt"
+    rules.write_text("##.promo\n", encoding="utf-8")
+    config = load_config([tmp_path], None, {"encoding": "gb18030", "rules": [str(rules)], "sanitizer": "bleach"})
+    job = job_from_config(config, Mode.CHECK, force=True, known_clean=frozenset({"a" * 32}), roots=[tmp_path])
+    assert job.mode is Mode.CHECK
+    assert job.force is True
+    assert job.encoding == "gb18030"
+    assert job.max_file_size == 10_485_760
+    assert job.roots == (str(tmp_path),)
+    assert job.known_clean == frozenset({"a" * 32})
+    assert job.options == CleanOptions(source_url_key="from", sanitizer="bleach", rule_files=(str(rules),))
+
+
+# --- unified_diff -------------------------------------------------------------------------------------
+
+
+def test_unified_diff_names_both_sides_and_marks_lines_without_newline() -> None:
+    diff = unified_diff("keep\nold", "keep\nnew", "p.md")
+    assert diff == (
+        "--- p.md\t(original)\n"
+        "+++ p.md\t(cleaned)\n"
+        "@@ -1,2 +1,2 @@\n"
+        " keep\n"
+        "-old\n"
+        "\\ No newline at end of file\n"
+        "+new\n"
+        "\\ No newline at end of file\n"
+    )
+
+
+def test_unified_diff_marks_only_the_side_that_lacks_the_newline() -> None:
+    diff = unified_diff("a\nb\n", "a\nb", "p.md")
+    assert diff.endswith("-b\n+b\n\\ No newline at end of file\n")
+    assert diff.count("No newline") == 1
+
+
+def apply_patch(old: str, diff: str) -> str:
+    """Apply a unified diff of one file the way patch does: hunk by hunk, checking every old line."""
+    source = old.splitlines(keepends=True)
+    out: list[str] = []
+    cursor = 0
+    lines = diff.splitlines(keepends=True)[2:]
+    for i, line in enumerate(lines):
+        hunk = re.match(r"@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@", line)
+        if hunk:
+            start = int(hunk.group(1)) - 1
+            out.extend(source[cursor:start])
+            cursor = start
+        elif line.startswith("\\"):
+            out[-1] = out[-1].removesuffix("\n") if lines[i - 1][0] in " +" else out[-1]
+        elif line[0] in " -":
+            assert source[cursor].rstrip("\n") == line[1:].rstrip("\n"), (cursor, line)
+            cursor += 1
+            if line[0] == " ":
+                out.append(line[1:])
+        else:
+            out.append(line[1:])
+    out.extend(source[cursor:])
+    return "".join(out)
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (DIRTY, DIRTY_CLEANED),
+    ("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n", "a\nB\nc\nd\ne\nf\ng\nh\nI\nj"),
+    ("one\ntwo", "one\ntwo\n"),
+])
+def test_unified_diff_applies_back_to_the_cleaned_text(old: str, new: str) -> None:
+    diff = unified_diff(old, new, "p.md")
+    assert diff.count("No newline") == (not old.endswith("\n")) + (not new.endswith("\n"))
+    assert apply_patch(old, diff) == new
+    assert unified_diff(old, old, "p.md") == ""
+
+
+# --- RunSummary ---------------------------------------------------------------------------------------
+
+
+def summary_of(*statuses: Status) -> RunSummary:
+    summary = RunSummary()
+    for i, status in enumerate(statuses):
+        summary.add(FileOutcome(f"{i}.md", status, counts=(("ad-slot", 1),) if status is Status.CHANGED else ()))
+    return summary
+
+
+@pytest.mark.parametrize(("statuses", "write", "check", "diff"), [
+    ((), 0, 0, 0),
+    ((Status.UNCHANGED, Status.CACHED), 0, 0, 0),
+    ((Status.CHANGED, Status.UNCHANGED), 0, 1, 0),
+    ((Status.FAILED,), 1, 1, 1),
+    ((Status.LOST_TEXT, Status.CACHED), 1, 1, 1),
+    ((Status.CHANGED, Status.FAILED), 1, 1, 1),
+])
+def test_exit_code_by_mode(statuses: tuple[Status, ...], write: int, check: int, diff: int) -> None:
+    summary = summary_of(*statuses)
+    assert (summary.exit_code(Mode.WRITE), summary.exit_code(Mode.CHECK), summary.exit_code(Mode.DIFF)) == (
+        write, check, diff)
+
+
+def test_summary_counts_and_keeps_only_what_it_must() -> None:
+    summary = summary_of(Status.CHANGED, Status.UNCHANGED, Status.CACHED, Status.FAILED, Status.LOST_TEXT,
+                         Status.CHANGED)
+    assert summary.seen == 6
+    assert summary.statuses == Counter({"changed": 2, "unchanged": 1, "cached": 1, "failed": 1, "lost-text": 1})
+    assert (summary.changed, summary.failed) == (2, 1)
+    assert summary.counts == Counter({"ad-slot": 2})
+    assert summary.changed_paths == ["0.md", "5.md"]
+    assert [(o.path, o.status) for o in summary.problems] == [("3.md", Status.FAILED), ("4.md", Status.LOST_TEXT)]
+
+
+# --- run_clean ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_run_clean_gives_one_outcome_per_file(tmp_path: Path, jobs: int) -> None:
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(10)]
+    paths.append(post(tmp_path, CLEAN, "clean.md"))
+    paths.append(post(tmp_path, "a\x00", "bin.md"))
+    outcomes = list(run_clean(iter(paths), WRITE, jobs))
+    assert sorted(o.path for o in outcomes) == sorted(str(p) for p in paths)
+    assert Counter(o.status for o in outcomes) == Counter({Status.CHANGED: 10, Status.UNCHANGED: 1,
+                                                           Status.FAILED: 1})
+    assert (tmp_path / "3.md").read_text(encoding="utf-8") == DIRTY_CLEANED.replace("First", "Number 3")
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
