@@ -284,7 +284,7 @@ def _placeholder(markdown: str, kept: list[str]) -> str:
     return lead + PLACEHOLDER.format(len(kept) - 1) + trail
 
 
-_LINK_DESTINATION = re.compile(r"(\]\(\s*<?)([^\s)>]+)|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))",
+_LINK_DESTINATION = re.compile(r"(\]\(\s*<?)((?:[^\s()<>]|\([^\s()<>]*\))+)|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))",
                                re.MULTILINE)
 
 

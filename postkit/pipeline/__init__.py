@@ -13,7 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urlsplit
+from html import unescape
+from urllib.parse import unquote, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -168,9 +169,13 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
     tools = _tools(options)
     if not spans:
         cleaned, dropped = drop_markdown_tracking(normalized, tools.rules)
-        if not dropped:
+        cleaned, unsafe = neutralize_unsafe_links(cleaned)
+        if not dropped and not unsafe:
             return body, total, 0
-        total.repairs["tracking-param"] += dropped
+        if dropped:
+            total.repairs["tracking-param"] += dropped
+        if unsafe:
+            total.repairs["unsafe-link"] += unsafe
         return _restore_line_endings(body, cleaned), total, 0
     pieces: list[str] = []
     cursor = 0
@@ -204,6 +209,9 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
     result, dropped = drop_markdown_tracking(result, tools.rules)
     if dropped:
         total.repairs["tracking-param"] += dropped
+    result, unsafe = neutralize_unsafe_links(result)
+    if unsafe:
+        total.repairs["unsafe-link"] += unsafe
     result = _restore_line_endings(body, result)
     return result, total, len(spans)
 
@@ -225,6 +233,47 @@ def drop_markdown_tracking(text: str, rules: RuleBook) -> tuple[str, int]:
             dropped += count
     pieces.append(text[cursor:])
     return "".join(pieces), dropped
+
+
+_SCHEME_HINT = re.compile(r"script|data|&#|&colon", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
+_UNSAFE_AUTOLINK = re.compile(r"(?<!\\)<(?=[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*>)")
+
+
+def is_unsafe_url(url: str) -> bool:
+    """True for a link target that runs code or hides a document: javascript:, vbscript:, data: ...
+
+    Entities and percent-escapes are decoded and whitespace and control characters dropped first,
+    as browsers do (`jav&#x09;ascript:`, `JaVaScRiPt:`).
+    """
+    decoded = _CONTROL.sub("", unescape(unquote(unescape(url)))).lower()
+    return decoded.startswith(_UNSAFE_SCHEMES)
+
+
+def neutralize_unsafe_links(text: str) -> tuple[str, int]:
+    """Point Markdown links and reference definitions that would run code at '#', and escape such autolinks.
+
+    Markdown written by hand outside any HTML is otherwise kept as it is; this is the one
+    exception, so that nothing postkit writes can run script in a renderer that trusts links.
+    """
+    if not _SCHEME_HINT.search(text):
+        return text, 0
+    pieces: list[str] = []
+    cursor = count = 0
+    for start, end in markdown_link_urls(text):
+        if is_unsafe_url(text[start:end]):
+            pieces.extend((text[cursor:start], "#"))
+            cursor = end
+            count += 1
+    pieces.append(text[cursor:])
+    text = "".join(pieces)
+    for match in reversed(list(_UNSAFE_AUTOLINK.finditer(text))):
+        target = text[match.end():text.find(">", match.end())]
+        if is_unsafe_url(target):
+            text = text[:match.start()] + "\\" + text[match.start():]
+            count += 1
+    return text, count
 
 
 def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:

@@ -32,6 +32,7 @@ COUNT_LABELS = {
     "proxy-url": "image proxy URLs unwrapped",
     "url-absolute": "URLs made absolute",
     "tracking-param": "tracking parameters dropped",
+    "unsafe-link": "links that would run code neutralized",
     "html-span": "HTML blocks converted",
 }
 
