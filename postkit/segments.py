@@ -284,8 +284,10 @@ def _placeholder(markdown: str, kept: list[str]) -> str:
     return lead + PLACEHOLDER.format(len(kept) - 1) + trail
 
 
-_LINK_DESTINATION = re.compile(r"(\]\(\s*<?)((?:[^\s()<>]|\([^\s()<>]*\))+)|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))",
-                               re.MULTILINE)
+_LINK_DESTINATION = re.compile(
+    r"(\]\(\s*<?)((?:[^\s()<>]|\([^\s()<>]*\))+)"  # an inline link's destination, balanced parens
+    r"|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))",  # a reference definition's
+    re.MULTILINE)
 
 
 def markdown_link_urls(body: str) -> list[tuple[int, int]]:

@@ -27,7 +27,7 @@ from markdown_it.token import Token
 
 from postkit.checks.base import Position
 from postkit.pipeline.html import INVISIBLE, parse_fragment
-from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, lazy_url
+from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, host_of, lazy_url
 from postkit.pipeline.report import excerpt
 from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
 from postkit.rules import RuleBook
@@ -89,15 +89,6 @@ def tracking_params(url: str, rules: RuleBook) -> list[str]:
         return []
     names = (unquote(piece.split("=", 1)[0]) for piece in query.split("&") if piece)
     return list(dict.fromkeys(name for name in names if rules.is_tracking_param(name)))
-
-
-def host_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return (urlsplit(url).hostname or "").lower() or None
-    except ValueError:
-        return None
 
 
 # An element as its opening tag shows it: the name and the attributes with their values.

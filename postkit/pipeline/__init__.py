@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from bs4 import BeautifulSoup
 
@@ -22,6 +22,7 @@ from postkit.pipeline.html import parse_fragment, visible_text
 from postkit.pipeline.repair import (
     absolutize_urls,
     drop_tracking_params,
+    host_of,
     join_segment_breaks,
     resolve_lazy_images,
     strip_tracking,
@@ -97,7 +98,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     tools = _tools(options)
     report = FragmentReport()
     tree = parse_fragment(html)
-    host = _host(base)
+    host = host_of(base)
     strip_cruft(tree, tools.rules, host, report)
     keep_main_article(tree, tools.rules, report)
     drop_title_heading(tree, title, report)
@@ -116,15 +117,6 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     if report.removals and line > 1:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
     return markdown, report
-
-
-def _host(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return (urlsplit(url).hostname or "").lower() or None
-    except ValueError:
-        return None
 
 
 def _serialize(tree: BeautifulSoup) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
@@ -105,6 +106,22 @@ BLOCK_LEVEL = frozenset({
 })
 
 
+def walk_outside(root: Tag, skipped: frozenset[str]) -> Iterator[PageElement]:
+    """Every node under root in document order, except the insides of the skipped elements
+    (the skipped elements themselves are yielded, so a caller can see where they stand)."""
+    skip_until: PageElement | None = None
+    for node in root.descendants:
+        if skip_until is not None:
+            if node is skip_until:
+                skip_until = None
+            continue
+        if isinstance(node, Tag) and node.name in skipped:
+            last = node._last_descendant()
+            if last is not None and last is not node:
+                skip_until = last
+        yield node
+
+
 def visible_text(root: Tag) -> str:
     """The text a reader sees: text outside invisible elements and comments, a newline at block edges.
 
@@ -112,19 +129,9 @@ def visible_text(root: Tag) -> str:
     """
     parts: list[str] = []
     ends: set[int] = set()
-    skip_until: PageElement | None = None
-    for node in root.descendants:
-        if skip_until is not None:
-            if node is skip_until:
-                skip_until = None
-            continue
+    for node in walk_outside(root, INVISIBLE):
         if isinstance(node, Tag):
-            if node.name in INVISIBLE:
-                last = node._last_descendant()
-                if last is not None and last is not node:
-                    skip_until = last
-                continue
-            if node.name in BLOCK_LEVEL:
+            if node.name in BLOCK_LEVEL and node.name not in INVISIBLE:
                 parts.append("\n")
                 last = node._last_descendant()
                 if last is not None:
@@ -135,3 +142,5 @@ def visible_text(root: Tag) -> str:
         if id(node) in ends:
             parts.append("\n")
     return "".join(parts)
+
+

@@ -6,8 +6,9 @@ import re
 import unicodedata
 from urllib.parse import SplitResult, parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
+from postkit.pipeline.html import walk_outside
 from postkit.pipeline.report import FragmentReport
 from postkit.rules import RuleBook
 
@@ -134,6 +135,12 @@ def unwrap_image_proxies(root: BeautifulSoup, report: FragmentReport) -> None:
             report.repairs["proxy-url"] += 1
 
 
+def host_of(url: str | None) -> str | None:
+    """The lower-case host of a URL, or None (no URL, no host, or one urlsplit refuses)."""
+    parts = _split(url) if url else None
+    return (parts.hostname or "").lower() or None if parts is not None else None
+
+
 def _split(url: str) -> SplitResult | None:
     """urlsplit, or None for a URL it refuses (a broken IPv6 host, say): such a URL is left as it is."""
     try:
@@ -251,22 +258,7 @@ def join_segment_breaks(root: BeautifulSoup) -> None:
 
 def _text_nodes_outside(root: Tag, skipped: frozenset[str]) -> list[NavigableString]:
     """Text nodes in document order, leaving out those inside the skipped elements."""
-    nodes: list[NavigableString] = []
-    skip_until: PageElement | None = None
-    for node in root.descendants:
-        if skip_until is not None:
-            if node is skip_until:
-                skip_until = None
-            continue
-        if isinstance(node, Tag):
-            if node.name in skipped:
-                last = node._last_descendant()
-                if last is not None and last is not node:
-                    skip_until = last
-            continue
-        if type(node) is NavigableString:
-            nodes.append(node)
-    return nodes
+    return [node for node in walk_outside(root, skipped) if type(node) is NavigableString]
 
 
 _INNER_BREAK = re.compile(r"(\S)([ \t]*\n\s*)(\S)")

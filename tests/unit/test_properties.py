@@ -291,7 +291,8 @@ def test_nothing_executable_comes_out(source: str) -> None:
 @given(st.lists(html_fragment(), min_size=1, max_size=3))
 def test_html_only_bodies_leave_no_script_handler_or_javascript_link(fragments: list[str]) -> None:
     out = clean_text("---\ntitle: t\n---\n" + "\n\n".join(fragments) + "\n").text
-    lowered = out.lower()
-    assert re.search(r"(?<!\\)<script", lowered) is None  # an escaped "\<script" is text, not a tag
+    # Judge what a renderer makes of it: markup shown inside a code span is escaped text there.
+    lowered = MarkdownIt("commonmark").render(out).lower()
+    assert re.search(r"<script", lowered) is None
     assert re.search(r"(?<![\\w])on[a-z]+\s*=\s*[\"']", lowered) is None
-    assert re.search(r"\]\(\s*<?\s*(?:javascript|vbscript):", lowered) is None
+    assert re.search(r"\]\(\s*<?\s*(?:javascript|vbscript):", out.lower()) is None
