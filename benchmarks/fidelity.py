@@ -130,13 +130,14 @@ def check(path: str) -> dict[str, object]:
             href = str(link["href"])
             if href.startswith(("http://", "https://")) and link.get_text().strip():
                 article_links.add(href)
+    # compared as markdown-it normalizes link targets (percent-encoding non-ASCII and the like)
     out_images, out_links = Counter(images), set(links)
+    normal = {u: _MD.normalizeLink(markdown_url(u)) for u in article_images | article_links}
     row["article_images"] = len(article_images)
-    row["images_missing"] = sorted(u for u in article_images if out_images[markdown_url(u)] == 0
-                                   and out_images[u] == 0)
-    row["images_twice"] = sorted(u for u in article_images if max(out_images[markdown_url(u)], out_images[u]) > 1)
+    row["images_missing"] = sorted(u for u in article_images if out_images[normal[u]] == 0)
+    row["images_twice"] = sorted(u for u in article_images if out_images[normal[u]] > 1)
     row["article_links"] = len(article_links)
-    row["links_missing"] = sorted(u for u in article_links if markdown_url(u) not in out_links and u not in out_links)
+    row["links_missing"] = sorted(u for u in article_links if normal[u] not in out_links)
     removed_chars = sum(r.chars for r in result.removals)
     row["removed_share"] = removed_chars / source_chars if source_chars else 0.0
     row["removals"] = dict(Counter(r.kind for r in result.removals))

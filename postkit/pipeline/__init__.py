@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 from postkit.pipeline.html import parse_fragment, visible_text
 from postkit.pipeline.repair import (
     absolutize_urls,
+    drop_duplicate_images,
     drop_tracking_params,
     host_of,
     join_segment_breaks,
@@ -105,6 +106,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     resolve_lazy_images(tree, report)
     unwrap_image_proxies(tree, report)
     absolutize_urls(tree, base, report)
+    drop_duplicate_images(tree, report)
     drop_tracking_params(tree, tools.rules, report)
     wrap_loose_captions(tree)
     unwrap_layout_tables(tree)

@@ -331,3 +331,24 @@ def unwrap_layout_tables(root: BeautifulSoup) -> None:
             block.extend(list(caption.contents))
             blocks.insert(0, block)
         table.replace_with(*blocks) if blocks else table.decompose()
+
+
+def drop_duplicate_images(root: BeautifulSoup, report: FragmentReport) -> None:
+    """Remove a standalone image that shows again an image the fragment already showed.
+
+    Responsive pages carry one copy for wide screens and one for narrow ones (Medium's
+    u-xs-hide / u-xs-show); once the copies hold the same URL, the reader wants it once.
+    An image inside running text (an emoticon repeated in a sentence) is not touched.
+    """
+    seen: set[str] = set()
+    for image in root.find_all("img"):
+        src = str(image.get("src") or "")
+        if not src or getattr(image, "decomposed", False):
+            continue
+        standalone = not any(isinstance(node, NavigableString) and node.strip()
+                             for node in (image.parent.children if image.parent is not None else ()))
+        if src in seen and standalone:
+            image.decompose()
+            report.repairs["duplicate-image"] += 1
+        elif standalone:
+            seen.add(src)

@@ -30,6 +30,7 @@ COUNT_LABELS = {
     "inert": "forms, styles and embeds removed",
     "lazy-image": "lazy images repaired",
     "proxy-url": "image proxy URLs unwrapped",
+    "duplicate-image": "second copies of an image removed",
     "url-absolute": "URLs made absolute",
     "tracking-param": "tracking parameters dropped",
     "unsafe-link": "links that would run code neutralized",
