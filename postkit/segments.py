@@ -25,7 +25,7 @@ VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "l
 # End tags HTML lets a writer leave out; an unclosed one does not keep a span open.
 _OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "rt",
                            "rp", "colgroup", "caption", "html", "body", "head"})
-_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
+_CODE_SPAN = re.compile(r"(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)  # never over a blank line
 _ONLY_COMMENTS = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.DOTALL)
 # CommonMark's comment block runs to the end of its line: `<!--more--> Text` is a comment and text.
 _COMMENT_THEN_TEXT = re.compile(r"\s*<!--.*?-->[^<]*", re.DOTALL)
@@ -290,6 +290,37 @@ _LINK_DESTINATION = re.compile(
     re.MULTILINE)
 
 
+def code_regions(body: str) -> list[tuple[int, int]]:
+    """Where code stands (fenced and indented blocks, code spans): what is there is shown, not run.
+
+    Code spans are located from markdown-it's own tokens, paragraph by paragraph, by stepping
+    over their backtick runs: a regex cannot know that a heading or blank line ends a span.
+    """
+    tokens = _PARSER.parse(body)
+    lines = body.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    regions = [(offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens
+               if t.map and t.type in ("fence", "code_block")]
+    for token in tokens:
+        if token.type != "inline" or not token.map or not token.children:
+            continue
+        start = offsets[token.map[0]]
+        region = body[start:min(offsets[token.map[1]], len(body))]
+        cursor = 0
+        for child in token.children:
+            if child.type != "code_inline":
+                continue
+            opening = region.find(child.markup, cursor)
+            closing = region.find(child.markup, opening + len(child.markup) + len(child.content)) \
+                if opening >= 0 else -1
+            if closing >= 0:
+                regions.append((start + opening, start + closing + len(child.markup)))
+                cursor = closing + len(child.markup)
+    return regions
+
+
 def markdown_link_urls(body: str) -> list[tuple[int, int]]:
     """Where the destinations of Markdown links and reference definitions stand, outside code."""
     tokens = _PARSER.parse(body)
@@ -297,9 +328,9 @@ def markdown_link_urls(body: str) -> list[tuple[int, int]]:
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    code = [(offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens
-            if t.map and t.type in ("fence", "code_block", "html_block")]
-    code.extend((m.start(), m.end()) for m in _CODE_SPAN.finditer(body))
+    code = code_regions(body)
+    code.extend((offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens
+                if t.map and t.type == "html_block")
     found = []
     for match in _LINK_DESTINATION.finditer(body):
         group = 2 if match.group(2) else 4

@@ -38,7 +38,14 @@ from postkit.pipeline.to_markdown import escape_line_starts, tree_to_markdown
 from postkit.pipeline.verify import lost_text
 from postkit.post import SourcePost, split_post
 from postkit.rules import RuleBook, load_rulebook
-from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, markdown_link_urls, normalize_newlines
+from postkit.segments import (
+    PLACEHOLDER_RE,
+    HtmlSpan,
+    code_regions,
+    find_html,
+    markdown_link_urls,
+    normalize_newlines,
+)
 
 __all__ = ["CleanOptions", "CleanResult", "LostText", "Removal", "clean_post", "clean_text", "convert_html_document"]
 
@@ -93,8 +100,8 @@ def _tools(options: CleanOptions) -> _Tools:
     return _Tools(rules=rules, policy=policy, sanitize=make_sanitizer(options.sanitizer, policy))
 
 
-def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
-                     line: int = 1, title: str | None = None) -> tuple[str, FragmentReport]:
+def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line: int = 1,
+                     title: str | None = None, inline: bool = False) -> tuple[str, FragmentReport]:
     """One HTML fragment through strip, repair, sanitize, convert and verify."""
     tools = _tools(options)
     report = FragmentReport()
@@ -114,7 +121,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions,
     join_segment_breaks(tree)
     expected = visible_text(tree)
     sanitized = tools.sanitize(_serialize(tree))
-    markdown = tree_to_markdown(parse_fragment(sanitized))
+    markdown = tree_to_markdown(parse_fragment(sanitized), inline=inline)
     report.lost.extend(lost_text(expected, markdown, line))
     if report.removals and line > 1:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
@@ -157,19 +164,20 @@ convert_text = clean_text
 def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line: int = 1,
                title: str | None = None) -> tuple[str, FragmentReport, int]:
     """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched."""
-    normalized = normalize_newlines(body)
+    # a NUL is U+FFFD to every Markdown reader; as such it cannot hide inside a tag from this search
+    normalized = normalize_newlines(body).replace("\0", "\ufffd")
     spans = find_html(normalized)
     total = FragmentReport()
     tools = _tools(options)
     if not spans:
         cleaned, dropped = drop_markdown_tracking(normalized, tools.rules)
-        cleaned, unsafe = neutralize_unsafe_links(cleaned)
-        if not dropped and not unsafe:
+        cleaned, leftover = escape_leftover_html(cleaned)  # first: escaped HTML may hold link syntax
+        cleaned, unsafe = neutralize_unsafe_links(cleaned, allow_data_images=options.allow_data_images)
+        if not dropped and not unsafe and not leftover:
             return body, total, 0
-        if dropped:
-            total.repairs["tracking-param"] += dropped
-        if unsafe:
-            total.repairs["unsafe-link"] += unsafe
+        for kind, count in (("tracking-param", dropped), ("unsafe-link", unsafe), ("html-escaped", leftover)):
+            if count:
+                total.repairs[kind] += count
         return _restore_line_endings(body, cleaned), total, 0
     pieces: list[str] = []
     cursor = 0
@@ -190,7 +198,7 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
                 pieces.append("\\" if not marker.group(0)[0].isdigit() else "")
             continue
         markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1,
-                                            title=title if span.block else None)
+                                            title=title if span.block else None, inline=not span.block)
         total.removals.extend(report.removals)
         total.repairs.update(report.repairs)
         total.lost.extend(report.lost)
@@ -203,7 +211,10 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
     result, dropped = drop_markdown_tracking(result, tools.rules)
     if dropped:
         total.repairs["tracking-param"] += dropped
-    result, unsafe = neutralize_unsafe_links(result)
+    result, leftover = escape_leftover_html(result)  # first: escaped HTML may hold link syntax
+    if leftover:
+        total.repairs["html-escaped"] += leftover
+    result, unsafe = neutralize_unsafe_links(result, allow_data_images=options.allow_data_images)
     if unsafe:
         total.repairs["unsafe-link"] += unsafe
     result = _restore_line_endings(body, result)
@@ -235,17 +246,19 @@ _UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
 _UNSAFE_AUTOLINK = re.compile(r"(?<!\\)<(?=[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*>)")
 
 
-def is_unsafe_url(url: str) -> bool:
+def is_unsafe_url(url: str, *, allow_data_images: bool = False) -> bool:
     """True for a link target that runs code or hides a document: javascript:, vbscript:, data: ...
 
     Entities and percent-escapes are decoded and whitespace and control characters dropped first,
     as browsers do (`jav&#x09;ascript:`, `JaVaScRiPt:`).
     """
     decoded = _CONTROL.sub("", unescape(unquote(unescape(url)))).lower()
+    if allow_data_images and re.match(r"data:image/(?:png|gif|jpeg|webp);", decoded):
+        return False
     return decoded.startswith(_UNSAFE_SCHEMES)
 
 
-def neutralize_unsafe_links(text: str) -> tuple[str, int]:
+def neutralize_unsafe_links(text: str, *, allow_data_images: bool = False) -> tuple[str, int]:
     """Point Markdown links and reference definitions that would run code at '#', and escape such autolinks.
 
     Markdown written by hand outside any HTML is otherwise kept as it is; this is the one
@@ -256,7 +269,7 @@ def neutralize_unsafe_links(text: str) -> tuple[str, int]:
     pieces: list[str] = []
     cursor = count = 0
     for start, end in markdown_link_urls(text):
-        if is_unsafe_url(text[start:end]):
+        if is_unsafe_url(text[start:end], allow_data_images=allow_data_images):
             pieces.extend((text[cursor:start], "#"))
             cursor = end
             count += 1
@@ -268,6 +281,61 @@ def neutralize_unsafe_links(text: str) -> tuple[str, int]:
             text = text[:match.start()] + "\\" + text[match.start():]
             count += 1
     return text, count
+
+
+# A well-formed comment as HTML5 reads it: not opened as `<!-->` or `<!--->`, no `--!>` inside.
+_SAFE_COMMENT = re.compile(r"<!--(?!-?>)(?:(?!--!?>).)*-->", re.DOTALL)
+# `<` before a letter, `/`, `?`, or an entity or escape a lenient renderer may decode into one (`<!` below)
+_TAG_START = re.compile(r"(?<!\\)<(?=[A-Za-z/?&\\])")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s@<>\\]+@[^\s@<>\\]+>")
+_ROUNDS = 8
+
+
+def escape_leftover_html(text: str) -> tuple[str, int]:
+    """Escape whatever HTML is still in the Markdown after conversion, so none reaches a renderer.
+
+    Text on both sides of a removed element can join into a tag (`<scr` + `ipt>`); a tag
+    CommonMark reads as text (`<script/src=..>`) is still one to a browser or kramdown. Every `<`
+    that opens a tag, CDATA or a malformed comment outside code is escaped; a well-formed
+    comment (timestamps, `<!--more-->`) is kept. Escaping can reveal the next piece of HTML,
+    so the search runs again until none is left.
+    """
+    total = 0
+    for _ in range(_ROUNDS):
+        positions = _leftover_html_starts(text)
+        if not positions:
+            break
+        for position in sorted(positions, reverse=True):
+            text = text[:position] + "\\" + text[position:]
+        total += len(positions)
+    return text, total
+
+
+def _leftover_html_starts(text: str) -> set[int]:
+    starts: set[int] = set()
+    for span in find_html(text):
+        chunk = text[span.start:span.end]
+        if span.block and not span.kept and _SAFE_COMMENT.sub("", chunk).strip() == "":
+            continue
+        for match in re.finditer(r"<(?=[A-Za-z/!?])", chunk):
+            inside_comment = any(c.start() < match.start() < c.end() for c in _SAFE_COMMENT.finditer(chunk))
+            if not inside_comment and not _SAFE_COMMENT.match(chunk, match.start()):
+                starts.add(span.start + match.start())
+    code = code_regions(text)
+    autolinks = [(m.start(), m.end()) for m in _AUTOLINK.finditer(text)]
+    for match in _TAG_START.finditer(text):
+        # any `<` before a letter, outside code and autolinks: browsers and kramdown run
+        # <mglyph/onerror=..> as well as <img ..>, and a renderer may decode <script&gt;
+        if not any(a <= match.start() < b for a, b in code + autolinks):
+            starts.add(match.start())
+    for match in re.finditer(r"(?<!\\)<!(?!--(?!-?>))", text):
+        if not any(a <= match.start() < b for a, b in code):
+            starts.add(match.start())  # CDATA, a doctype, a comment opened as `<!-->`
+    for match in re.finditer(r"(?<!\\)<!--(?!-?>)", text):
+        comment = _SAFE_COMMENT.match(text, match.start())
+        if comment is None and not any(a <= match.start() < b for a, b in code):
+            starts.add(match.start())
+    return starts
 
 
 def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag, XMLParsedAsHTMLWarning
 
 # Elements whose content is never shown as text.
 # An iframe's content is fallback shown only where frames are not supported; it becomes a link.
@@ -62,7 +63,10 @@ def parse_fragment(html: str) -> BeautifulSoup:
     Elements nested deeper than MAX_DEPTH are unwrapped (their content kept), so no later stage
     can run out of stack on hostile input.
     """
-    tree = BeautifulSoup(html, "lxml", element_classes={Tag: FastTag})
+    with warnings.catch_warnings():
+        # a fragment that starts like XML (<?xml ...>) is still HTML here, and parsed as such on purpose
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        tree = BeautifulSoup(html, "lxml", element_classes={Tag: FastTag})
     flatten_deep_nesting(tree, MAX_DEPTH)
     return tree
 

@@ -28,7 +28,8 @@ class PostkitConverter(MarkdownConverter):
     The ``convert_<tag>`` and ``process_text`` methods are markdownify's documented extension points.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, inline: bool = False) -> None:
+        self.inline = inline  # converting HTML that sits inside a Markdown paragraph
         super().__init__(heading_style=ATX, bullets="-", escape_asterisks=False, escape_underscores=False,
                          escape_misc=False, newline_style=BACKSLASH, strong_em_symbol="*",
                          table_infer_header=True, strip_document="strip")
@@ -85,7 +86,7 @@ class PostkitConverter(MarkdownConverter):
             return prefix or suffix
         if not href:
             return f"{prefix}{inner}{suffix}"
-        title = str(el.get("title") or "").strip()
+        title = " ".join(str(el.get("title") or "").split())  # a blank line in a title would end the paragraph
         title_part = f' "{_escape_title(title)}"' if title and title != inner else ""
         return f"{prefix}[{inner}]({markdown_url(href)}{title_part}){suffix}"
 
@@ -103,6 +104,23 @@ class PostkitConverter(MarkdownConverter):
         if el.parent is not None and el.parent.name in ("figure", "picture") and el.find_parent("a") is None:
             return f"\n\n{image}\n\n"
         return image
+
+    def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """A fence longer than any backtick run inside, so the code cannot close it early."""
+        code = text.strip("\n")
+        if not code:
+            return ""
+        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+        if self.inline or "_inline" in parent_tags:
+            ticks = "`" * (longest + 1)
+            flat = " ".join(code.split())
+            return f"{ticks} {flat} {ticks}"
+        fence = "`" * max(3, longest + 1)
+        language = next((c[len("language-"):] for c in (el.get("class") or []) if c.startswith("language-")), "")
+        if not language and el.code is not None:
+            language = next((c[len("language-"):] for c in (el.code.get("class") or [])
+                             if c.startswith("language-")), "")
+        return f"\n\n{fence}{language}\n{code}\n{fence}\n\n"
 
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         text = text.strip()
@@ -330,6 +348,7 @@ def _figure_caption(el: Tag) -> str:
 
 
 _CONVERTER = PostkitConverter()
+_INLINE_CONVERTER = PostkitConverter(inline=True)
 _FENCE = re.compile(r"^(```+|~~~+).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 _CODE_OR_SPACES = re.compile(r"(`+)(?:(?!\1).)+?\1|(?<=\S) {2,}(?=\S)")
 
@@ -414,10 +433,10 @@ def _shallow_copy(tree: BeautifulSoup, element: Tag) -> Tag:
     return copy
 
 
-def tree_to_markdown(tree: BeautifulSoup) -> str:
-    """Convert a parsed, sanitized fragment to Markdown."""
+def tree_to_markdown(tree: BeautifulSoup, *, inline: bool = False) -> str:
+    """Convert a parsed, sanitized fragment to Markdown (``inline``: it goes inside a paragraph)."""
     normalize_inline(tree)
-    markdown = str(_CONVERTER.convert_soup(tree))
+    markdown = str((_INLINE_CONVERTER if inline else _CONVERTER).convert_soup(tree))
     markdown = _collapse_spaces(_ADJACENT_STRONG.sub("", markdown))
     markdown = "\n".join(line.rstrip() if not line.endswith("\\") else line for line in markdown.split("\n"))
     return _BLANK_RUNS.sub("\n\n", markdown).strip("\n")

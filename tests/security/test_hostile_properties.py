@@ -7,9 +7,8 @@ disguised (random case, entity encoding, whitespace and control characters insid
 unclosed or closes them in the wrong order, and fills them with text full of Markdown syntax and
 CJK. What counts as executable is decided by ``test_xss.problems``, the same checks the vectors get.
 
-Two properties do not hold yet. Their tests are ``xfail(strict=True)`` with the smallest failing
-posts hypothesis found as explicit examples, so they fail whatever the profile; each of those
-kinds also stands as a vector in ``xss_known_failures.txt``.
+The smallest posts hypothesis once found breaking "nothing executable" and "idempotent" stay
+as explicit examples (regression tests) before the random search.
 
 Run more examples with ``HYPOTHESIS_PROFILE=ci`` (see tests/conftest.py for the profiles).
 """
@@ -215,9 +214,6 @@ def test_no_exception_escapes(source: str, backend: str) -> None:
     assert isinstance(result.text, str)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "postkit writes executable markup for some hostile input; each kind is a vector in xss_known_failures.txt: "
-    + ", ".join(EXECUTABLE_OUTPUT)))
 @with_examples(EXECUTABLE_OUTPUT)
 @given(hostile_post(), BACKENDS)
 def test_output_holds_nothing_executable(source: str, backend: str) -> None:
@@ -225,9 +221,6 @@ def test_output_holds_nothing_executable(source: str, backend: str) -> None:
     assert problems(out) == [], out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cleaning twice differs from cleaning once: markup left as text or raw by the first run is converted by the "
-    "second (" + ", ".join(NOT_IDEMPOTENT) + ")"))
 @with_examples(NOT_IDEMPOTENT)
 @given(hostile_post(), BACKENDS)
 def test_clean_is_idempotent(source: str, backend: str) -> None:
@@ -246,14 +239,13 @@ def test_front_matter_bytes_are_kept(source: str, backend: str) -> None:
 
 def known(cases: dict[str, tuple[str, str]]) -> list[object]:
     return [pytest.param(source, backend, id=name, marks=[
-        pytest.mark.xfail(strict=True, reason=f"{name} (xss_known_failures.txt)"),
         *([pytest.mark.skip(reason="bleach is not installed")] if backend == "bleach" and not HAS_BLEACH else []),
     ]) for name, (source, backend) in sorted(cases.items())]
 
 
 @pytest.mark.parametrize(("source", "backend"), known(EXECUTABLE_OUTPUT))
 def test_each_executable_output_example(source: str, backend: str) -> None:
-    """Each example above on its own: when its kind is fixed, it XPASSes and has to leave the list."""
+    """Each example above on its own, as a regression test of the kind of failure it was found for."""
     assert problems(clean_text(source, CleanOptions(sanitizer=backend)).text) == []
 
 

@@ -416,9 +416,6 @@ def test_data_image_dropped_by_default() -> None:
     assert problems(out) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the pass that neutralizes dangerous Markdown link targets (fc95475) turns every data: target into '#', "
-    "allow_data_images or not: ![dot](#)"))
 def test_data_image_kept_when_configured() -> None:
     allowed = clean_text(DATA_IMAGE_POST, CleanOptions(allow_data_images=True)).text
     assert "](data:image/png;base64,iVBORw0KGgo=)" in allowed
