@@ -17,7 +17,7 @@ _BLOCKS = frozenset({
     "nav",
 })
 # Characters of Markdown syntax that stay inside emphasis; other punctuation moves outside it.
-_MARKUP = set("[]()!*_`\\<>&#|~")
+_MARKUP = set("[]()!*_`\\<>&|~")
 _LINE_START = re.compile(r"^(#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$|\d{1,9}[.)](?=[ \t]|$))")
 _URL_UNSAFE = re.compile(r"[\s()<>]")
 
@@ -370,8 +370,9 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 _EMPHASIS_FAMILY = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "s": "strike", "del": "strike",
-                    "strike": "strike"}
-_INLINE_WRAPPERS = frozenset({"b", "strong", "i", "em", "s", "del", "strike", "a", "span", "u", "small", "mark"})
+                    "strike": "strike", "code": "code"}
+_INLINE_WRAPPERS = frozenset({"b", "strong", "i", "em", "s", "del", "strike", "a", "span", "u", "small", "mark", "code",
+                              "sup", "sub", "kbd"})
 _BLOCK_CHILDREN = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table",
                              "pre", "figure", "hr", "section", "article", "dl"})
 
@@ -396,11 +397,43 @@ def normalize_inline(tree: BeautifulSoup) -> None:
             element.extend(list(following.contents))
             following.decompose()
             following = element.next_sibling
+    for element in tree.find_all(tuple(_EMPHASIS_FAMILY)):
+        # `**[x](u)**` after a letter is not bold (the run is followed by punctuation); `[**x**](u)` is
+        content = [c for c in element.children if isinstance(c, Tag) or str(c).strip()]
+        if len(content) == 1 and isinstance(content[0], Tag) and content[0].name == "a":
+            link = content[0]
+            inner = _shallow_copy(tree, element)
+            inner.extend(list(link.contents))
+            link.append(inner)
+            element.replace_with(link.extract())
+    for item in tree.find_all(("li", "blockquote", "dd", "td", "th")):
+        if any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN for c in item.children):
+            _wrap_loose_inline(tree, item)
     for element in reversed(tree.find_all(tuple(_INLINE_WRAPPERS))):
         if element.parent is None or not any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN
                                              for c in element.children):
             continue
         _push_into_blocks(tree, element)
+
+
+def _wrap_loose_inline(tree: BeautifulSoup, container: Tag) -> None:
+    """Beside blocks in a list item, loose text gets its own paragraph (markdownify glues text after
+    a nested list onto the list's last item)."""
+    run: list[PageElement] = []
+
+    def flush() -> None:
+        if any(isinstance(n, Tag) or str(n).strip() for n in run):
+            paragraph = tree.new_tag("p")
+            run[0].insert_before(paragraph)
+            paragraph.extend([n.extract() for n in run])
+        run.clear()
+
+    for child in list(container.children):
+        if isinstance(child, Tag) and child.name in _BLOCK_CHILDREN:
+            flush()
+        else:
+            run.append(child)
+    flush()
 
 
 def _push_into_blocks(tree: BeautifulSoup, element: Tag) -> None:
@@ -417,10 +450,12 @@ def _push_into_blocks(tree: BeautifulSoup, element: Tag) -> None:
         if isinstance(child, Tag) and child.name in _BLOCK_CHILDREN:
             wrap(run)
             run = []
-            if child.name != "hr" and child.contents:
-                inner = _shallow_copy(tree, element)
-                inner.extend(list(child.contents))
-                child.append(inner)
+            targets = child.find_all("li", recursive=False) if child.name in ("ul", "ol") else [child]
+            for target in targets if child.name != "hr" else []:
+                if target.contents:
+                    inner = _shallow_copy(tree, element)
+                    inner.extend(list(target.contents))
+                    target.append(inner)
         else:
             run.append(child)
     wrap(run)

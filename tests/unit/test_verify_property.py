@@ -1,0 +1,54 @@
+"""Property: for HTML that holds no cruft, verify never reports lost text (no false alarms)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from postkit import clean_text
+
+WORDS = st.sampled_from(["word", "Markdown", "2021", "中文", "不要", "“引号”", "x_y", "a*b", "[1]", "<tag>", "&amp;",
+                         "C#", "—", "1.", "# not", "- item", "café", "end."])
+TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
+
+
+INLINE_TAGS = st.sampled_from(["b", "i", "em", "strong", "span", "code", "u", "sup"])
+BLOCK_TAGS = st.sampled_from(["p", "div", "blockquote", "h2", "h3", "section"])
+
+# Valid nesting: inline elements hold text and inline elements only (phrasing content), blocks hold
+# anything. Invalid nesting (<code><figure>) is hostile input, covered by tests/security.
+INLINE = st.recursive(TEXT, lambda inner: st.one_of(
+    st.builds(lambda t, c: f"<{t}>{c}</{t}>", INLINE_TAGS, inner),
+    st.builds(lambda c: f'<a href="https://example.org/p?q=1">{c}</a>', inner),
+    st.lists(inner, min_size=2, max_size=3).map("".join),
+), max_leaves=6)
+
+
+def block(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.builds(lambda t, c: f"<{t}>{c}</{t}>", BLOCK_TAGS, children),
+        st.builds(lambda c: f"<ul><li>{c}</li><li>{c}</li></ul>", children),
+        st.builds(lambda a, b: f"<table><tr><th>{a}</th><th>{b}</th></tr><tr><td>{b}</td><td>{a}</td></tr></table>",
+                  TEXT, TEXT),
+        st.builds(lambda c: f'<figure><img src="https://example.org/a.jpg" alt="a"><figcaption>{c}</figcaption>'
+                            "</figure>", INLINE),
+    )
+
+
+HTML = st.recursive(INLINE, lambda inner: st.lists(st.one_of(INLINE, block(inner)), min_size=1, max_size=3)
+                    .map("".join), max_leaves=12)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known converter limit: emphasis whose text ends in punctuation right before a letter "
+    "(word<b>word [1]</b>word) cannot be written as CommonMark emphasis with the punctuation moved out "
+    "when it is Markdown syntax ('[', ']'); the markers show as text and verify reports it, so clean skips "
+    "such a post instead of writing it"))
+@example(["word", "word<b>word [1]</b>word"])
+@given(st.lists(HTML, min_size=1, max_size=3))
+def test_verify_reports_no_loss_for_html_without_cruft(blocks: list[str]) -> None:
+    post = "---\ntitle: t\n---\n" + "\n\n".join(f"<div>{block}</div>" for block in blocks) + "\n"
+    result = clean_text(post)
+    assert result.lost == (), result.text
+    assert result.removals == () or all(r.kind == "inert" for r in result.removals)
