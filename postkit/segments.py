@@ -284,7 +284,7 @@ def _placeholder(markdown: str, kept: list[str]) -> str:
     return lead + PLACEHOLDER.format(len(kept) - 1) + trail
 
 
-_LINK_DESTINATION = re.compile(
+LINK_DESTINATION = re.compile(
     r"(\]\(\s*<?)((?:[^\s()<>]|\([^\s()<>]*\))+)"  # an inline link's destination, balanced parens
     r"|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))",  # a reference definition's
     re.MULTILINE)
@@ -332,7 +332,7 @@ def markdown_link_urls(body: str) -> list[tuple[int, int]]:
     code.extend((offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens
                 if t.map and t.type == "html_block")
     found = []
-    for match in _LINK_DESTINATION.finditer(body):
+    for match in LINK_DESTINATION.finditer(body):
         group = 2 if match.group(2) else 4
         start, end = match.span(group)
         if not any(a <= start < b for a, b in code):

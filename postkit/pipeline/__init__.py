@@ -39,6 +39,7 @@ from postkit.pipeline.verify import lost_text
 from postkit.post import SourcePost, split_post
 from postkit.rules import RuleBook, load_rulebook
 from postkit.segments import (
+    LINK_DESTINATION,
     PLACEHOLDER_RE,
     HtmlSpan,
     code_regions,
@@ -266,6 +267,10 @@ def neutralize_unsafe_links(text: str, *, allow_data_images: bool = False) -> tu
     """
     if not _SCHEME_HINT.search(text):
         return text, 0
+    candidates = (m.group(2) or m.group(4) or "" for m in LINK_DESTINATION.finditer(text))
+    if not any(is_unsafe_url(url, allow_data_images=allow_data_images) for url in candidates) and not any(
+            is_unsafe_url(text[m.end():text.find(">", m.end())]) for m in _UNSAFE_AUTOLINK.finditer(text)):
+        return text, 0  # a cheap look at every link-shaped destination first; code is told apart below
     pieces: list[str] = []
     cursor = count = 0
     for start, end in markdown_link_urls(text):
@@ -301,6 +306,8 @@ def escape_leftover_html(text: str) -> tuple[str, int]:
     so the search runs again until none is left.
     """
     total = 0
+    if not _may_hold_html(text):
+        return text, 0
     for _ in range(_ROUNDS):
         positions = _leftover_html_starts(text)
         if not positions:
@@ -309,6 +316,14 @@ def escape_leftover_html(text: str) -> tuple[str, int]:
             text = text[:position] + "\\" + text[position:]
         total += len(positions)
     return text, total
+
+
+def _may_hold_html(text: str) -> bool:
+    """A cheap first look: is there a '<' that is not escaped, a well-formed comment or an autolink?"""
+    for match in re.finditer(r"(?<!\\)<", text):
+        if not (_SAFE_COMMENT.match(text, match.start()) or _AUTOLINK.match(text, match.start())):
+            return True
+    return False
 
 
 def _leftover_html_starts(text: str) -> set[int]:
