@@ -20,7 +20,7 @@ from postkit.errors import PostkitError
 from postkit.files import atomic_write, content_hash
 from postkit.pipeline import CleanOptions, CleanResult, clean_post, convert_html_document
 from postkit.pipeline.report import LostText, Removal
-from postkit.post import decode, split_post
+from postkit.post import decode, read_bytes, split_post
 
 
 class Mode(str, enum.Enum):
@@ -134,20 +134,7 @@ def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
 
 
 def _read(path: Path, max_size: int | None) -> bytes:
-    from postkit.errors import PostError
-
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read() if max_size is None else handle.read(max_size + 1)
-    except FileNotFoundError:
-        raise PostError(str(path), "vanished before it could be read") from None
-    except IsADirectoryError:
-        raise PostError(str(path), "is a folder") from None
-    except OSError as exc:
-        raise PostError(str(path), f"cannot be read: {exc.strerror or exc}") from None
-    if max_size is not None and len(data) > max_size:
-        raise PostError(str(path), f"is larger than max-file-size ({max_size:,} bytes); raise the limit to clean it")
-    return data
+    return read_bytes(str(path), max_size, missing="vanished before it could be read")
 
 
 def _failure(name: str, exc: PostkitError) -> FileOutcome:

@@ -16,7 +16,7 @@ from postkit import __version__
 from postkit.errors import ConfigError, PostError, PostkitError
 from postkit.pipeline import CleanOptions, CleanResult, clean_post, convert_html_document
 from postkit.pipeline.sanitize import SANITIZERS
-from postkit.post import decode, split_post
+from postkit.post import decode, read_bytes, split_post
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -116,15 +116,7 @@ def convert(
 
 
 def _read_bytes(source: str) -> bytes:
-    try:
-        with open(source, "rb") as handle:
-            return handle.read()
-    except IsADirectoryError:
-        raise PostError(source, "is a folder; convert takes one file (use `postkit clean` for folders)") from None
-    except FileNotFoundError:
-        raise PostError(source, "does not exist") from None
-    except OSError as exc:
-        raise PostError(source, f"cannot be read: {exc.strerror or exc}") from None
+    return read_bytes(source, folder="is a folder; convert takes one file (use `postkit clean` for folders)")
 
 
 def _converted_text(result: CleanResult, body_only: bool) -> str:

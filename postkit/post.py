@@ -123,15 +123,27 @@ def split_post(text: str, path: str = "<text>", bom: str = "", encoding: str = "
                           f"add a closing '{first_line}' line", line=1, column=1)
 
 
-def read_post(path: str, encoding: str | None = None, max_size: int | None = None) -> SourcePost:
-    """Read a post file; every failure is a PostError that names the file."""
+def read_bytes(path: str, max_size: int | None = None, *, missing: str = "does not exist",
+               folder: str = "is a folder") -> bytes:
+    """A file's bytes, at most max_size; every failure is a PostError that names the file and the reason."""
     try:
         with open(path, "rb") as handle:
             data = handle.read() if max_size is None else handle.read(max_size + 1)
+    except FileNotFoundError:
+        raise PostError(path, missing) from None
+    except IsADirectoryError:
+        raise PostError(path, folder) from None
     except OSError as exc:
         raise PostError(path, f"cannot be read: {exc.strerror or exc}") from None
     if max_size is not None and len(data) > max_size:
-        raise PostError(path, f"is larger than max-file-size ({max_size} bytes); raise the limit to clean it")
+        raise PostError(path, f"is larger than max-file-size ({max_size:,} bytes); raise the limit to clean it")
+    return data
+
+
+def read_post(path: str, encoding: str | None = None, max_size: int | None = None) -> SourcePost:
+    """Read a post file; every failure is a PostError that names the file."""
+    data = read_bytes(path, max_size, missing="cannot be read: No such file or directory",
+                      folder="cannot be read: Is a directory")
     bom, text, used = decode(data, path, encoding)
     return split_post(text, path=path, bom=bom, encoding=used)
 
