@@ -290,13 +290,15 @@ LINK_DESTINATION = re.compile(
     re.MULTILINE)
 
 
-def code_regions(body: str) -> list[tuple[int, int]]:
+def code_regions(body: str, tokens: list[Token] | None = None) -> list[tuple[int, int]]:
     """Where code stands (fenced and indented blocks, code spans): what is there is shown, not run.
 
     Code spans are located from markdown-it's own tokens, paragraph by paragraph, by stepping
     over their backtick runs: a regex cannot know that a heading or blank line ends a span.
+    ``tokens`` are markdown-it's for this body when the caller has parsed it already.
     """
-    tokens = _PARSER.parse(body)
+    if tokens is None:
+        tokens = _PARSER.parse(body)
     lines = body.split("\n")
     offsets = [0]
     for line in lines:
@@ -328,7 +330,7 @@ def markdown_link_urls(body: str) -> list[tuple[int, int]]:
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    code = code_regions(body)
+    code = code_regions(body, tokens)
     code.extend((offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens
                 if t.map and t.type == "html_block")
     found = []
