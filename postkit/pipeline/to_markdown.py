@@ -20,6 +20,9 @@ _BLOCKS = frozenset({
 _MARKUP = set("[]()!*_`\\<>&|~")
 _LINE_START = re.compile(r"^(#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$|\d{1,9}[.)](?=[ \t]|$))")
 _URL_UNSAFE = re.compile(r"[\s()<>]")
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_MARKED_INLINE = {"a": "[)", "img": "!)", "b": "**", "strong": "**", "i": "**", "em": "**", "code": "``"}
+_LINK_END = re.compile(r'\]\([^()\s]*(?: "(?:[^"\\]|\\.)*")?\)$')
 
 
 class PostkitConverter(MarkdownConverter):
@@ -53,7 +56,7 @@ class PostkitConverter(MarkdownConverter):
             text = text.rstrip(" ")
         return text
 
-    def _emphasis(self, text: str, marker: str, parent_tags: set[str]) -> str:
+    def _emphasis(self, el: Tag, text: str, marker: str, parent_tags: set[str]) -> str:
         if "_noformat" in parent_tags:
             return text
         prefix, suffix, inner = _chomp(text)
@@ -65,15 +68,21 @@ class PostkitConverter(MarkdownConverter):
         inner = inner.strip()
         if not inner:
             return f"{prefix}{lead}{trail}{suffix}"
+        before = lead[-1:] or prefix or _outside_char(el, "previous")
+        after = trail[:1] or suffix or _outside_char(el, "next")
+        if not _can_open(before, inner.lstrip("*")[:1]) or not _can_close(inner.rstrip("*")[-1:], after):
+            # Syntax that must stay inside (a link's `)`) next to a letter outside: the markers would
+            # show as text, so the words go out plain rather than with stray asterisks.
+            return f"{prefix}{lead}{inner}{trail}{suffix}"
         return f"{prefix}{lead}{marker}{inner}{marker}{trail}{suffix}"
 
     def convert_b(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        return self._emphasis(text, "**", parent_tags)
+        return self._emphasis(el, text, "**", parent_tags)
 
     convert_strong = convert_b
 
     def convert_em(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        return self._emphasis(text, "*", parent_tags)
+        return self._emphasis(el, text, "*", parent_tags)
 
     convert_i = convert_em
 
@@ -301,18 +310,72 @@ def _split_edge_punctuation(text: str) -> tuple[str, str, str]:
     """Move punctuation at the edges of emphasis outside it so CommonMark's flanking rules hold.
 
     ``**“不要”**然后`` is not bold in CommonMark (the closing run follows punctuation and precedes
-    a letter); ``“**不要**”然后`` is.
+    a letter); ``“**不要**”然后`` is. A backslash escape (``\\[``) moves as one piece, an opening
+    parenthesis always (no Markdown construct starts with one), a closing one unless it ends a link.
     """
     start, end = 0, len(text)
-    while start < end and _movable(text[start]):
-        start += 1
-    while end > start and _movable(text[end - 1]):
-        end -= 1
+    while start < end:
+        if text[start] == "\\" and start + 1 < end and text[start + 1] in _ASCII_PUNCTUATION:
+            start += 2
+        elif _movable(text[start]) or text[start] == "(":
+            start += 1
+        else:
+            break
+    while end > start:
+        char = text[end - 1]
+        backslashes = len(text[start:end - 1]) - len(text[start:end - 1].rstrip("\\"))
+        if backslashes % 2 and char in _ASCII_PUNCTUATION:
+            end -= 2
+        elif _movable(char) or (char == ")" and not _LINK_END.search(text, start, end)):
+            end -= 1
+        else:
+            break
     return text[:start], text[start:end], text[end:]
 
 
 def _movable(char: str) -> bool:
     return char not in _MARKUP and unicodedata.category(char).startswith("P")
+
+
+def _is_punctuation(char: str) -> bool:
+    """CommonMark's punctuation character: ASCII punctuation or Unicode P* and S* categories."""
+    return char in _ASCII_PUNCTUATION or unicodedata.category(char)[0] in "PS"
+
+
+def _can_open(before: str, first: str) -> bool:
+    """Whether a `*` run between ``before`` and ``first`` is left-flanking (CommonMark 6.2)."""
+    if not first or first.isspace():
+        return False
+    return not _is_punctuation(first) or not before or before.isspace() or _is_punctuation(before)
+
+
+def _can_close(last: str, after: str) -> bool:
+    """Whether a `*` run between ``last`` and ``after`` is right-flanking (CommonMark 6.2)."""
+    if not last or last.isspace():
+        return False
+    return not _is_punctuation(last) or not after or after.isspace() or _is_punctuation(after)
+
+
+def _outside_char(el: Tag, direction: str) -> str:
+    """The visible character just before or after an inline element, or "" at the edge of its block."""
+    node: Any = el
+    while node is not None and node.name not in _BLOCKS:
+        sibling = getattr(node, f"{direction}_sibling")
+        while sibling is not None:
+            if isinstance(sibling, Tag):
+                if sibling.name in _BLOCKS or sibling.name in ("br", "hr"):
+                    return ""
+                if sibling.name in _MARKED_INLINE:  # written with punctuation at its edges: `[`…`)`, `*`
+                    return _MARKED_INLINE[sibling.name][direction == "previous"]
+                text = sibling.get_text()
+                if text:
+                    return text[-1] if direction == "previous" else text[0]
+            elif not isinstance(sibling, Comment) and str(sibling):
+                text = str(sibling)
+                return text[-1] if direction == "previous" else text[0]
+            sibling = getattr(sibling, f"{direction}_sibling")
+        node = node.parent
+    return ""
 
 
 def _starts_block(el: NavigableString) -> bool:

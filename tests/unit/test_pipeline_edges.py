@@ -26,3 +26,52 @@ def test_hr_after_front_matter_or_text_is_a_rule(source: str) -> None:
     # written `* * *`, never `---`, which on a post's first line would open front matter
     assert "\n* * *\n" in "\n" + post.body
     assert clean_text(out).text == out
+
+
+def _rendered_emphasis(markdown: str) -> tuple[list[str], str]:
+    """What a CommonMark renderer shows as bold or italic, and the text it shows as plain."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    marked, plain = [], []
+    for token in tokens:
+        depth = 0
+        for child in token.children or ():
+            if child.type in ("strong_open", "em_open"):
+                depth += 1
+                marked.append("")
+            elif child.type in ("strong_close", "em_close"):
+                depth -= 1
+            elif child.type == "text":
+                if depth:
+                    marked[-1] += child.content
+                else:
+                    plain.append(child.content)
+    return marked, "".join(plain)
+
+
+@pytest.mark.parametrize(("html", "emphasised"), [
+    ("word<b>word [1]</b>word", "word [1"),  # `]` moves out with its backslash
+    ("<b>[1] first</b>word", "1] first"),
+    ("x<b>(see)</b>word", "see"),
+    ("中文<b>“不要”</b>然后", "不要"),
+    ("a<b>x.</b><a href='https://e.org'>link</a>", "x"),
+    ("a <i>quoted 'text'</i>b", "quoted 'text"),
+])
+def test_emphasis_next_to_punctuation_renders_as_emphasis(html: str, emphasised: str) -> None:
+    out = split_post(clean_text(f"<p>{html}</p>\n").text).body
+    marked, plain = _rendered_emphasis(out)
+    assert marked == [emphasised], out
+    assert "*" not in plain, out
+
+
+@pytest.mark.parametrize("html", [
+    "x<b>see <a href='https://e.org/'>link</a></b>word",  # the link's `)` must stay inside the bold
+    "<b>see <img src='https://e.org/a.jpg' alt='a'></b>word",
+])
+def test_emphasis_that_cannot_be_written_keeps_its_words_without_stray_markers(html: str) -> None:
+    result = clean_text(f"<p>{html}</p>\n")
+    out = split_post(result.text).body
+    assert "*" not in out
+    assert result.lost == ()
+    assert clean_text(result.text).text == result.text
