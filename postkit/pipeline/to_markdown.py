@@ -59,7 +59,9 @@ class PostkitConverter(MarkdownConverter):
     def _emphasis(self, el: Tag, text: str, marker: str, parent_tags: set[str]) -> str:
         if "_noformat" in parent_tags:
             return text
+        text, break_before, break_after = _split_hard_breaks(text)
         prefix, suffix, inner = _chomp(text)
+        prefix, suffix = break_before or prefix, break_after or suffix
         if not inner or not inner.strip("\\\n "):
             return prefix or suffix or ("\\\n" if "\n" in text else "")  # <b><br></b>: only the break
         lead, inner, trail = _split_edge_punctuation(inner)
@@ -216,6 +218,19 @@ def _escape_cell(text: str) -> str:
     return re.sub(r"(?<!\\)\|", r"\\|", text)
 
 
+def _split_hard_breaks(text: str) -> tuple[str, str, str]:
+    """Hard breaks (a backslash before a newline) at the edges of emphasis, taken outside it:
+    inside, the backslash would escape the closing marker (``**bold\\**``)."""
+    before = after = ""
+    stripped = text.rstrip(" ")
+    if stripped.endswith("\\\n") and (len(stripped) - len(stripped[:-1].rstrip("\\"))) % 2 == 0:
+        text, after = stripped[:-2], "\\\n"
+    stripped = text.lstrip(" ")
+    if stripped.startswith("\\\n"):
+        text, before = stripped[2:], "\\\n"
+    return text, before, after
+
+
 def _chomp(text: str) -> tuple[str, str, str]:
     """Split the spaces at the edges of inline content off, so markers hug the text (``** a**`` is not bold)."""
     prefix = " " if text[:1] in (" ", "\n") else ""
@@ -310,14 +325,14 @@ def _split_edge_punctuation(text: str) -> tuple[str, str, str]:
     """Move punctuation at the edges of emphasis outside it so CommonMark's flanking rules hold.
 
     ``**“不要”**然后`` is not bold in CommonMark (the closing run follows punctuation and precedes
-    a letter); ``“**不要**”然后`` is. A backslash escape (``\\[``) moves as one piece, an opening
-    parenthesis always (no Markdown construct starts with one), a closing one unless it ends a link.
+    a letter); ``“**不要**”然后`` is. A backslash escape (``\\[``) moves as one piece, a parenthesis
+    too unless it is a closing one that ends a link.
     """
     start, end = 0, len(text)
     while start < end:
         if text[start] == "\\" and start + 1 < end and text[start + 1] in _ASCII_PUNCTUATION:
             start += 2
-        elif _movable(text[start]) or text[start] == "(":
+        elif _movable(text[start]) or text[start] in "()":
             start += 1
         else:
             break
@@ -326,7 +341,7 @@ def _split_edge_punctuation(text: str) -> tuple[str, str, str]:
         backslashes = len(text[start:end - 1]) - len(text[start:end - 1].rstrip("\\"))
         if backslashes % 2 and char in _ASCII_PUNCTUATION:
             end -= 2
-        elif _movable(char) or (char == ")" and not _LINK_END.search(text, start, end)):
+        elif _movable(char) or char == "(" or (char == ")" and not _LINK_END.search(text, start, end)):
             end -= 1
         else:
             break
@@ -428,7 +443,10 @@ def _collapse_spaces(markdown: str) -> str:
         cursor = fence.end()
     pieces.append(fix(markdown[cursor:]))
     return "".join(pieces)
-_ADJACENT_STRONG = re.compile(r"(?<=[^\s*])\*\*\*\*(?=[^\s*])")
+# `**a****b**` (bold runs that touch through wrappers) shows its asterisks; `**ab**` is meant. Only
+# plain bold runs are joined: in `*a****b***` the four asterisks are an italic close and a bold-italic
+# open, which CommonMark reads right.
+_ADJACENT_STRONG = re.compile(r"(?<![*\\])(\*\*(?:[^*\n]|\\\*)+?)\*\*\*\*((?:[^*\n]|\\\*)+?\*\*)(?!\*(?!\*[^*]))")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
@@ -472,11 +490,13 @@ def normalize_inline(tree: BeautifulSoup) -> None:
     for item in tree.find_all(("li", "blockquote", "dd", "td", "th")):
         if any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN for c in item.children):
             _wrap_loose_inline(tree, item)
-    for element in reversed(tree.find_all(tuple(_INLINE_WRAPPERS))):
+    pending = list(tree.find_all(tuple(_INLINE_WRAPPERS)))
+    while pending:  # the copies pushed into a block may hold blocks again (`<a><div><h2>`): push on
+        element = pending.pop()
         if element.parent is None or not any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN
                                              for c in element.children):
             continue
-        _push_into_blocks(tree, element)
+        pending.extend(_push_into_blocks(tree, element))
 
 
 def _wrap_loose_inline(tree: BeautifulSoup, container: Tag) -> None:
@@ -499,8 +519,11 @@ def _wrap_loose_inline(tree: BeautifulSoup, container: Tag) -> None:
     flush()
 
 
-def _push_into_blocks(tree: BeautifulSoup, element: Tag) -> None:
+def _push_into_blocks(tree: BeautifulSoup, element: Tag) -> list[Tag]:
+    """Unwrap an inline element that holds blocks, wrapping a copy around each block's content and
+    each run of loose content instead; returns the copies put inside blocks."""
     run: list[PageElement] = []
+    pushed: list[Tag] = []
 
     def wrap(nodes: list[PageElement]) -> None:
         if not any(isinstance(n, Tag) or str(n).strip() for n in nodes):
@@ -519,10 +542,12 @@ def _push_into_blocks(tree: BeautifulSoup, element: Tag) -> None:
                     inner = _shallow_copy(tree, element)
                     inner.extend(list(target.contents))
                     target.append(inner)
+                    pushed.append(inner)
         else:
             run.append(child)
     wrap(run)
     element.unwrap()
+    return pushed
 
 
 def _shallow_copy(tree: BeautifulSoup, element: Tag) -> Tag:
@@ -535,6 +560,9 @@ def tree_to_markdown(tree: BeautifulSoup, *, inline: bool = False) -> str:
     """Convert a parsed, sanitized fragment to Markdown (``inline``: it goes inside a paragraph)."""
     normalize_inline(tree)
     markdown = str((_INLINE_CONVERTER if inline else _CONVERTER).convert_soup(tree))
-    markdown = _collapse_spaces(_ADJACENT_STRONG.sub("", markdown))
+    joined = _ADJACENT_STRONG.sub(r"\1\2", markdown)
+    while joined != markdown:  # `**a****b****c**` joins in two passes
+        markdown, joined = joined, _ADJACENT_STRONG.sub(r"\1\2", joined)
+    markdown = _collapse_spaces(markdown)
     markdown = "\n".join(line.rstrip() if not line.endswith("\\") else line for line in markdown.split("\n"))
     return _BLANK_RUNS.sub("\n\n", markdown).strip("\n")

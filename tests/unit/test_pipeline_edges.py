@@ -75,3 +75,31 @@ def test_emphasis_that_cannot_be_written_keeps_its_words_without_stray_markers(h
     assert "*" not in out
     assert result.lost == ()
     assert clean_text(result.text).text == result.text
+
+
+def _rendered(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(split_post(markdown).body)
+
+
+@pytest.mark.parametrize(("html", "rendered"), [
+    # an italic run beside a bold-italic one: the four asterisks are a close and an open, not a join
+    ("<p><em>aa</em><strong><em>bb</em></strong><em>, cc</em></p>",
+     "<p><em>aa</em><em><strong>bb</strong></em>, <em>cc</em></p>"),
+    # bold runs touching through wrappers join, however many
+    ("<p><span><strong>a</strong></span><span><strong>b</strong></span><span><strong>c</strong></span>d</p>",
+     "<p><strong>abc</strong>d</p>"),
+    # emphasis around blocks nested two deep is pushed into the innermost blocks
+    ("<strong><div><p>one</p><p>two</p></div></strong>", "<p><strong>one</strong></p>\n<p><strong>two</strong></p>"),
+    ('<a href="https://x.org/"><div><h2>Card</h2></div></a>', '<h2><a href="https://x.org/">Card</a></h2>'),
+    # a hard break at the end of emphasis goes after the closing marker, not before it
+    ("<p>a <strong>bold<br/></strong>next</p>", "<p>a <strong>bold</strong><br />\nnext</p>"),
+    ("<p>x<b><br>y</b></p>", "<p>x<br />\n<strong>y</strong></p>"),
+    # an opening parenthesis at the end of emphasis moves out
+    ("<p><em>see (</em>x)</p>", "<p><em>see</em> (x)</p>"),
+])
+def test_emphasis_edges_render_as_the_source_shows(html: str, rendered: str) -> None:
+    result = clean_text(html + "\n")
+    assert _rendered(result.text).strip() == rendered
+    assert result.lost == ()
