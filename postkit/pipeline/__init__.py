@@ -34,7 +34,7 @@ from postkit.pipeline.repair import (
 from postkit.pipeline.report import FragmentReport, LostText, Removal
 from postkit.pipeline.sanitize import Policy, Sanitizer, make_sanitizer
 from postkit.pipeline.strip import drop_title_heading, keep_main_article, strip_cruft, strip_inert
-from postkit.pipeline.to_markdown import escape_line_starts, tree_to_markdown
+from postkit.pipeline.to_markdown import escape_first_line_start, escape_line_starts, tree_to_markdown
 from postkit.pipeline.verify import lost_text
 from postkit.post import SourcePost, split_post
 from postkit.rules import RuleBook, load_rulebook
@@ -358,7 +358,7 @@ def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
         # a <br> inside a paragraph starts a line: what begins it must not become a heading or list
         markdown = escape_line_starts(markdown)
     if span.kept:
-        markdown = PLACEHOLDER_RE.sub(lambda m: span.kept[int(m.group(1))], markdown)
+        markdown = _put_back_kept(span, markdown, before)
     if not span.block:
         markdown = re.sub(r"\n{2,}", " ", markdown)
         # Space at the inner edge of the span (`<b>word </b>next`) must stay between the words.
@@ -375,6 +375,28 @@ def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
         "\n" if before.endswith("\n") else "\n\n")
     trail = "" if not after.strip("\n") or after.startswith("\n\n") else ("\n" if after.startswith("\n") else "\n\n")
     return lead + markdown + trail
+
+
+def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
+    """Put the Markdown kept between tags back in place of its placeholders.
+
+    Kept text that followed a tag in the source (`<span>1. mintUpdate</span>`) was never at the
+    start of a line; once the tag is gone it may be, and a block marker there would turn it into
+    a list or heading: such a marker is escaped.
+    """
+    def put(match: re.Match[str]) -> str:
+        kept = span.kept[int(match.group(1))]
+        line_start = markdown.rfind("\n", 0, match.start()) + 1
+        preceding = markdown[line_start:match.start()]
+        if line_start == 0:
+            preceding = before.rsplit("\n", 1)[-1] + preceding
+        return escape_first_line_start(kept) if _CONTAINER_PREFIX.fullmatch(preceding) else kept
+
+    return PLACEHOLDER_RE.sub(put, markdown)
+
+
+# What may stand before a paragraph's first character on its line: blockquote and list markers.
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
 
 
 def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:

@@ -300,16 +300,19 @@ def _escape_line_start(marker: str) -> str:
     return "\\" + marker
 
 
+def escape_first_line_start(text: str) -> str:
+    """Escape a block marker (`#`, `-`, `1.`, `>`) at the very start of text that will begin a line."""
+    stripped = text.lstrip(" ")
+    match = _LINE_START.match(stripped)
+    if not match:
+        return text
+    return text[: len(text) - len(stripped)] + _escape_line_start(match.group(0)) + stripped[match.end():]
+
+
 def escape_line_starts(markdown: str) -> str:
     """Escape block markers (`#`, `-`, `1.`, `>`) that begin the second and later lines."""
     lines = markdown.split("\n")
-    for i in range(1, len(lines)):
-        stripped = lines[i].lstrip(" ")
-        match = _LINE_START.match(stripped)
-        if match:
-            indent = lines[i][: len(lines[i]) - len(stripped)]
-            lines[i] = indent + _escape_line_start(match.group(0)) + stripped[match.end():]
-    return "\n".join(lines)
+    return "\n".join([lines[0], *(escape_first_line_start(line) for line in lines[1:])])
 
 
 def _escape_title(title: str) -> str:

@@ -103,3 +103,18 @@ def test_emphasis_edges_render_as_the_source_shows(html: str, rendered: str) -> 
     result = clean_text(html + "\n")
     assert _rendered(result.text).strip() == rendered
     assert result.lost == ()
+
+
+@pytest.mark.parametrize(("source", "rendered"), [
+    # text after a tag was never at a line start; with the tag gone it must not become a list or heading
+    ("<span>1. mintUpdate</span>\n", "<p>1. mintUpdate</p>"),
+    ("<span>## x</span>\n", "<p>## x</p>"),
+    ("- <span>1. x</span>\n", "<ul>\n<li>1. x</li>\n</ul>"),
+    ("> <font>#one</font><br /> <font># two</font>\n", "<blockquote>\n<p>#one<br />\n# two</p>\n</blockquote>"),
+    # inside a line a marker means nothing and is left alone
+    ("x <span>- y</span>\n", "<p>x - y</p>"),
+])
+def test_kept_text_that_lands_at_a_line_start_keeps_its_meaning(source: str, rendered: str) -> None:
+    result = clean_text(source)
+    assert _rendered(result.text).strip() == rendered
+    assert clean_text(result.text).text == result.text
