@@ -25,6 +25,7 @@ from postkit.pipeline.repair import (
     drop_tracking_params,
     host_of,
     join_segment_breaks,
+    link_empty_embeds,
     resolve_lazy_images,
     strip_tracking,
     unwrap_image_proxies,
@@ -117,6 +118,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
     drop_duplicate_images(tree, report)
     drop_tracking_params(tree, tools.rules, report)
     wrap_loose_captions(tree)
+    link_empty_embeds(tree)
     unwrap_layout_tables(tree)
     strip_inert(tree, report, tools.policy.tags)
     join_segment_breaks(tree)

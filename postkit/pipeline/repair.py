@@ -8,7 +8,7 @@ from urllib.parse import SplitResult, parse_qsl, unquote, urljoin, urlsplit, url
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from postkit.pipeline.html import walk_outside
+from postkit.pipeline.html import visible_text, walk_outside
 from postkit.pipeline.report import FragmentReport
 from postkit.rules import RuleBook
 
@@ -223,6 +223,32 @@ def wrap_loose_captions(root: BeautifulSoup) -> None:
             previous.insert_before(figure)
             figure.append(previous.extract())
             figure.append(caption.extract())
+
+
+# Blockquotes a site's script turns into an embed; without the script they may hold only a link.
+_EMBED_QUOTES = frozenset({"twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "reddit-card"})
+
+
+def link_empty_embeds(root: BeautifulSoup) -> None:
+    """An embed blockquote with no text of its own becomes a link to what it embeds.
+
+    `<blockquote class="twitter-tweet"><a href="…/status/1"></a></blockquote>` shows nothing
+    without Twitter's script, and the empty-wrapper pass would drop it, tweet URL and all.
+    """
+    for quote in root.find_all("blockquote"):
+        if not _EMBED_QUOTES.intersection(quote.get("class") or ()) or visible_text(quote).strip():
+            continue
+        if quote.find(("img", "iframe", "video")) is not None:
+            continue
+        urls = [str(a["href"]) for a in quote.find_all("a", href=True)
+                if str(a["href"]).startswith(("https://", "http://"))]
+        if not urls:
+            continue
+        paragraph = root.new_tag("p")
+        link = root.new_tag("a", attrs={"href": urls[-1]})  # the embed's own permalink comes last
+        link.string = urls[-1]
+        paragraph.append(link)
+        quote.replace_with(paragraph)
 
 
 def join_segment_breaks(root: BeautifulSoup) -> None:
