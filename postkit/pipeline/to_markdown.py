@@ -70,8 +70,8 @@ class PostkitConverter(MarkdownConverter):
         inner = inner.strip()
         if not inner:
             return f"{prefix}{lead}{trail}{suffix}"
-        before = lead[-1:] or prefix or _outside_char(el, "previous")
-        after = trail[:1] or suffix or _outside_char(el, "next")
+        before = lead[-1:] or prefix[-1:] or _outside_char(el, "previous")
+        after = trail[:1] or suffix[:1] or _outside_char(el, "next")
         if not _can_open(before, inner.lstrip("*")[:1]) or not _can_close(inner.rstrip("*")[-1:], after):
             # Syntax that must stay inside (a link's `)`) next to a letter outside: the markers would
             # show as text, so the words go out plain rather than with stray asterisks.
@@ -91,7 +91,9 @@ class PostkitConverter(MarkdownConverter):
     def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if "_noformat" in parent_tags:
             return text
+        text, break_before, break_after = _split_hard_breaks(text)
         prefix, suffix, inner = _chomp(_WHITESPACE.sub(" ", text))
+        prefix, suffix = break_before or prefix, break_after or suffix
         href = str(el.get("href") or "").strip()
         if not inner:
             return prefix or suffix
@@ -156,8 +158,10 @@ class PostkitConverter(MarkdownConverter):
     convert_audio = convert_video
 
     def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        if "_inline" in parent_tags:
-            return " "
+        if "_inline" in parent_tags or ("code" in parent_tags and "pre" not in parent_tags):
+            return " "  # inside a table cell or a code span a line cannot break
+        if "pre" in parent_tags:
+            return "\n"  # in a code block a break is a newline; a backslash there would show
         if _at_block_edge(el):
             return ""  # a hard break at the edge of a block shows nothing; in Markdown it is a stray backslash
         previous, following = _adjacent_tag(el, "previous_sibling"), _adjacent_tag(el, "next_sibling")
@@ -191,7 +195,8 @@ class PostkitConverter(MarkdownConverter):
         if "_inline" in parent_tags or "a" in parent_tags:
             return " " + text.strip() + " "
         text = text.strip()
-        return f"\n\n{text}\n\n" if text else ""
+        # an empty paragraph still ends the line before it (`a<p></p>b` shows two lines)
+        return f"\n\n{text}\n\n" if text else "\n\n"
 
     def convert_div(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if "_inline" in parent_tags or "a" in parent_tags:
@@ -403,7 +408,7 @@ def _starts_block(el: NavigableString) -> bool:
         sibling = node.previous_sibling
         while sibling is not None:
             if isinstance(sibling, Tag):
-                if sibling.name in _BLOCKS or sibling.name in ("br", "hr"):
+                if sibling.name in _BLOCKS or sibling.name in ("br", "hr") or _ends_in_break(sibling):
                     return True
                 if sibling.get_text().strip() or sibling.find(("img", "iframe", "video")) or sibling.name == "img":
                     return False
@@ -414,6 +419,16 @@ def _starts_block(el: NavigableString) -> bool:
         if node is None or node.name in _BLOCKS:
             return True
     return True
+
+
+def _ends_in_break(element: Tag) -> bool:
+    """True when the last thing an inline element shows is a line break (`<b>word<br></b>`)."""
+    node: Any = element
+    while isinstance(node, Tag) and node.contents:
+        node = node.contents[-1]
+        while isinstance(node, NavigableString) and not node.strip() and node.previous_sibling is not None:
+            node = node.previous_sibling
+    return isinstance(node, Tag) and node.name == "br"
 
 
 def _next_to_block(node: Any) -> bool:
@@ -455,6 +470,7 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 _EMPHASIS_FAMILY = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "s": "strike", "del": "strike",
                     "strike": "strike", "code": "code"}
+_STARRED = ("b", "strong", "i", "em")  # written with asterisks
 _INLINE_WRAPPERS = frozenset({"b", "strong", "i", "em", "s", "del", "strike", "a", "span", "u", "small", "mark", "code",
                               "sup", "sub", "kbd"})
 _BLOCK_CHILDREN = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table",
@@ -481,6 +497,16 @@ def normalize_inline(tree: BeautifulSoup) -> None:
             element.extend(list(following.contents))
             following.decompose()
             following = element.next_sibling
+    for element in tree.find_all(_STARRED):
+        # `<b>a<i>b</i></b><i>c</i>` is `**a*b****c*`: the touching runs of asterisks read wrong. The
+        # emphasis nested at the touching edge is let go (`**ab***c*` reads right); its words stay.
+        following = element.next_sibling
+        if element.parent is None or not isinstance(following, Tag) or following.name not in _STARRED:
+            continue
+        for edge in (element.contents[-1] if element.contents else None,
+                     following.contents[0] if following.contents else None):
+            if isinstance(edge, Tag) and edge.name in _STARRED:
+                edge.unwrap()
     for element in tree.find_all(tuple(_EMPHASIS_FAMILY)):
         # `**[x](u)**` after a letter is not bold (the run is followed by punctuation); `[**x**](u)` is
         content = [c for c in element.children if isinstance(c, Tag) or str(c).strip()]
@@ -490,6 +516,11 @@ def normalize_inline(tree: BeautifulSoup) -> None:
             inner.extend(list(link.contents))
             link.append(inner)
             element.replace_with(link.extract())
+    for paragraph in tree.find_all("p"):
+        # a browser ends a paragraph where a block starts (`<p>a<div>b</div>c</p>`); as a <div> it
+        # converts the same way instead of gluing the text after it onto what follows the paragraph
+        if any(isinstance(c, Tag) and c.name in _BLOCKS for c in paragraph.children):
+            paragraph.name = "div"
     for item in tree.find_all(("li", "blockquote", "dd", "td", "th")):
         if any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN for c in item.children):
             _wrap_loose_inline(tree, item)

@@ -84,9 +84,18 @@ def _rendered(markdown: str) -> str:
 
 
 @pytest.mark.parametrize(("html", "rendered"), [
-    # an italic run beside a bold-italic one: the four asterisks are a close and an open, not a join
+    # emphasis nested at the edge where two runs touch lets go (`*aa****bb***` and its kin read
+    # wrong in CommonMark), the words and the outer emphasis stay
     ("<p><em>aa</em><strong><em>bb</em></strong><em>, cc</em></p>",
-     "<p><em>aa</em><em><strong>bb</strong></em>, <em>cc</em></p>"),
+     "<p><em>aa</em><strong>bb</strong>, <em>cc</em></p>"),
+    ("<p><b>word<i>word</i></b><i>word</i></p>", "<p><strong>wordword</strong><em>word</em></p>"),
+    ("<p><i>a</i><b><i>b</i>c</b></p>", "<p><em>a</em><strong>bc</strong></p>"),
+    # a hard break at the end of a link goes after it
+    ('<p>word<a href="https://e.org/p">word <br></a>word</p>',
+     '<p>word<a href="https://e.org/p">word</a><br />\nword</p>'),
+    # a paragraph holding a block ends where the block starts, as in a browser
+    ("<div>a<p><figure><img src='https://e.org/a.jpg' alt='a'><figcaption>c</figcaption></figure>b</p>d</div>",
+     '<p>a</p>\n<p><img src="https://e.org/a.jpg" alt="a" /></p>\n<p>c</p>\n<p>b</p>\n<p>d</p>'),
     # bold runs touching through wrappers join, however many
     ("<p><span><strong>a</strong></span><span><strong>b</strong></span><span><strong>c</strong></span>d</p>",
      "<p><strong>abc</strong>d</p>"),
@@ -96,6 +105,7 @@ def _rendered(markdown: str) -> str:
     # a hard break at the end of emphasis goes after the closing marker, not before it
     ("<p>a <strong>bold<br/></strong>next</p>", "<p>a <strong>bold</strong><br />\nnext</p>"),
     ("<p>x<b><br>y</b></p>", "<p>x<br />\n<strong>y</strong></p>"),
+    ("<p>x<b><br>“y”</b>z</p>", "<p>x<br />\n“<strong>y</strong>”z</p>"),
     # an opening parenthesis at the end of emphasis moves out
     ("<p><em>see (</em>x)</p>", "<p><em>see</em> (x)</p>"),
 ])
@@ -118,3 +128,14 @@ def test_kept_text_that_lands_at_a_line_start_keeps_its_meaning(source: str, ren
     result = clean_text(source)
     assert _rendered(result.text).strip() == rendered
     assert clean_text(result.text).text == result.text
+
+
+@pytest.mark.parametrize(("html", "rendered"), [
+    ("<pre>a<br>b</pre>", "<pre><code>a\nb\n</code></pre>"),
+    ("<p><code>a <br>b</code></p>", "<p><code>a  b</code></p>"),
+    ("<p>word<b>word<br></b># not</p>", "<p>word<strong>word</strong><br />\n# not</p>"),
+])
+def test_line_breaks_in_code_and_before_markers(html: str, rendered: str) -> None:
+    result = clean_text(html + "\n")
+    assert _rendered(result.text).strip() == rendered
+    assert result.lost == ()

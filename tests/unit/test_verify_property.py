@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from postkit import clean_text
 
 WORDS = st.sampled_from(["word", "Markdown", "2021", "中文", "不要", "“引号”", "x_y", "a*b", "[1]", "<tag>", "&amp;",
-                         "C#", "—", "1.", "# not", "- item", "café", "end."])
+                         "C#", "—", "1.", "# not", "- item", "café", "end.", "<br>", "(", ")"])
 TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
 
 
