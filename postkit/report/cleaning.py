@@ -24,6 +24,8 @@ COUNT_LABELS = {
     "newsletter": "newsletter boxes removed",
     "navigation": "navigation removed",
     "feed-footer": "feed footers removed",
+    "notice": "reprint and donation notices removed",
+    "credit": "embed credits removed",
     "page-chrome": "page chrome around the article removed",
     "tracking-pixel": "tracking pixels removed",
     "script": "scripts removed",

@@ -10,8 +10,10 @@ A pack is a text file in the syntax of EasyList / uBlock Origin filter lists:
 URL packs (promo links, tracking pixels) hold one network-style pattern a line: ``||host/path``
 anchors at a host and its subdomains, ``|https://`` at the start, ``*`` is a wildcard and ``^`` a
 separator. Tracking parameter packs hold one query parameter name a line, ``*`` as wildcard.
-Lines a pack cannot apply (scriptlets, procedural filters, network options) are counted in
-``RulePack.skipped`` and ignored, never an error.
+Text operators (uBO ``:has-text()``, ABP ``:-abp-contains()``, with ``#?#`` or ``##``) become
+soupsieve's ``:-soup-contains()``, ABP's ``:-abp-has()`` becomes ``:has()``. Lines a pack cannot
+apply (scriptlets, other procedural filters, regex text arguments, network options) are counted in
+``RuleSet.skipped`` and ignored, never an error.
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ _ATTR_PREFIX = re.compile(
 _ATTR_VALUE = re.compile(
     r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>[\w-]+)\s*(?P<op>[*^$]?=)\s*(?P<q>[\"'])(?P<value>[^\"'\]]+)(?P=q)\]")
 _COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
-_UNSUPPORTED_MARKERS = ("#?#", "#$#", "#%#", "#@$#", "#@?#", "##+js(", "##^", "#$?#")
+_UNSUPPORTED_MARKERS = ("#$#", "#%#", "#@$#", "##+js(", "##^", "#$?#")
+# Procedural operators with a soupsieve equivalent: text matches (uBO `:has-text`, ABP
+# `:-abp-contains`) and ABP's `:-abp-has`. Regex arguments (`/.../`) have none and are skipped.
+_TEXT_OPERATORS = (":has-text(", ":-abp-contains(")
 _KIND = re.compile(r"!\s*kind:\s*(?P<kind>[\w-]+)\s*$")
 
 
@@ -362,13 +367,13 @@ def parse_hiding_pack(text: str, origin: str, into: RuleSet | None = None) -> Ru
         if any(marker in line for marker in _UNSUPPORTED_MARKERS):
             ruleset.skipped += 1
             continue
-        exception = "#@#" in line
-        sep = "#@#" if exception else "##"
-        if sep not in line:
+        separator = next((sep for sep in ("#@?#", "#@#", "#?#", "##") if sep in line), None)
+        if separator is None:
             ruleset.skipped += 1  # a network rule: it blocks requests, it does not hide elements
             continue
-        domains_part, selector = line.split(sep, 1)
-        selector = selector.strip()
+        exception = "@" in separator
+        domains_part, written = line.split(separator, 1)
+        selector = translate_procedural(written.strip())
         if not selector:
             ruleset.skipped += 1
             continue
@@ -379,6 +384,41 @@ def parse_hiding_pack(text: str, origin: str, into: RuleSet | None = None) -> Ru
         else:
             ruleset.add(rule)
     return ruleset
+
+
+def translate_procedural(selector: str) -> str | None:
+    """The soupsieve selector for a rule that uses a text or `-abp-has` operator; None if it has none.
+
+    ``p:has-text(© Deutsche Welle)`` becomes ``p:-soup-contains("© Deutsche Welle")``; a regex
+    argument (``:has-text(/ad\\d+/)``) cannot be translated.
+    """
+    selector = selector.replace(":-abp-has(", ":has(")
+    for operator in _TEXT_OPERATORS:
+        while operator in selector:
+            start = selector.index(operator)
+            end = _closing_paren(selector, start + len(operator))
+            if end is None:
+                return None
+            text = selector[start + len(operator):end].strip()
+            if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+                text = text[1:-1]
+            if not text or (text.startswith("/") and text.endswith("/") and len(text) > 1):
+                return None
+            quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            selector = f"{selector[:start]}:-soup-contains({quoted}){selector[end + 1:]}"
+    return selector
+
+
+def _closing_paren(text: str, start: int) -> int | None:
+    depth = 1
+    for i in range(start, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
 
 
 def _parse_domains(part: str) -> tuple[frozenset[str], frozenset[str]]:

@@ -26,7 +26,7 @@ example.com#@#.sharedaddy
 ##a[href*="doubleclick"]
 ||ads.example^
 example.com##+js(set-constant, x, true)
-example.com#?#div:-abp-has(.ad)
+example.com#?#div:-abp-properties(width: 300px)
 """
 
 HTML = """<div>
@@ -46,7 +46,7 @@ def matched(ruleset: RuleSet, host: str | None) -> dict[str, str]:
 def test_pack_syntax_kinds_and_skipped_lines() -> None:
     ruleset = parse_hiding_pack(PACK, origin="test.txt")
     assert ruleset.count == 6
-    assert ruleset.skipped == 3  # the network rule, the scriptlet and the procedural filter
+    assert ruleset.skipped == 3  # the network rule, the scriptlet and a procedural filter soupsieve lacks
     assert matched(ruleset, None) == {
         "share": "share-bar", "ad": "ad-slot", "prefix": "ad-slot", "footer feed": "ad-slot", "click": "ad-slot"}
 
@@ -111,3 +111,28 @@ def test_builtin_packs_load_and_a_missing_user_pack_is_a_config_error(tmp_path: 
     assert not book.is_tracking_param("id")
     with pytest.raises(ConfigError, match=r"nope\.txt: cannot read rule pack"):
         load_rulebook([tmp_path / "nope.txt"])
+
+
+@pytest.mark.parametrize(("line", "selector"), [
+    ("##p:has-text(版权声明)", 'p:-soup-contains("版权声明")'),  # uBlock Origin
+    ("example.com#?#p:-abp-contains(Subscribe now)", 'p:-soup-contains("Subscribe now")'),  # Adblock Plus
+    ("##div:has-text(\"quoted\")", 'div:-soup-contains("quoted")'),
+    ("##p:has-text(say \"hi\" (twice))", 'p:-soup-contains("say \\"hi\\" (twice)")'),
+    ("example.com#?#div:-abp-has(.ad)", "div:has(.ad)"),
+])
+def test_text_and_has_operators_become_soupsieve_selectors(line: str, selector: str) -> None:
+    ruleset = parse_hiding_pack(line, origin="t.txt")
+    assert ruleset.skipped == 0
+    rules = [rule for entries in (*ruleset.by_tag.values(), *ruleset.by_class.values(), ruleset.anywhere)
+             for _, _, rule in entries]
+    assert [rule.selector for rule in rules] == [selector]
+
+
+def test_text_rules_remove_the_element_that_says_it_and_skip_regex_arguments() -> None:
+    pack = "##p:has-text(was originally published in)\n##p:has-text(/donate|tip/)\n"
+    ruleset = parse_hiding_pack(pack, origin="t.txt")
+    assert ruleset.skipped == 1  # a regex has no soupsieve equivalent
+    tree = BeautifulSoup("<div><p>Article text.</p><p><a href='x'>T</a> was originally published in "
+                         "<a href='y'>Pub</a> on Medium.</p></div>", "lxml")
+    assert [element.get_text() for element, _ in ruleset.matches(tree, None)] == [
+        "T was originally published in Pub on Medium."]
