@@ -5,8 +5,11 @@
 CORPUS defaults to ../shared/corpus; each sub-folder is a site. Posts are cleaned in memory
 (the files are never written). For every post it checks: no crash; verify found no lost text;
 no HTML tags left outside comments and code; no ad/promo/tracking/script markers left; images
-and links kept; cleaning the output again changes nothing; the front matter is byte-identical;
-and what share of the body's text the strip stage removed.
+and links kept (none shown more often than in the source article); headings, list items, block
+quotes, tables and runs of emphasis kept (counted as a reader sees them: in the source article's
+Markdown with its HTML blanked and in its HTML tree, and in what a CommonMark renderer makes of the
+output); cleaning the output again changes nothing; the front matter is byte-identical; and what
+share of the body's text the strip stage removed (flagged above half, comments and related posts aside).
 """
 
 from __future__ import annotations
@@ -18,21 +21,30 @@ import re
 import sys
 import time
 import traceback
+import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bs4 import NavigableString, Tag
 from markdown_it import MarkdownIt
 
 from postkit.pipeline import CleanOptions, _tools, clean_post
-from postkit.pipeline.html import parse_fragment
-from postkit.pipeline.repair import absolutize_urls, drop_tracking_params, resolve_lazy_images, unwrap_image_proxies
+from postkit.pipeline.html import parse_fragment, visible_text
+from postkit.pipeline.repair import (
+    absolutize_urls,
+    drop_tracking_params,
+    join_segment_breaks,
+    resolve_lazy_images,
+    unwrap_image_proxies,
+    unwrap_layout_tables,
+)
 from postkit.pipeline.report import FragmentReport
 from postkit.pipeline.strip import find_cruft, find_main_article
 from postkit.pipeline.to_markdown import markdown_url
 from postkit.pipeline.verify import markdown_visible_text
 from postkit.post import read_post
-from postkit.segments import find_html, normalize_newlines
+from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, normalize_newlines
 
 MARKERS = re.compile(
     r"utm_[a-z]+=|dfp-ad|adslot|innity-in-post|sharedaddy|jp-relatedposts|o-self-promo|subscribe\.sph\.com\.sg"
@@ -42,6 +54,7 @@ MARKERS = re.compile(
 _MD = MarkdownIt("commonmark").enable("table")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*")
+_HTML_TAG = re.compile(r"<(/?)((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
 
 
 def leftover_tags(markdown: str) -> list[str]:
@@ -82,6 +95,156 @@ def markdown_urls(markdown: str) -> tuple[list[str], list[str]]:
     return images, links
 
 
+# Structures counted on both sides: HTML elements in the source article, markdown-it tokens in Markdown.
+# Each is counted as a reader sees it: an element with nothing visible in it is no structure.
+STRUCTURES = {
+    "headings": (("h1", "h2", "h3", "h4", "h5", "h6"), "heading_open"),
+    "list-items": (("li",), "list_item_open"),
+    "quotes": (("blockquote",), "blockquote_open"),
+    "tables": (("table",), "table_open"),
+    "emphasis": (("b", "strong", "i", "em"), ("strong_open", "em_open")),
+}
+EMPHASIS_KIND = {"b": "strong", "strong": "strong", "i": "em", "em": "em"}
+# Removals that are not the article's text: counted apart in the removed share that is flagged.
+NOT_ARTICLE = ("comments", "related-posts")
+ARTICLE_REMOVED = "article-removed>50%"
+
+
+def markdown_structures(markdown: str) -> Counter[str]:
+    """Counts of each structure a CommonMark (+ tables) renderer finds in Markdown, HTML blocks aside."""
+    counts: Counter[str] = Counter()
+
+    def walk(tokens: list) -> None:  # type: ignore[type-arg]
+        for token in tokens:
+            for name, (_, token_types) in STRUCTURES.items():
+                if token.type in ((token_types,) if isinstance(token_types, str) else token_types):
+                    counts[name] += 1
+            if token.children:
+                walk(token.children)
+
+    walk(_MD.parse(markdown))
+    return counts
+
+
+def blank_html(body: str, spans: list[HtmlSpan]) -> str:
+    """The body (LF newlines) with the HTML of its spans blanked, so markdown-it counts only Markdown.
+
+    What markdown-it would read as Markdown inside HTML (`# comment` in a pretty-printed <pre>) is
+    not counted: the HTML's structures are counted from its tree. A block span becomes spaces,
+    its lines and container markers (`> `) kept. An inline span keeps the Markdown between its
+    tags (its placeholders: not in the tree), and each tag becomes a bare `<xxx>` of its length,
+    so Markdown emphasis around it (`**<font>su root</font>**`) still opens and closes.
+    """
+    chars = list(body)
+    for span in spans:
+        if span.block and not span.kept:
+            quotes = span.prefix.count(">")
+            pos = span.start
+            for n, line in enumerate(body[span.start:span.end].split("\n")):
+                marker = re.match("(?: {0,3}> ?)" * quotes, line)
+                keep = len(span.first_prefix) if n == 0 else marker.end() if marker else 0
+                chars[pos + keep:pos + len(line)] = " " * (len(line) - keep)
+                pos += len(line) + 1
+            continue
+        pos = span.start
+        for i, part in enumerate(PLACEHOLDER_RE.split(span.html)):
+            if i % 2:  # a placeholder: the kept Markdown stays
+                pos += len(span.kept[int(part)])
+                continue
+            for tag in _HTML_TAG.finditer(part):
+                inner = range(pos + tag.start() + 1 + len(tag.group(1)), pos + tag.end() - 1)
+                chars[inner.start:inner.stop] = ["\n" if chars[j] == "\n" else "x" for j in inner]
+            pos += len(part)
+    return "".join(chars)
+
+
+def _shows(element: Tag) -> bool:
+    """The element holds text a reader sees (not only spaces, zero-width or control characters), or an image."""
+    return (any(not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf") for char in visible_text(element))
+            or element.find("img") is not None)
+
+
+def _worded(text: str) -> bool:
+    """Text with a letter, mark or digit: punctuation, symbols and spaces alone (`》`) make no emphasis."""
+    return any(unicodedata.category(char)[0] in "LMN" for char in text)
+
+
+def _nothing(node: object) -> bool:
+    """A comment or an empty string: nothing stands between the nodes around it."""
+    return isinstance(node, NavigableString) and (type(node) is not NavigableString or not node)
+
+
+def _last_emphasis(node: object, kind: str) -> Tag | None:
+    """The emphasis of this kind the node is or, for a <span>, ends with."""
+    while isinstance(node, Tag) and node.name == "span":
+        node = _last_child(node)
+    return node if isinstance(node, Tag) and EMPHASIS_KIND.get(node.name) == kind else None
+
+
+def _last_child(node: Tag) -> object:
+    inner = [child for child in node.children if not _nothing(child)]
+    return inner[-1] if inner else None
+
+
+def _touching(element: Tag, kind: str) -> Tag | None:
+    """Emphasis of the same kind right before this one, nothing between: across the edges of <span>s, and
+    of emphasis of the other kind that itself touches its kind (`<em><b>a</b></em><em><b>b</b></em>`)."""
+    node = element
+    while True:
+        previous = node.previous_sibling
+        while previous is not None and _nothing(previous):
+            previous = previous.previous_sibling
+        parent = node.parent
+        if previous is not None or parent is None:
+            return _last_emphasis(previous, kind)
+        if parent.name != "span":
+            break
+        node = parent
+    # first in emphasis of the other kind: it touches when that emphasis merges with the one before it
+    other = EMPHASIS_KIND.get(parent.name)
+    merged = _touching(parent, other) if other and other != kind else None
+    return _last_emphasis(_last_child(merged), kind) if merged is not None else None
+
+
+def emphasis_runs(root: Tag, kept: list[str]) -> int:
+    """Maximal runs of emphasis: outside code, not inside emphasis of the same kind (b/strong, i/em),
+    touching same-kind runs merged, holding a word (CommonMark cannot emphasize `》` between letters).
+
+    Whitespace between two runs keeps them apart, as in the Markdown `**a** **b**`; line breaks that
+    CSS drops between CJK characters are dropped first (clean does too), so those runs touch.
+    ``kept`` is the Markdown the tree's placeholders stand for.
+    """
+    run_of: dict[int, int] = {}  # id of an element -> its run
+    worded: list[bool] = []  # per run: whether it holds a word
+    for element in root.find_all(tuple(EMPHASIS_KIND)):  # type: ignore[attr-defined]
+        kind = EMPHASIS_KIND[element.name]
+        if any(EMPHASIS_KIND.get(parent.name) == kind or parent.name in ("pre", "code")
+               for parent in element.parents):
+            continue
+        previous = _touching(element, kind)
+        run = run_of.get(id(previous), len(worded)) if previous is not None else len(worded)
+        if run == len(worded):
+            worded.append(False)
+        run_of[id(element)] = run
+        text = PLACEHOLDER_RE.sub(lambda m: kept[int(m.group(1))], visible_text(element))
+        worded[run] = worded[run] or _worded(text)
+    return sum(worded)
+
+
+def html_structures(root: Tag, kept: list[str]) -> Counter[str]:
+    """Counts of each structure a reader sees in an HTML tree that clean's layout-table and segment-break
+    steps went over (see check); ``kept`` is the Markdown its placeholders stand for."""
+    counts: Counter[str] = Counter()
+    for name, (tags, _) in STRUCTURES.items():
+        if name == "emphasis":
+            counts[name] += emphasis_runs(root, kept)
+        elif name == "tables":
+            counts[name] += len(root.find_all(tags))
+        else:
+            counts[name] += sum(1 for element in root.find_all(tags) if _shows(element))
+    return counts
+
+
 def check(path: str) -> dict[str, object]:
     row: dict[str, object] = {"path": path, "site": Path(path).parent.name}
     try:
@@ -107,11 +270,15 @@ def check(path: str) -> dict[str, object]:
     # proxies, relative URLs and tracking parameters are resolved, outside what a rule removes
     # (cruft, page chrome around a main article). Each must appear in the output.
     source_chars = len("".join(markdown_visible_text(post.body).split()))
-    article_images: set[str] = set()
+    article_images: Counter[str] = Counter()  # how often each shows
     article_links: set[str] = set()
+    body = normalize_newlines(post.body)
+    spans = find_html(body)
+    markdown_part = blank_html(body, spans)
+    source_structures = markdown_structures(markdown_part)
     base = post.source_url("from") if post.format else None
     rules = _tools(CleanOptions()).rules
-    for span in find_html(normalize_newlines(post.body)):
+    for span in spans:
         tree = parse_fragment(span.html)
         report = FragmentReport()
         for cruft in find_cruft(tree, rules, (urlsplit(base).hostname or "") if base else None):
@@ -125,22 +292,42 @@ def check(path: str) -> dict[str, object]:
         for image in root.find_all("img"):
             src = str(image.get("src") or "")
             if src.startswith(("http://", "https://")) and not getattr(image, "decomposed", False):
-                article_images.add(src)
+                article_images[src] += 1
         for link in root.find_all("a", href=True):
             href = str(link["href"])
             if href.startswith(("http://", "https://")) and link.get_text().strip():
                 article_links.add(href)
+        if root is not tree:  # held in a wrapper, so an article that is a layout table is unwrapped in place
+            root.wrap(tree.new_tag("div"))
+            root = root.parent
+        # as clean does: layout tables become their cells' blocks; line breaks between CJK characters vanish
+        unwrap_layout_tables(tree)
+        join_segment_breaks(tree)
+        source_structures.update(html_structures(root, span.kept))
     # compared as markdown-it normalizes link targets (percent-encoding non-ASCII and the like)
     out_images, out_links = Counter(images), set(links)
-    normal = {u: _MD.normalizeLink(markdown_url(u)) for u in article_images | article_links}
+    normal = {u: _MD.normalizeLink(markdown_url(u)) for u in article_images.keys() | article_links}
+    source_images = Counter(markdown_urls(markdown_part)[0])  # the article's Markdown images and its HTML's
+    for url, times in article_images.items():
+        source_images[normal[url]] += times
     row["article_images"] = len(article_images)
     row["images_missing"] = sorted(u for u in article_images if out_images[normal[u]] == 0)
-    row["images_twice"] = sorted(u for u in article_images if out_images[normal[u]] > 1)
+    # twice: the output shows an image more often than the source article does
+    row["images_twice"] = sorted(u for u in article_images if out_images[normal[u]] > source_images[normal[u]])
     row["article_links"] = len(article_links)
     row["links_missing"] = sorted(u for u in article_links if normal[u] not in out_links)
-    removed_chars = sum(r.chars for r in result.removals)
-    row["removed_share"] = removed_chars / source_chars if source_chars else 0.0
+    out_structures = markdown_structures(body_out)
+    title_headings = sum(1 for r in result.removals if r.kind == "title")  # the heading that repeats the title
+    source_structures["headings"] -= title_headings
+    row["structures"] = {name: [out_structures[name], source_structures[name]] for name in STRUCTURES}
+    removed_chars: Counter[str] = Counter()
+    for removal in result.removals:
+        removed_chars[removal.kind] += removal.chars
+    article_removed = sum(chars for kind, chars in removed_chars.items() if kind not in NOT_ARTICLE)
+    row["removed_share"] = sum(removed_chars.values()) / source_chars if source_chars else 0.0
+    row["article_removed_share"] = article_removed / source_chars if source_chars else 0.0  # comments etc. aside
     row["removals"] = dict(Counter(r.kind for r in result.removals))
+    row["removed_chars"] = dict(removed_chars)
     return row
 
 
@@ -164,6 +351,7 @@ def main() -> int:
     by_site: dict[str, Counter[str]] = defaultdict(Counter)
     examples: dict[str, list[str]] = defaultdict(list)
     removed_kinds: Counter[str] = Counter()
+    removed_chars: Counter[str] = Counter()
     for row in rows:
         site = str(row["site"])
         stats = by_site[site]
@@ -174,6 +362,7 @@ def main() -> int:
             examples["crash"].append(f"{name}: {row['crash']}")
             continue
         removed_kinds.update(row["removals"])  # type: ignore[arg-type]
+        removed_chars.update(row["removed_chars"])  # type: ignore[arg-type]
         for key, failed in (("lost-text", bool(row["lost"])), ("html-left", bool(row["tags"])),
                             ("markers-left", bool(row["markers"])), ("not-idempotent", not row["idempotent"]),
                             ("front-matter-changed", not row["front_matter_kept"])):
@@ -189,14 +378,20 @@ def main() -> int:
         for key in ("images_missing", "images_twice", "links_missing"):
             if row[key]:
                 examples[key].append(f"{name}: {row[key][:2]}")
+        for structure, (kept, source) in row["structures"].items():  # type: ignore[attr-defined]
+            stats[f"{structure}-out"] += kept
+            stats[f"{structure}-source"] += source
+            if kept != source:
+                examples[f"{structure}-differ"].append(f"{name}: out {kept}, source {source}")
         stats["changed"] += bool(row["changed"])
         share = float(row["removed_share"])  # type: ignore[arg-type]
         stats["removed-share-x1000"] += int(share * 1000)
-        if share > 0.5:
-            stats["removed>50%"] += 1
-            examples["removed>50%"].append(f"{name}: {share:.0%}")
+        article_share = float(row["article_removed_share"])  # type: ignore[arg-type]
+        if article_share > 0.5:
+            stats[ARTICLE_REMOVED] += 1
+            examples[ARTICLE_REMOVED].append(f"{name}: {article_share:.0%} ({share:.0%} with comments, related)")
     columns = ["posts", "crashes", "lost-text", "html-left", "markers-left", "not-idempotent",
-               "front-matter-changed", "removed>50%", "article-images", "images-missing", "images-twice",
+               "front-matter-changed", ARTICLE_REMOVED, "article-images", "images-missing", "images-twice",
                "article-links", "links-missing"]
     total: Counter[str] = Counter()
     print("| site | " + " | ".join(columns) + " | mean removed |")
@@ -208,7 +403,20 @@ def main() -> int:
         print(f"| {site} | " + " | ".join(str(stats[c]) for c in columns) + f" | {mean:.1%} |")
     mean = total["removed-share-x1000"] / 1000 / max(1, total["posts"])
     print("| **total** | " + " | ".join(str(total[c]) for c in columns) + f" | {mean:.1%} |")
+    print("\n| site | " + " | ".join(f"{name} out/source" for name in STRUCTURES) + " |")
+    print("|---" * (len(STRUCTURES) + 1) + "|")
+    for site in [*sorted(by_site), "**total**"]:
+        stats = total if site == "**total**" else by_site[site]
+        cells = [f"{stats[name + '-out']:,}/{stats[name + '-source']:,}" for name in STRUCTURES]
+        print(f"| {site} | " + " | ".join(cells) + " |")
     print(f"\n{len(rows)} posts in {elapsed:.1f}s; removed by kind: {dict(sorted(removed_kinds.items()))}")
+    all_removed = max(1, sum(removed_chars.values()))
+    shares = [f"{kind} {removed_chars[kind] / all_removed:.1%}" for kind in NOT_ARTICLE]
+    other = sum(chars for kind, chars in removed_chars.items() if kind not in NOT_ARTICLE)
+    print(f"removed text: {sum(removed_chars.values()):,} chars, of them {', '.join(shares)}, "
+          f"other kinds {other / all_removed:.1%}; by kind: {dict(removed_chars.most_common())}")
+    print(f"{ARTICLE_REMOVED}: posts where removals other than {' and '.join(NOT_ARTICLE)} took over half "
+          "the body's text; mean removed counts every kind")
     for key, items in sorted(examples.items()):
         print(f"\n{key} ({len(items)}):")
         for item in items[: args.show]:
