@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 from postkit.pipeline.html import parse_fragment, visible_text
 from postkit.pipeline.repair import (
     absolutize_urls,
+    decode_protected_emails,
     drop_duplicate_images,
     drop_tracking_params,
     host_of,
@@ -114,6 +115,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
     drop_title_heading(tree, title, report)
     resolve_lazy_images(tree, report)
     unwrap_image_proxies(tree, report)
+    decode_protected_emails(tree, report)
     absolutize_urls(tree, base, report)
     drop_duplicate_images(tree, report)
     drop_tracking_params(tree, tools.rules, report)

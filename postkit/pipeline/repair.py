@@ -225,6 +225,47 @@ def wrap_loose_captions(root: BeautifulSoup) -> None:
             figure.append(caption.extract())
 
 
+_EMAIL = re.compile(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_CLOUDFLARE_EMAIL = re.compile(r"/cdn-cgi/l/email-protection#(?P<code>(?:[0-9a-fA-F]{2})+)$")
+
+
+def decode_protected_emails(root: BeautifulSoup, report: FragmentReport) -> None:
+    """Put back the addresses Cloudflare's email obfuscation hid behind a script.
+
+    Its pages show ``[email protected]`` linked to ``/cdn-cgi/l/email-protection#<hex>`` (or a
+    ``data-cfemail`` span) until the script runs; the hex is the address XORed with its first byte.
+    Without the script the archive keeps only the placeholder, so the address is decoded.
+    """
+    for element in root.find_all(True, attrs={"data-cfemail": True}):
+        address = _cloudflare_decode(str(element["data-cfemail"]))
+        if address is None:
+            continue
+        if element.name == "a":
+            element.clear()
+            element.append(address)
+            element["href"] = "mailto:" + address
+        else:
+            element.replace_with(NavigableString(address))
+        report.repairs["email-decoded"] += 1
+    for link in root.find_all("a", href=True):
+        match = _CLOUDFLARE_EMAIL.search(str(link["href"]))
+        address = _cloudflare_decode(match["code"]) if match else None
+        if address is not None:
+            link["href"] = "mailto:" + address
+            report.repairs["email-decoded"] += 1
+
+
+def _cloudflare_decode(code: str) -> str | None:
+    try:
+        data = bytes.fromhex(code)
+    except ValueError:
+        return None
+    if len(data) < 2:
+        return None
+    address = bytes(byte ^ data[0] for byte in data[1:]).decode("utf-8", "replace")
+    return address if _EMAIL.fullmatch(address) else None  # bytes that only looked like one: left alone
+
+
 # Blockquotes a site's script turns into an embed; without the script they may hold only a link.
 _EMBED_QUOTES = frozenset({"twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "reddit-card"})
 

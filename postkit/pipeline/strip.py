@@ -192,7 +192,18 @@ _SITE_SUFFIX = re.compile(r"\s*[-|\u2013\u2014:]\s*\S.{0,60}")
 
 
 def strip_inert(root: BeautifulSoup, report: FragmentReport, keep: frozenset[str]) -> None:
-    """Remove what is never content (scripts, styles, forms) and the empty wrappers cruft leaves."""
+    """Remove what is never content (scripts, styles, forms) and the empty wrappers cruft leaves.
+
+    An <object> goes, but the fallback inside it (what a browser shows without the plugin, often
+    a link to the embedded PDF) stays in its place.
+    """
+    for element in root.find_all("object"):
+        if _detached(element):
+            continue
+        for part in element.find_all(("param", "embed")):
+            part.decompose()
+        if visible_text(element).strip() or element.find("img") is not None:
+            element.unwrap()
     for element in root.find_all(NEVER_CONTENT):
         if _detached(element):
             continue

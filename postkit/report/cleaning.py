@@ -34,6 +34,7 @@ COUNT_LABELS = {
     "proxy-url": "image proxy URLs unwrapped",
     "duplicate-image": "second copies of an image removed",
     "url-absolute": "URLs made absolute",
+    "email-decoded": "email addresses hidden by Cloudflare decoded",
     "tracking-param": "tracking parameters dropped",
     "unsafe-link": "links that would run code neutralized",
     "html-span": "HTML blocks converted",
