@@ -18,28 +18,31 @@ INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title
 MAX_DEPTH = 100
 
 
-class FastTag(Tag):
-    """bs4's Tag with fast paths for the lookups the pipeline and markdownify make by tag name.
+class _FastFind:
+    """Fast paths for the lookups the pipeline and markdownify make by tag name, for Tag and the
+    document alike.
 
     bs4's general matcher builds a filter object per call; finding by plain names is a walk
     with a set lookup. Anything but a plain name lookup goes to bs4 unchanged.
     """
 
+    descendants: Any
+    parent: Any
 
     def find_all(self, name: Any = None, attrs: Any = None, recursive: bool = True,
                  string: Any = None, limit: Any = None, **kwargs: Any) -> Any:
-        if name is True and not (attrs or not recursive or string is not None or limit or kwargs):
-            return [node for node in self.descendants if isinstance(node, Tag)]
-        names = _plain_names(name)
-        if names is None or attrs or not recursive or string is not None or limit or kwargs:
-            general: Any = super().find_all
+        names = None if name is True else _plain_names(name)
+        present = _present_attrs(attrs, kwargs)  # `href=True`: the attribute is there, whatever its value
+        if (names is None and name is not True) or present is None or not recursive or string is not None or limit:
+            general: Any = super().find_all  # type: ignore[misc]
             return general(name, attrs, recursive, string, limit, **kwargs)
-        return [node for node in self.descendants if isinstance(node, Tag) and node.name in names]
+        return [node for node in self.descendants if isinstance(node, Tag)
+                and (names is None or node.name in names) and all(key in node.attrs for key in present)]
 
     def find_parent(self, name: Any = None, attrs: Any = None, **kwargs: Any) -> Any:
         names = _plain_names(name)
         if names is None or attrs or kwargs:
-            general: Any = super().find_parent
+            general: Any = super().find_parent  # type: ignore[misc]
             return general(name, attrs, **kwargs)
         node = self.parent
         while node is not None:
@@ -47,6 +50,24 @@ class FastTag(Tag):
                 return node
             node = node.parent
         return None
+
+
+class FastTag(_FastFind, Tag):
+    """bs4's Tag with the fast name lookups."""
+
+
+class FastSoup(_FastFind, BeautifulSoup):
+    """The document itself with the fast name lookups (most stages search from the root)."""
+
+
+def _present_attrs(attrs: Any, kwargs: dict[str, Any]) -> tuple[str, ...] | None:
+    """The attribute names a lookup asks to be present (``href=True``), or None for any other filter."""
+    wanted = {**(attrs if isinstance(attrs, dict) else {}), **kwargs}
+    if (attrs and not isinstance(attrs, dict)) or any(value is not True for value in wanted.values()):
+        return None
+    if "class_" in wanted:
+        return None
+    return tuple(wanted)
 
 
 def _plain_names(name: Any) -> frozenset[str] | None:
@@ -66,7 +87,7 @@ def parse_fragment(html: str) -> BeautifulSoup:
     with warnings.catch_warnings():
         # a fragment that starts like XML (<?xml ...>) is still HTML here, and parsed as such on purpose
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        tree = BeautifulSoup(html, "lxml", element_classes={Tag: FastTag})
+        tree = FastSoup(html, "lxml", element_classes={Tag: FastTag})
     flatten_deep_nesting(tree, MAX_DEPTH)
     return tree
 

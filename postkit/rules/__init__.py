@@ -44,6 +44,12 @@ _UNSUPPORTED_MARKERS = ("#$#", "#%#", "#@$#", "##+js(", "##^", "#$?#")
 # Procedural operators with a soupsieve equivalent: text matches (uBO `:has-text`, ABP
 # `:-abp-contains`) and ABP's `:-abp-has`. Regex arguments (`/.../`) have none and are skipped.
 _TEXT_OPERATORS = (":has-text(", ":-abp-contains(")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_CONTAINS = re.compile(r':-soup-contains\(\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\')\s*\)')
+
+
+def _unquote(quoted: str) -> str:
+    return re.sub(r"\\(.)", r"\1", quoted[1:-1])
 _KIND = re.compile(r"!\s*kind:\s*(?P<kind>[\w-]+)\s*$")
 
 
@@ -101,9 +107,14 @@ class RuleSet:
     count: int = 0
     _prefix_res: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
     _excepted: dict[str | None, frozenset[str]] = field(default_factory=dict)
+    # text a rule's :-soup-contains() needs: a document without any of it skips the rule unmatched
+    _needs_text: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def add(self, rule: HidingRule) -> None:
         selector = rule.selector
+        texts = [_unquote(m.group(1)) for m in _CONTAINS.finditer(selector)]
+        if texts and ":not(" not in selector:
+            self._needs_text[selector] = tuple(texts)
         for pattern, sigil_index in ((_SIMPLE, (self.by_class, self.by_id)),
                                      (_TOKEN_PREFIX, (self.class_prefixes, self.id_prefixes))):
             simple = pattern.fullmatch(selector)
@@ -192,6 +203,10 @@ class RuleSet:
     def matches(self, root: Tag, host: str | None) -> Iterator[tuple[Tag, HidingRule]]:
         """(element, rule) for every element a rule matches, in document order, the first rule only."""
         excepted = self._excepted_for(host)
+        if self._needs_text:  # text rules whose words the document lacks cannot match anywhere in it
+            text = root.get_text()
+            excepted = excepted | {selector for selector, needed in self._needs_text.items()
+                                   if not any(part in text for part in needed)}
         class_re, id_re = self._prefix_patterns()
         for element in root.find_all(True):
             hit = self._match(element, host, excepted, class_re, id_re)
@@ -254,6 +269,7 @@ def selector_could_match(selector: str, keys: set[tuple[str, str]]) -> bool:
 
 def _index_key(selector: str) -> tuple[str, str]:
     """The most selective key of a selector's last compound: class, id, attribute or tag."""
+    selector = _QUOTED.sub('""', selector)  # text in quotes is no syntax: `:-soup-contains("a, b")`
     depth = 0
     last_start = 0
     for i, char in enumerate(selector):
@@ -261,10 +277,10 @@ def _index_key(selector: str) -> tuple[str, str]:
             depth += 1
         elif char in ")]":
             depth -= 1
+        elif depth == 0 and char == ",":
+            return "anywhere", ""
         elif depth == 0 and (char in ">+~ "):
             last_start = i + 1
-    if "," in selector:
-        return "anywhere", ""
     compound = selector[last_start:].strip()
     outside = re.sub(r"\([^)]*\)|\[[^\]]*\]", "", compound)
     found = re.search(r"\.(-?[_a-zA-Z][\w-]*)", outside)

@@ -136,3 +136,18 @@ def test_text_rules_remove_the_element_that_says_it_and_skip_regex_arguments() -
                          "<a href='y'>Pub</a> on Medium.</p></div>", "lxml")
     assert [element.get_text() for element, _ in ruleset.matches(tree, None)] == [
         "T was originally published in Pub on Medium."]
+
+
+def test_text_rules_are_filed_under_their_tag_even_with_a_comma_in_the_text() -> None:
+    ruleset = parse_hiding_pack("##p:has-text(on Medium, where people)\n##.a, .b\n", origin="t.txt")
+    assert [rule.selector for _, _, rule in ruleset.by_tag["p"]] == ['p:-soup-contains("on Medium, where people")']
+    assert [rule.selector for _, _, rule in ruleset.anywhere] == [".a, .b"]  # a real selector list
+
+
+def test_a_text_rule_is_tried_only_on_documents_that_hold_its_text() -> None:
+    ruleset = parse_hiding_pack("##div:has-text(Support us)\n", origin="t.txt")
+    with_text = BeautifulSoup("<div><div>Support us today</div><p>Article.</p></div>", "lxml")
+    without = BeautifulSoup("<div><div>Article only</div></div>", "lxml")
+    assert [el.get_text() for el, _ in ruleset.matches(with_text, None)] == ["Support us todayArticle.",
+                                                                             "Support us today"]
+    assert list(ruleset.matches(without, None)) == []
