@@ -65,6 +65,9 @@ class PostkitConverter(MarkdownConverter):
         if not inner or not inner.strip("\\\n "):
             return prefix or suffix or ("\\\n" if "\n" in text else "")  # <b><br></b>: only the break
         lead, inner, trail = _split_edge_punctuation(inner)
+        if (lead or trail) and _flanks_as_is(lead + inner + trail, prefix[-1:] or _outside_char(el, "previous"),
+                                             suffix[:1] or _outside_char(el, "next")):
+            lead, inner, trail = "", lead + inner + trail, ""  # `**《意见》…“阵地”**。` reads right as it is
         # spaces next to the punctuation moved out stay outside the markers too: `—— **结论** ——`
         lead, trail = lead + inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):] + trail
         inner = inner.strip()
@@ -377,6 +380,14 @@ def _can_close(last: str, after: str) -> bool:
     if not last or last.isspace():
         return False
     return not _is_punctuation(last) or not after or after.isspace() or _is_punctuation(after)
+
+
+def _flanks_as_is(text: str, before: str, after: str) -> bool:
+    """Whether markers around text with punctuation at its edges open and close where they stand.
+
+    Next to other emphasis (`*` outside) the runs would merge, so the punctuation moves out then.
+    """
+    return "*" not in (before, after) and _can_open(before, text[0]) and _can_close(text[-1], after)
 
 
 def _outside_char(el: Tag, direction: str) -> str:

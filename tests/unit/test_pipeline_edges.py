@@ -52,10 +52,11 @@ def _rendered_emphasis(markdown: str) -> tuple[list[str], str]:
 
 @pytest.mark.parametrize(("html", "emphasised"), [
     ("word<b>word [1]</b>word", "word [1"),  # `]` moves out with its backslash
-    ("<b>[1] first</b>word", "1] first"),
+    ("<b>[1] first</b>word", "[1] first"),  # it can open at the start of a line: nothing moves
     ("x<b>(see)</b>word", "see"),
     ("中文<b>“不要”</b>然后", "不要"),
-    ("a<b>x.</b><a href='https://e.org'>link</a>", "x"),
+    ("a<b>x.</b><a href='https://e.org'>link</a>", "x."),  # the run closes before `[`: `.` stays in
+    ("<strong>《意见》强调“前沿阵地”</strong>。", "《意见》强调“前沿阵地”"),
     ("a <i>quoted 'text'</i>b", "quoted 'text"),
 ])
 def test_emphasis_next_to_punctuation_renders_as_emphasis(html: str, emphasised: str) -> None:
