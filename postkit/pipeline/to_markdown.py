@@ -149,7 +149,9 @@ class PostkitConverter(MarkdownConverter):
             src = str(source.get("src") or "").strip() if isinstance(source, Tag) else ""
         if not src:
             return text
-        label = str(el.get("title") or "").strip() or text.strip() or src
+        src = _player_page(src)
+        title = " ".join(str(el.get("title") or "").split())
+        label = (title if title and not _GENERIC_EMBED_TITLE.fullmatch(title) else "") or text.strip() or src
         return f"\n\n[{escape_text(label) if label != src else label}]({markdown_url(src)})\n\n"
 
     def convert_iframe(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -380,6 +382,26 @@ def _can_close(last: str, after: str) -> bool:
     if not last or last.isspace():
         return False
     return not _is_punctuation(last) or not after or after.isspace() or _is_punctuation(after)
+
+
+# Titles players and CMSs give every embed: they say nothing about the video.
+_GENERIC_EMBED_TITLE = re.compile(
+    r"(?:youtube|vimeo|video|embedded|embed)?\s*(?:video\s*)?(?:player|iframe|embed|video|content)?", re.IGNORECASE)
+_YOUTUBE_EMBED = re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]{6,})(?:[?#](.*))?$")
+_VIMEO_PLAYER = re.compile(r"^https?://player\.vimeo\.com/video/(\d+)(?:\?((?:(?!h=)[^#])*))?(?:#.*)?$")
+
+
+def _player_page(src: str) -> str:
+    """The page of an embedded video (`youtube.com/embed/ID` → `youtube.com/watch?v=ID`), else src.
+
+    A start time is kept; a private Vimeo link (its `h=` hash) stays the player URL.
+    """
+    match = _YOUTUBE_EMBED.match(src)
+    if match:
+        start = re.search(r"(?:^|&)start=(\d+)", match.group(2) or "")
+        return f"https://www.youtube.com/watch?v={match.group(1)}" + (f"&t={start.group(1)}s" if start else "")
+    match = _VIMEO_PLAYER.match(src)
+    return f"https://vimeo.com/{match.group(1)}" if match else src
 
 
 def _flanks_as_is(text: str, before: str, after: str) -> bool:

@@ -140,3 +140,17 @@ def test_line_breaks_in_code_and_before_markers(html: str, rendered: str) -> Non
     result = clean_text(html + "\n")
     assert _rendered(result.text).strip() == rendered
     assert result.lost == ()
+
+
+@pytest.mark.parametrize(("iframe", "markdown"), [
+    # a player's stock title says nothing: the link shows the video's page
+    ('<iframe title="youtube iframe" src="https://www.youtube.com/embed/Cvkm3ggXzBE?rel=0&start=42"></iframe>',
+     "[https://www.youtube.com/watch?v=Cvkm3ggXzBE&t=42s](https://www.youtube.com/watch?v=Cvkm3ggXzBE&t=42s)"),
+    ('<iframe title="Interview with the mayor" src="https://player.vimeo.com/video/12345?autoplay=1"></iframe>',
+     "[Interview with the mayor](https://vimeo.com/12345)"),
+    # a private Vimeo video needs its hash: the player URL stays
+    ('<iframe src="https://player.vimeo.com/video/12345?h=abc"></iframe>',
+     "[https://player.vimeo.com/video/12345?h=abc](https://player.vimeo.com/video/12345?h=abc)"),
+])
+def test_video_embeds_link_to_the_videos_page(iframe: str, markdown: str) -> None:
+    assert clean_text(iframe + "\n").text == markdown + "\n"
