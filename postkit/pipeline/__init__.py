@@ -296,7 +296,11 @@ def neutralize_unsafe_links(text: str, *, allow_data_images: bool = False) -> tu
 _SAFE_COMMENT = re.compile(r"<!--(?!-?>)(?:(?!--!?>).)*-->", re.DOTALL)
 # `<` before a letter, `/`, `?`, or an entity or escape a lenient renderer may decode into one (`<!` below)
 _TAG_START = re.compile(r"(?<!\\)<(?=[A-Za-z/?&\\])")
-_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s@<>\\]+@[^\s@<>\\]+>")
+# CommonMark's autolinks; an email's local part without `/`, `=` or quotes, which would let a tag
+# (`<script/href="mailto:a@b.c">`) pass for one
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
+                       r"|<[A-Za-z0-9.!#$%&'*+?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>")
 _ROUNDS = 8
 
 

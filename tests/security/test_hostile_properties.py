@@ -189,6 +189,7 @@ EXECUTABLE_OUTPUT = {
                             "- </mglyph></span> more\n", "nh3"),
     "moved-to-line-start": ('Intro.\n\n<svg><script title="\n- "></script></svg>\n', "nh3"),
     "stray-end-tag": ("Intro.\n\nText <span><script>\\</script></script></a></span> more\n", "nh3"),
+    "tag-as-email-autolink": ('Intro.\n\n<script/href="mailto:me@ok.example"></script>\n', "nh3"),
 }
 NOT_IDEMPOTENT = {
     "moved-to-line-start": ('Intro.\n\n<svg><script title="\n- "></script></svg>\n', "nh3"),
