@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -176,11 +177,13 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
     tools = _tools(options)
     if not spans:
         cleaned, dropped = drop_markdown_tracking(normalized, tools.rules)
+        cleaned, decoded = decode_entities(cleaned)
         cleaned, leftover = escape_leftover_html(cleaned)  # first: escaped HTML may hold link syntax
         cleaned, unsafe = neutralize_unsafe_links(cleaned, allow_data_images=options.allow_data_images)
-        if not dropped and not unsafe and not leftover:
+        if not dropped and not unsafe and not leftover and not decoded:
             return body, total, 0
-        for kind, count in (("tracking-param", dropped), ("unsafe-link", unsafe), ("html-escaped", leftover)):
+        for kind, count in (("tracking-param", dropped), ("unsafe-link", unsafe), ("html-escaped", leftover),
+                            ("entity-decoded", decoded)):
             if count:
                 total.repairs[kind] += count
         return _restore_line_endings(body, cleaned), total, 0
@@ -216,6 +219,9 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
     result, dropped = drop_markdown_tracking(result, tools.rules)
     if dropped:
         total.repairs["tracking-param"] += dropped
+    result, decoded = decode_entities(result)
+    if decoded:
+        total.repairs["entity-decoded"] += decoded
     result, leftover = escape_leftover_html(result)  # first: escaped HTML may hold link syntax
     if leftover:
         total.repairs["html-escaped"] += leftover
@@ -224,6 +230,47 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
         total.repairs["unsafe-link"] += unsafe
     result = _restore_line_endings(body, result)
     return result, total, len(spans)
+
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(text: str) -> tuple[str, int]:
+    """Write HTML entities of the Markdown as the characters they stand for, outside code.
+
+    WordPress exports are full of `we&#8217;ll` and `&#8211;`: the same text to a reader, noise
+    to a writer. Only entities for letters, digits and non-ASCII visible characters are written
+    out; `&amp;`, `&lt;`, `&nbsp;` and other syntax, spaces and invisible characters stay, as does
+    an escaped `\\&#8217;` and anything in code.
+    """
+    if "&" not in text:
+        return text, 0
+    code: list[tuple[int, int]] | None = None
+    pieces: list[str] = []
+    cursor = count = 0
+    for match in _ENTITY.finditer(text):
+        char = unescape(match.group(0))
+        if len(char) != 1 or not _plain_visible(char):
+            continue
+        backslashes = len(text[:match.start()]) - len(text[:match.start()].rstrip("\\"))
+        if backslashes % 2:
+            continue
+        if code is None:
+            code = code_regions(text)
+        if any(start <= match.start() < end for start, end in code):
+            continue
+        pieces.append(text[cursor:match.start()])
+        pieces.append(char)
+        cursor = match.end()
+        count += 1
+    pieces.append(text[cursor:])
+    return "".join(pieces), count
+
+
+def _plain_visible(char: str) -> bool:
+    if char.isascii():
+        return char.isalnum()
+    return unicodedata.category(char)[0] not in "CZ"
 
 
 def drop_markdown_tracking(text: str, rules: RuleBook) -> tuple[str, int]:

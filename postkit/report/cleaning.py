@@ -35,6 +35,7 @@ COUNT_LABELS = {
     "duplicate-image": "second copies of an image removed",
     "url-absolute": "URLs made absolute",
     "email-decoded": "email addresses hidden by Cloudflare decoded",
+    "entity-decoded": "HTML entities written as characters",
     "tracking-param": "tracking parameters dropped",
     "unsafe-link": "links that would run code neutralized",
     "html-span": "HTML blocks converted",

@@ -139,12 +139,14 @@ def test_clean_markdown_example_comes_out_byte_identical() -> None:
     assert result.html_spans == 0
 
 
-def test_markdown_outside_html_is_untouched() -> None:
+def test_markdown_outside_html_is_untouched_but_for_entities() -> None:
+    """Markdown syntax outside HTML stays as written; entities for visible characters are written out
+    (`&#8211;` as an en dash), those for syntax (`&amp;`) stay."""
     source = read(CASE_DIR / "markdown-untouched-around-html.md")
     out = clean_text(source).text
-    for kept in ("Keep *this* and __that__ and snake_case and 2*3 &#8211; as written &amp; untouched.",
+    for kept in ("Keep *this* and __that__ and snake_case and 2*3 \u2013 as written &amp; untouched.",
                  "A [reference link][ref] and an autolink <https://x.y> next to ",
-                 "  * an indented list item with _emphasis_ &#8220;quoted&#8221;",
+                 "  * an indented list item with _emphasis_ “quoted”",
                  '[ref]: https://example.com/ref_page "Ref title"'):
         assert kept in out
     assert "[an *inline* link](https://example.com/?id=9) and **bold HTML**." in out
