@@ -11,7 +11,8 @@ kept byte for byte through placeholders.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -22,7 +23,7 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*
 _COMMENT_OR_RAW = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                   "track", "wbr"})
-# End tags HTML lets a writer leave out; an unclosed one does not keep a span open.
+# End tags HTML lets a writer leave out; an unclosed one keeps a span open only over indented lines.
 _OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "rt",
                            "rp", "colgroup", "caption", "html", "body", "head"})
 _CODE_SPAN = re.compile(r"(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)  # never over a blank line
@@ -96,16 +97,22 @@ def find_html(body: str) -> list[HtmlSpan]:
                 i += 1
                 continue
             first, last = token.map
-            depth = open_depth(token.content)
-            j = i + 1
+            stack = OpenElements().feed(token.content)
+            j = resume = i + 1
             # An element left open runs on over what follows, out of its container too (a <pre>
-            # opened in a blockquote whose next lines lack the `>`): a browser reads it so.
-            while depth and j < len(tokens):
+            # opened in a blockquote whose next lines lack the `>`): a browser reads it so. One
+            # whose end tag may be left out (`<p>`) runs on only over indented lines, which a
+            # pretty-printer indented as its content and CommonMark would read as code.
+            while stack and j < len(tokens):
                 nxt = tokens[j]
                 if nxt.map and nxt.map[1] > last:
+                    if not stack.required and nxt.type != "code_block":
+                        j = resume
+                        break
                     chunk = "\n".join(lines[max(last, nxt.map[0]):nxt.map[1]])
-                    depth = open_depth(chunk, depth)
+                    stack.feed(chunk)
                     last = nxt.map[1]
+                    resume = j + 1
                 j += 1
             while j < len(tokens) and tokens[j].map is None and tokens[j].type.endswith("_close"):
                 j += 1
@@ -151,23 +158,63 @@ def _strip_prefix(line: str, quotes: int, indent: int) -> str:
     return line[min(spaces, indent):]
 
 
+_UNKNOWN = "?"  # an element left open before the HTML given, its name not known (see open_depth)
+
+
+class OpenElements:
+    """The elements still open after the HTML fed so far, outermost first (``names``).
+
+    Only names of HTML elements count (`<ip-address>` in prose is no element); void and
+    self-closed tags open nothing; an end tag closes the innermost open element of its name and
+    every element opened inside it, as HTML's tree builder pops its stack (`</p>` closes a
+    `<span>` left open in that p). A start tag closes nothing: a nested `<p>` stays inside the
+    one before, the way the pretty-printers that indent old pages read it. An end tag with no
+    open element of its name is ignored, unless elements of unknown names are open (``open_depth``'s
+    ``depth``): then it closes the innermost of those, the optional-end ones aside.
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.names: list[str] = []
+        self._counts: Counter[str] = Counter()  # so an end tag needs no scan of a long stack
+        self.required = 0  # how many open elements need their end tag (an unclosed <p> ends by itself)
+        for name in names:
+            self._push(name)
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def _push(self, name: str) -> None:
+        self.names.append(name)
+        self._counts[name] += 1
+        self.required += name not in _OPTIONAL_END
+
+    def _pop_to(self, target: str) -> None:
+        while True:
+            name = self.names.pop()
+            self._counts[name] -= 1
+            self.required -= name not in _OPTIONAL_END
+            if name == target:
+                return
+
+    def feed(self, html: str) -> OpenElements:
+        for match in _TAG.finditer(_COMMENT_OR_RAW.sub("", html)):
+            closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
+            if name not in HTML_ELEMENTS or name in VOID:
+                continue
+            if not closing:
+                if not rest.rstrip().endswith("/"):
+                    self._push(name)
+            elif self._counts[name]:
+                self._pop_to(name)
+            elif self._counts[_UNKNOWN] and name not in _OPTIONAL_END:
+                self._pop_to(_UNKNOWN)
+        return self
+
+
 def open_depth(html: str, depth: int = 0) -> int:
-    """How many elements with required end tags are still open after this HTML (a stack count)."""
-    stack: list[str] = ["?"] * depth
-    cleaned = _COMMENT_OR_RAW.sub("", html)
-    for match in _TAG.finditer(cleaned):
-        closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
-        if name in VOID or name in _OPTIONAL_END or rest.rstrip().endswith("/"):
-            continue
-        if not closing:
-            stack.append(name)
-        elif name in stack:
-            while stack:
-                if stack.pop() == name:
-                    break
-        elif "?" in stack:
-            stack.pop()
-    return len(stack)
+    """How many elements with required end tags are still open after this HTML, when ``depth``
+    such elements (names not known) were open before it. See ``OpenElements``."""
+    return OpenElements([_UNKNOWN] * depth).feed(html).required
 
 
 @dataclass
