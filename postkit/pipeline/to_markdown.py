@@ -56,25 +56,31 @@ class PostkitConverter(MarkdownConverter):
             text = text.rstrip(" ")
         return text
 
-    def _emphasis(self, el: Tag, text: str, marker: str, parent_tags: set[str]) -> str:
+    def _emphasis(self, el: Tag, text: str, marker: str, parent_tags: set[str],
+                  edges: tuple[bool, bool] = (True, True)) -> str:
         if "_noformat" in parent_tags:
             return text
+        if "\n\n" in text.strip("\n"):  # `<b>a<br><br>b</b>`: emphasis cannot span paragraphs, each gets its own
+            parts = re.split(r"\n\n+", text)
+            return "\n\n".join(self._emphasis(el, part, marker, parent_tags, (i == 0, i == len(parts) - 1))
+                                 for i, part in enumerate(parts))
         text, break_before, break_after = _split_hard_breaks(text)
         prefix, suffix, inner = _chomp(text)
         prefix, suffix = break_before or prefix, break_after or suffix
         if not inner or not inner.strip("\\\n "):
             return prefix or suffix or ("\\\n" if "\n" in text else "")  # <b><br></b>: only the break
         lead, inner, trail = _split_edge_punctuation(inner)
-        if (lead or trail) and _flanks_as_is(lead + inner + trail, prefix[-1:] or _outside_char(el, "previous"),
-                                             suffix[:1] or _outside_char(el, "next")):
+        outside_before = prefix[-1:] or (_outside_char(el, "previous") if edges[0] else "")
+        outside_after = suffix[:1] or (_outside_char(el, "next") if edges[1] else "")
+        if (lead or trail) and _flanks_as_is(lead + inner + trail, outside_before, outside_after):
             lead, inner, trail = "", lead + inner + trail, ""  # `**《意见》…“阵地”**。` reads right as it is
         # spaces next to the punctuation moved out stay outside the markers too: `—— **结论** ——`
         lead, trail = lead + inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):] + trail
         inner = inner.strip()
         if not inner:
             return f"{prefix}{lead}{trail}{suffix}"
-        before = lead[-1:] or prefix[-1:] or _outside_char(el, "previous")
-        after = trail[:1] or suffix[:1] or _outside_char(el, "next")
+        before = lead[-1:] or outside_before
+        after = trail[:1] or outside_after
         if not _can_open(before, inner.lstrip("*")[:1]) or not _can_close(inner.rstrip("*")[-1:], after):
             # Syntax that must stay inside (a link's `)`) next to a letter outside: the markers would
             # show as text, so the words go out plain rather than with stray asterisks.
@@ -431,6 +437,8 @@ def _outside_char(el: Tag, direction: str) -> str:
                 return text[-1] if direction == "previous" else text[0]
             sibling = getattr(sibling, f"{direction}_sibling")
         node = node.parent
+        if node is not None and node.name == "a" and node.get("href"):
+            return "[" if direction == "previous" else "]"  # the edge of a link's text
     return ""
 
 
@@ -497,13 +505,18 @@ def _collapse_spaces(markdown: str) -> str:
 # `**a****b**` (bold runs that touch through wrappers) shows its asterisks; `**ab**` is meant. Only
 # plain bold runs are joined: in `*a****b***` the four asterisks are an italic close and a bold-italic
 # open, which CommonMark reads right.
-_ADJACENT_STRONG = re.compile(r"(?<![*\\])(\*\*(?:[^*\n]|\\\*)+?)\*\*\*\*((?:[^*\n]|\\\*)+?\*\*)(?!\*(?!\*[^*]))")
+_ADJACENT_STRONG = re.compile(r"(?<![*\\])(\*\*(?:[^*\n]|\n(?!\n)|\\\*)+?)\*\*\*\*((?:[^*\n]|\n(?!\n)|\\\*)+?\*\*)"
+                              r"(?!\*(?!\*[^*]))")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 _EMPHASIS_FAMILY = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "s": "strike", "del": "strike",
                     "strike": "strike", "code": "code"}
 _STARRED = ("b", "strong", "i", "em")  # written with asterisks
+# Inline elements Markdown has nothing for: their text is written plain (sup and sub too, with
+# markdownify's default empty symbols).
+_TRANSPARENT = ("span", "font", "u", "small", "big", "mark", "abbr", "cite", "ins", "sup", "sub", "time", "bdi", "bdo",
+                "dfn", "var", "nobr", "data", "label")
 _INLINE_WRAPPERS = frozenset({"b", "strong", "i", "em", "s", "del", "strike", "a", "span", "u", "small", "mark", "code",
                               "sup", "sub", "kbd"})
 _BLOCK_CHILDREN = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table",
@@ -521,6 +534,20 @@ def normalize_inline(tree: BeautifulSoup) -> None:
     for element in reversed(tree.find_all(tuple(_EMPHASIS_FAMILY))):
         family = _EMPHASIS_FAMILY[element.name]
         if any(_EMPHASIS_FAMILY.get(parent.name or "") == family for parent in element.parents):
+            element.unwrap()
+    for wrapper in tree.find_all(_TRANSPARENT):
+        # no Markdown for them: gone, emphasis they wrapped one by one (`<span><i>a</i></span><span><i>b</i>`)
+        # touches and joins below
+        wrapper.unwrap()
+    tree.smooth()  # the texts they held join, so what starts a line is escaped as one (`<span>2021</span>1.`)
+    for element in tree.find_all(_STARRED):
+        # emphasis around a code span that touches another (`<b><code>a</code></b><code>b</code>`)
+        # cannot be written (the markers cannot open before a backtick, and code spans that touch
+        # read as one): it lets go, and the code spans join below
+        content = [c for c in element.children if isinstance(c, Tag) or str(c).strip()]
+        if len(content) == 1 and isinstance(content[0], Tag) and content[0].name == "code" and any(
+                isinstance(side, Tag) and side.name == "code" for side in (element.previous_sibling,
+                                                                            element.next_sibling)):
             element.unwrap()
     for element in tree.find_all(tuple(_EMPHASIS_FAMILY)):
         if element.parent is None:
@@ -554,7 +581,20 @@ def normalize_inline(tree: BeautifulSoup) -> None:
         # converts the same way instead of gluing the text after it onto what follows the paragraph
         if any(isinstance(c, Tag) and c.name in _BLOCKS for c in paragraph.children):
             paragraph.name = "div"
-    for item in tree.find_all(("li", "blockquote", "dd", "td", "th")):
+    for inline in reversed(tree.find_all(tuple(_INLINE_WRAPPERS))):
+        # a line break at the edge of inline markup breaks the line outside it: a code span cannot
+        # hold one, and converters of <sup>, <a> and the like trim the break's newline away
+        if inline.find_parent("pre") is None:
+            while inline.contents and isinstance(inline.contents[0], Tag) and inline.contents[0].name == "br":
+                inline.insert_before(inline.contents[0].extract())
+            while inline.contents and isinstance(inline.contents[-1], Tag) and inline.contents[-1].name == "br":
+                inline.insert_after(inline.contents[-1].extract())
+    for element in tree.find_all(_STARRED):
+        # `**say [this](u)**then` cannot close (`)` before a letter): the link at the edge takes its
+        # own copy of the emphasis, `**say** [**this**](u)then`, and the same at the start
+        if element.parent is not None:
+            _split_edge_links(tree, element)
+    for item in tree.find_all(("li", "blockquote", "dd", "td", "th", "div", "section", "article", "aside", "main")):
         if any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN for c in item.children):
             _wrap_loose_inline(tree, item)
     pending = list(tree.find_all(tuple(_INLINE_WRAPPERS)))
@@ -564,6 +604,27 @@ def normalize_inline(tree: BeautifulSoup) -> None:
                                              for c in element.children):
             continue
         pending.extend(_push_into_blocks(tree, element))
+
+
+def _split_edge_links(tree: BeautifulSoup, element: Tag) -> None:
+    content = [c for c in element.children if isinstance(c, Tag) or str(c).strip()]
+    if len(content) < 2:
+        return
+    for link, outside, place in ((content[-1], element.next_sibling, "after"),
+                                 (content[0], element.previous_sibling, "before")):
+        if not (isinstance(link, Tag) and link.name == "a" and isinstance(outside, NavigableString)):
+            continue
+        text = str(outside)
+        neighbour = text[:1] if place == "after" else text[-1:]
+        if not neighbour or neighbour.isspace() or _is_punctuation(neighbour):
+            continue  # the markers flank as they are
+        inner = _shallow_copy(tree, element)
+        inner.extend(list(link.contents))
+        link.append(inner)
+        if place == "after":
+            element.insert_after(link.extract())
+        else:
+            element.insert_before(link.extract())
 
 
 def _wrap_loose_inline(tree: BeautifulSoup, container: Tag) -> None:

@@ -67,7 +67,6 @@ def test_emphasis_next_to_punctuation_renders_as_emphasis(html: str, emphasised:
 
 
 @pytest.mark.parametrize("html", [
-    "x<b>see <a href='https://e.org/'>link</a></b>word",  # the link's `)` must stay inside the bold
     "<b>see <img src='https://e.org/a.jpg' alt='a'></b>word",
 ])
 def test_emphasis_that_cannot_be_written_keeps_its_words_without_stray_markers(html: str) -> None:
@@ -91,9 +90,16 @@ def _rendered(markdown: str) -> str:
      "<p><em>aa</em><strong>bb</strong>, <em>cc</em></p>"),
     ("<p><b>word<i>word</i></b><i>word</i></p>", "<p><strong>wordword</strong><em>word</em></p>"),
     ("<p><i>a</i><b><i>b</i>c</b></p>", "<p><em>a</em><strong>bc</strong></p>"),
+    # a link at the edge of emphasis before a letter takes its own copy of the markers
+    ("<p>x<b>see <a href='https://e.org/'>link</a></b>word</p>",
+     '<p>x<strong>see</strong> <a href="https://e.org/"><strong>link</strong></a>word</p>'),
+    ("<p>中<strong>而<a href='https://x.org/'>冲动的人们。</a></strong>这就是</p>",
+     '<p>中<strong>而</strong><a href="https://x.org/"><strong>冲动的人们。</strong></a>这就是</p>'),
+    # bold runs that touch join across a hard break too
+    ("<div><b>word</b><span><b>word <br> word</b></span></div>", "<p><strong>wordword <br />\nword</strong></p>"),
     # a hard break at the end of a link goes after it
     ('<p>word<a href="https://e.org/p">word <br></a>word</p>',
-     '<p>word<a href="https://e.org/p">word</a><br />\nword</p>'),
+     '<p>word<a href="https://e.org/p">word</a> <br />\nword</p>'),
     # a paragraph holding a block ends where the block starts, as in a browser
     ("<div>a<p><figure><img src='https://e.org/a.jpg' alt='a'><figcaption>c</figcaption></figure>b</p>d</div>",
      '<p>a</p>\n<p><img src="https://e.org/a.jpg" alt="a" /></p>\n<p>c</p>\n<p>b</p>\n<p>d</p>'),
@@ -134,6 +140,8 @@ def test_kept_text_that_lands_at_a_line_start_keeps_its_meaning(source: str, ren
 @pytest.mark.parametrize(("html", "rendered"), [
     ("<pre>a<br>b</pre>", "<pre><code>a\nb\n</code></pre>"),
     ("<p><code>a <br>b</code></p>", "<p><code>a  b</code></p>"),
+    ("<p>word<code><br></code>word</p>", "<p>word<br />\nword</p>"),  # a break at a code span's edge leaves it
+    ("<p>word<b><code>a</code></b><code>b</code></p>", "<p>word<code>ab</code></p>"),
     ("<p>word<b>word<br></b># not</p>", "<p>word<strong>word</strong><br />\n# not</p>"),
 ])
 def test_line_breaks_in_code_and_before_markers(html: str, rendered: str) -> None:

@@ -13,10 +13,12 @@ TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join)
 
 
 INLINE_TAGS = st.sampled_from(["b", "i", "em", "strong", "span", "code", "u", "sup"])
-BLOCK_TAGS = st.sampled_from(["p", "div", "blockquote", "h2", "h3", "section"])
+CONTAINER_TAGS = st.sampled_from(["div", "blockquote", "section"])
+TEXT_BLOCK_TAGS = st.sampled_from(["p", "h2", "h3"])  # phrasing content only
 
-# Valid nesting: inline elements hold text and inline elements only (phrasing content), blocks hold
-# anything. Invalid nesting (<code><figure>) is hostile input, covered by tests/security.
+# Valid nesting: inline elements, paragraphs and headings hold text and inline elements only
+# (phrasing content), other blocks hold anything. Invalid nesting (<code><figure>) is hostile input,
+# covered by tests/security.
 INLINE = st.recursive(TEXT, lambda inner: st.one_of(
     st.builds(lambda t, c: f"<{t}>{c}</{t}>", INLINE_TAGS, inner),
     st.builds(lambda c: f'<a href="https://example.org/p?q=1">{c}</a>', inner),
@@ -26,7 +28,8 @@ INLINE = st.recursive(TEXT, lambda inner: st.one_of(
 
 def block(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.one_of(
-        st.builds(lambda t, c: f"<{t}>{c}</{t}>", BLOCK_TAGS, children),
+        st.builds(lambda t, c: f"<{t}>{c}</{t}>", CONTAINER_TAGS, children),
+        st.builds(lambda t, c: f"<{t}>{c}</{t}>", TEXT_BLOCK_TAGS, INLINE),
         st.builds(lambda c: f"<ul><li>{c}</li><li>{c}</li></ul>", children),
         st.builds(lambda a, b: f"<table><tr><th>{a}</th><th>{b}</th></tr><tr><td>{b}</td><td>{a}</td></tr></table>",
                   TEXT, TEXT),
