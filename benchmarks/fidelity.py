@@ -26,13 +26,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bs4 import NavigableString, Tag
+from bs4 import Tag
 from markdown_it import MarkdownIt
 
 from postkit.pipeline import CleanOptions, _tools, clean_post
 from postkit.pipeline.html import parse_fragment, visible_text
 from postkit.pipeline.repair import (
     absolutize_urls,
+    decode_protected_emails,
     drop_tracking_params,
     join_segment_breaks,
     resolve_lazy_images,
@@ -102,7 +103,7 @@ STRUCTURES = {
     "list-items": (("li",), "list_item_open"),
     "quotes": (("blockquote",), "blockquote_open"),
     "tables": (("table",), "table_open"),
-    "emphasis": (("b", "strong", "i", "em"), ("strong_open", "em_open")),
+    "emphasis": (("b", "strong", "i", "em"), "strong_open"),  # in word characters: see emphasized_chars
 }
 EMPHASIS_KIND = {"b": "strong", "strong": "strong", "i": "em", "em": "em"}
 # Removals that are not the article's text: counted apart in the removed share that is flagged.
@@ -115,10 +116,17 @@ def markdown_structures(markdown: str) -> Counter[str]:
     counts: Counter[str] = Counter()
 
     def walk(tokens: list) -> None:  # type: ignore[type-arg]
+        depth = 0  # inside bold or italic: emphasis is counted in word characters, as in the source
         for token in tokens:
             for name, (_, token_types) in STRUCTURES.items():
-                if token.type in ((token_types,) if isinstance(token_types, str) else token_types):
+                if name != "emphasis" and token.type == token_types:
                     counts[name] += 1
+            if token.type in ("strong_open", "em_open"):
+                depth += 1
+            elif token.type in ("strong_close", "em_close"):
+                depth -= 1
+            elif depth and token.type in ("text", "code_inline"):
+                counts["emphasis"] += _word_chars(token.content)
             if token.children:
                 walk(token.children)
 
@@ -164,71 +172,23 @@ def _shows(element: Tag) -> bool:
             or element.find("img") is not None)
 
 
-def _worded(text: str) -> bool:
-    """Text with a letter, mark or digit: punctuation, symbols and spaces alone (`》`) make no emphasis."""
-    return any(unicodedata.category(char)[0] in "LMN" for char in text)
+def _word_chars(text: str) -> int:
+    """Letters, marks and digits: what emphasis is measured in (punctuation alone makes none)."""
+    return sum(1 for char in text if unicodedata.category(char)[0] in "LMN")
 
 
-def _nothing(node: object) -> bool:
-    """A comment or an empty string: nothing stands between the nodes around it."""
-    return isinstance(node, NavigableString) and (type(node) is not NavigableString or not node)
+def emphasized_chars(root: Tag, kept: list[str]) -> int:
+    """Word characters inside bold or italic, outermost emphasis only, code aside.
 
-
-def _last_emphasis(node: object, kind: str) -> Tag | None:
-    """The emphasis of this kind the node is or, for a <span>, ends with."""
-    while isinstance(node, Tag) and node.name == "span":
-        node = _last_child(node)
-    return node if isinstance(node, Tag) and EMPHASIS_KIND.get(node.name) == kind else None
-
-
-def _last_child(node: Tag) -> object:
-    inner = [child for child in node.children if not _nothing(child)]
-    return inner[-1] if inner else None
-
-
-def _touching(element: Tag, kind: str) -> Tag | None:
-    """Emphasis of the same kind right before this one, nothing between: across the edges of <span>s, and
-    of emphasis of the other kind that itself touches its kind (`<em><b>a</b></em><em><b>b</b></em>`)."""
-    node = element
-    while True:
-        previous = node.previous_sibling
-        while previous is not None and _nothing(previous):
-            previous = previous.previous_sibling
-        parent = node.parent
-        if previous is not None or parent is None:
-            return _last_emphasis(previous, kind)
-        if parent.name != "span":
-            break
-        node = parent
-    # first in emphasis of the other kind: it touches when that emphasis merges with the one before it
-    other = EMPHASIS_KIND.get(parent.name)
-    merged = _touching(parent, other) if other and other != kind else None
-    return _last_emphasis(_last_child(merged), kind) if merged is not None else None
-
-
-def emphasis_runs(root: Tag, kept: list[str]) -> int:
-    """Maximal runs of emphasis: outside code, not inside emphasis of the same kind (b/strong, i/em),
-    touching same-kind runs merged, holding a word (CommonMark cannot emphasize `》` between letters).
-
-    Whitespace between two runs keeps them apart, as in the Markdown `**a** **b**`; line breaks that
-    CSS drops between CJK characters are dropped first (clean does too), so those runs touch.
-    ``kept`` is the Markdown the tree's placeholders stand for.
+    Counted in characters, not runs: `<b>a</b><b>b</b>` and `**ab**`, or bold split around a link,
+    hold the same emphasized words. ``kept`` is the Markdown the tree's placeholders stand for.
     """
-    run_of: dict[int, int] = {}  # id of an element -> its run
-    worded: list[bool] = []  # per run: whether it holds a word
+    total = 0
     for element in root.find_all(tuple(EMPHASIS_KIND)):  # type: ignore[attr-defined]
-        kind = EMPHASIS_KIND[element.name]
-        if any(EMPHASIS_KIND.get(parent.name) == kind or parent.name in ("pre", "code")
-               for parent in element.parents):
+        if any(parent.name in EMPHASIS_KIND or parent.name in ("pre", "code") for parent in element.parents):
             continue
-        previous = _touching(element, kind)
-        run = run_of.get(id(previous), len(worded)) if previous is not None else len(worded)
-        if run == len(worded):
-            worded.append(False)
-        run_of[id(element)] = run
-        text = PLACEHOLDER_RE.sub(lambda m: kept[int(m.group(1))], visible_text(element))
-        worded[run] = worded[run] or _worded(text)
-    return sum(worded)
+        total += _word_chars(PLACEHOLDER_RE.sub(lambda m: kept[int(m.group(1))], visible_text(element)))
+    return total
 
 
 def html_structures(root: Tag, kept: list[str]) -> Counter[str]:
@@ -237,7 +197,7 @@ def html_structures(root: Tag, kept: list[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for name, (tags, _) in STRUCTURES.items():
         if name == "emphasis":
-            counts[name] += emphasis_runs(root, kept)
+            counts[name] += emphasized_chars(root, kept)
         elif name == "tables":
             counts[name] += len(root.find_all(tags))
         else:
@@ -287,6 +247,7 @@ def check(path: str) -> dict[str, object]:
         root = main[1] if main else tree
         resolve_lazy_images(tree, report)
         unwrap_image_proxies(tree, report)
+        decode_protected_emails(tree, report)
         absolutize_urls(tree, base, report)
         drop_tracking_params(tree, rules, report)
         for image in root.find_all("img"):
@@ -403,7 +364,8 @@ def main() -> int:
         print(f"| {site} | " + " | ".join(str(stats[c]) for c in columns) + f" | {mean:.1%} |")
     mean = total["removed-share-x1000"] / 1000 / max(1, total["posts"])
     print("| **total** | " + " | ".join(str(total[c]) for c in columns) + f" | {mean:.1%} |")
-    print("\n| site | " + " | ".join(f"{name} out/source" for name in STRUCTURES) + " |")
+    labels = {"emphasis": "emphasized characters"}
+    print("\n| site | " + " | ".join(f"{labels.get(name, name)} out/source" for name in STRUCTURES) + " |")
     print("|---" * (len(STRUCTURES) + 1) + "|")
     for site in [*sorted(by_site), "**total**"]:
         stats = total if site == "**total**" else by_site[site]
