@@ -424,7 +424,7 @@ def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
         return markdown
     if span.first_prefix or span.prefix:
         return _reprefix(markdown, span.first_prefix, span.prefix) if markdown else span.first_prefix.rstrip()
-    if not markdown:
+    if not markdown.strip():  # nothing, or only the space of a `<p>&nbsp;</p>`
         return _REMOVED_BLOCK
     lead = "" if not before.strip("\n") or before.endswith("\n\n") else (
         "\n" if before.endswith("\n") else "\n\n")
@@ -473,7 +473,7 @@ _EDGE_SPACE_START = re.compile(r"^(?:<[^/!][^>]*>)+\s")
 
 # A block that converted to nothing leaves this mark; the blank lines around it are merged after.
 _REMOVED_BLOCK = "\ue002"
-_AROUND_REMOVED = re.compile("\n*\ue002\n*")
+_AROUND_REMOVED = re.compile("\n*\ue002(?:\n*\ue002)*\n*")  # consecutive removed blocks merge as one
 
 
 def _tidy_blank_lines(text: str) -> str:

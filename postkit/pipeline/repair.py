@@ -237,10 +237,10 @@ def decode_protected_emails(root: BeautifulSoup, report: FragmentReport) -> None
     Without the script the archive keeps only the placeholder, so the address is decoded.
     """
     for element in root.find_all(True, attrs={"data-cfemail": True}):
-        address = _cloudflare_decode(str(element["data-cfemail"]))
+        address = _cloudflare_decode(str(element["data-cfemail"]), strict=False)
         if address is None:
             continue
-        if element.name == "a":
+        if element.name == "a" and _EMAIL.fullmatch(address):
             element.clear()
             element.append(address)
             element["href"] = "mailto:" + address
@@ -255,7 +255,9 @@ def decode_protected_emails(root: BeautifulSoup, report: FragmentReport) -> None
             report.repairs["email-decoded"] += 1
 
 
-def _cloudflare_decode(code: str) -> str | None:
+def _cloudflare_decode(code: str, *, strict: bool = True) -> str | None:
+    """The text behind Cloudflare's hex: an address, or (``strict=False``) any text with an '@' that
+    its script took for one (`curl -F "image=@…"` in a code sample)."""
     try:
         data = bytes.fromhex(code)
     except ValueError:
@@ -263,7 +265,9 @@ def _cloudflare_decode(code: str) -> str | None:
     if len(data) < 2:
         return None
     address = bytes(byte ^ data[0] for byte in data[1:]).decode("utf-8", "replace")
-    return address if _EMAIL.fullmatch(address) else None  # bytes that only looked like one: left alone
+    if strict:
+        return address if _EMAIL.fullmatch(address) else None  # bytes that only looked like one: left alone
+    return address if "@" in address and address.isprintable() and not set(address) & set("<>") else None
 
 
 # Blockquotes a site's script turns into an embed; without the script they may hold only a link.

@@ -264,7 +264,8 @@ def _at_block_edge(el: Tag) -> bool:
             while sibling is not None:
                 if isinstance(sibling, Tag) and sibling.name in _BLOCKS:
                     break
-                if (isinstance(sibling, Tag) and (sibling.get_text().strip() or sibling.name in ("img", "iframe"))) or (
+                if (isinstance(sibling, Tag) and (sibling.get_text().strip() or sibling.name in ("img", "iframe")
+                                                  or sibling.find(("img", "iframe")) is not None)) or (
                         isinstance(sibling, NavigableString) and not isinstance(sibling, Comment) and sibling.strip()):
                     edge = False
                     break
@@ -540,6 +541,8 @@ def normalize_inline(tree: BeautifulSoup) -> None:
         # touches and joins below
         wrapper.unwrap()
     tree.smooth()  # the texts they held join, so what starts a line is escaped as one (`<span>2021</span>1.`)
+    for image in tree.find_all("img"):
+        _break_after_lead_image(tree, image)
     for element in tree.find_all(_STARRED):
         # emphasis around a code span that touches another (`<b><code>a</code></b><code>b</code>`)
         # cannot be written (the markers cannot open before a backtick, and code spans that touch
@@ -575,7 +578,7 @@ def normalize_inline(tree: BeautifulSoup) -> None:
             inner = _shallow_copy(tree, element)
             inner.extend(list(link.contents))
             link.append(inner)
-            element.replace_with(link.extract())
+            element.unwrap()  # the space beside the link stays (`<b><a>Ltd.</a> </b>(Hong Kong)`)
     for paragraph in tree.find_all("p"):
         # a browser ends a paragraph where a block starts (`<p>a<div>b</div>c</p>`); as a <div> it
         # converts the same way instead of gluing the text after it onto what follows the paragraph
@@ -604,6 +607,35 @@ def normalize_inline(tree: BeautifulSoup) -> None:
                                              for c in element.children):
             continue
         pending.extend(_push_into_blocks(tree, element))
+
+
+def _break_after_lead_image(tree: BeautifulSoup, image: Tag) -> None:
+    """A line break between an image that opens a block and the caption text right after it.
+
+    `<p><img src=…><small>Caption</small></p>` shows the caption under a picture as wide as the
+    page; written `![](…)Caption` it reads as one line. Small images (icons, emoticons) are inline
+    on purpose and stay so.
+    """
+    size = [str(image.get(name) or "") for name in ("width", "height")]
+    if any(value.isdigit() and int(value) < 100 for value in size):
+        return
+    lead: Tag = image
+    if isinstance(image.parent, Tag) and image.parent.name == "a" and not image.parent.get_text().strip():
+        lead = image.parent
+    if not isinstance(lead.parent, Tag) or lead.parent.name not in _BLOCKS:
+        return
+    before = lead.previous_sibling
+    while isinstance(before, NavigableString) and not before.strip():
+        before = before.previous_sibling
+    if before is not None:
+        return  # not the first thing in its block
+    after = lead.next_sibling
+    while isinstance(after, NavigableString) and not after.strip():
+        after = after.next_sibling
+    if after is None or (isinstance(after, Tag) and (after.name in _BLOCKS or after.name in ("br", "img")
+                                                      or not after.get_text().strip())):
+        return
+    lead.insert_after(tree.new_tag("br"))
 
 
 def _split_edge_links(tree: BeautifulSoup, element: Tag) -> None:

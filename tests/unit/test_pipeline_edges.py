@@ -162,3 +162,24 @@ def test_line_breaks_in_code_and_before_markers(html: str, rendered: str) -> Non
 ])
 def test_video_embeds_link_to_the_videos_page(iframe: str, markdown: str) -> None:
     assert clean_text(iframe + "\n").text == markdown + "\n"
+
+
+@pytest.mark.parametrize(("html", "markdown"), [
+    # a picture that opens a block, then its caption: a line break between them
+    ('<p><img src="https://e.org/a.jpg"><small>Commuters at dawn.</small></p>',
+     "![](https://e.org/a.jpg)\\\nCommuters at dawn."),
+    ('<p><a href="https://e.org/big.jpg"><img src="https://e.org/a.jpg"></a>Caption here</p>',
+     "[![](https://e.org/a.jpg)](https://e.org/big.jpg)\\\nCaption here"),
+    # an icon is inline on purpose, and so is an image inside a sentence
+    ('<p><img src="https://e.org/s.gif" width="15" height="15"> Great!</p>', "![](https://e.org/s.gif) Great!"),
+    ('<p>Text <img src="https://e.org/c.jpg"> more</p>', "Text ![](https://e.org/c.jpg) more"),
+    # the space between a bold link and the text after it stays
+    ('<p><strong><a href="https://e.org/">Ltd.</a> </strong>(Hong Kong)</p>', "[**Ltd.**](https://e.org/) (Hong Kong)"),
+    # blocks that convert to nothing, one after another, leave one blank line
+    ('<p>x</p>\n\n<p>&nbsp;</p>\n\n<p><a href="http://e.org/a.png"><br /> </a></p>\n\n'
+     '<div class="sharedaddy">Share</div>\n\n\n\n[1]: http://e.org/', "x\n\n[1]: http://e.org/"),
+])
+def test_layout_of_images_spaces_and_removed_blocks(html: str, markdown: str) -> None:
+    result = clean_text(html + "\n")
+    assert result.text == markdown + "\n"
+    assert result.lost == ()
