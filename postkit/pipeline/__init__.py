@@ -252,8 +252,7 @@ def decode_entities(text: str) -> tuple[str, int]:
         char = unescape(match.group(0))
         if len(char) != 1 or not _plain_visible(char):
             continue
-        backslashes = len(text[:match.start()]) - len(text[:match.start()].rstrip("\\"))
-        if backslashes % 2:
+        if _escaped(text, match.start()):
             continue
         if code is None:
             code = code_regions(text)
@@ -265,6 +264,14 @@ def decode_entities(text: str) -> tuple[str, int]:
         count += 1
     pieces.append(text[cursor:])
     return "".join(pieces), count
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd run of backslashes (looks back only that far)."""
+    start = at
+    while start and text[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
 
 
 def _plain_visible(char: str) -> bool:
