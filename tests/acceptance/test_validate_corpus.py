@@ -29,9 +29,13 @@ URL_IN_MESSAGE = {
 FOUNDING = "nodenews__waimei/2021-08-10-蔡奇主持北京防疫会议  要求严防死守坚决阻断传播.md"
 
 
+# The archives whose findings were read and pinned; a folder added to the corpus later gets its
+# own counts once read, so it never moves these.
+PINNED_FOLDERS = ("NodeBE4__oped2", "SathyaBhat__sathyasays.com", "nodenews__waimei", "zhouxiang93123__waimei")
+
+
 def sample(corpus: Path) -> list[Path]:
-    return [path for folder in sorted(corpus.iterdir()) if folder.is_dir()
-            for path in sorted(folder.glob("*.md"))[::10]]
+    return [path for folder in PINNED_FOLDERS for path in sorted((corpus / folder).glob("*.md"))[::10]]
 
 
 def test_counts_by_rule_on_a_sample(corpus_dir: Path) -> None:

@@ -25,6 +25,10 @@ from postkit.problems import Problem
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
+# The archives whose findings were read one by one and pinned below; folders added to the corpus
+# later get their own counts once they are read, so a new folder never moves these.
+PINNED_FOLDERS = ("NodeBE4__oped2", "SathyaBhat__sathyasays.com", "nodenews__waimei", "zhouxiang93123__waimei")
+
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not next to this checkout")
 
 
@@ -34,7 +38,7 @@ def corpus_problems() -> list[Problem]:
     context = CheckContext(schema=load_schema("jekyll"))
     problems: list[Problem] = []
     summaries: list[PostSummary] = []
-    for path in sorted(CORPUS.glob("*/*.md")):
+    for path in sorted(path for folder in PINNED_FOLDERS for path in (CORPUS / folder).glob("*.md")):
         post = read_post_for_check(str(path))
         problems.extend(check_post(post, rules, context))
         summaries.append(summarize(post, context))
