@@ -17,9 +17,9 @@ from functools import lru_cache
 from html import unescape
 from urllib.parse import unquote
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 
-from postkit.pipeline.html import parse_fragment, visible_text
+from postkit.pipeline.html import parse_fragment, serialize_html, visible_text
 from postkit.pipeline.repair import (
     absolutize_urls,
     decode_protected_emails,
@@ -35,7 +35,7 @@ from postkit.pipeline.repair import (
     wrap_loose_captions,
 )
 from postkit.pipeline.report import FragmentReport, LostText, Removal
-from postkit.pipeline.sanitize import Policy, Sanitizer, make_sanitizer
+from postkit.pipeline.sanitize import Policy, Sanitizer, enforce_policy, make_sanitizer
 from postkit.pipeline.strip import drop_title_heading, keep_main_article, strip_cruft, strip_inert
 from postkit.pipeline.to_markdown import escape_first_line_start, escape_line_starts, tree_to_markdown
 from postkit.pipeline.verify import lost_text
@@ -126,12 +126,34 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
     strip_inert(tree, report, tools.policy.tags)
     join_segment_breaks(tree)
     expected = visible_text(tree)
-    sanitized = tools.sanitize(_serialize(tree))
-    markdown = tree_to_markdown(parse_fragment(sanitized), inline=inline)
+    markdown = tree_to_markdown(_sanitized_tree(tree, tools), inline=inline)
     report.lost.extend(lost_text(expected, markdown, line))
     if report.removals and line > 1:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
     return markdown, report
+
+
+def _sanitized_tree(tree: BeautifulSoup, tools: _Tools) -> BeautifulSoup:
+    """The tree after the sanitizer, parsed again only when the sanitizer changed something.
+
+    The policy is enforced on the tree first; the sanitizer then runs once on its serialization
+    as the proof. When it gives back exactly what it was given, the tree already holds nothing
+    the policy forbids, and it is converted as it is.
+    """
+    enforce_policy(tree, tools.policy)
+    serialized = serialize_html(tree)
+    sanitized = tools.sanitize(serialized if serialized is not None else _serialize(tree))
+    if sanitized == serialized:
+        _as_parsed(tree)
+        return tree
+    return parse_fragment(sanitized)
+
+
+def _as_parsed(tree: BeautifulSoup) -> None:
+    """Text as a fresh parse would hold it: no empty strings, neighbours joined (unwrapping leaves both)."""
+    for node in [node for node in tree.descendants if type(node) is NavigableString and not node]:
+        node.extract()
+    tree.smooth()
 
 
 def _serialize(tree: BeautifulSoup) -> str:

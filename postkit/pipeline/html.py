@@ -169,3 +169,44 @@ def visible_text(root: Tag) -> str:
     return "".join(parts)
 
 
+
+
+# Elements with no end tag in HTML5 serialization.
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                  "track", "wbr"})
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "\u00a0": "&nbsp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "\u00a0": "&nbsp;", '"': "&quot;", "<": "&lt;", ">": "&gt;"})
+
+
+def serialize_html(root: Tag) -> str | None:
+    """The fragment under ``root`` (its body) written as the HTML5 serialization algorithm writes it.
+
+    This is the form nh3 (html5ever) writes, so a fragment that already keeps the sanitizing
+    policy comes back from nh3 unchanged; that equality is what lets the pipeline keep its own
+    tree instead of parsing the sanitizer's output again. Returns None for a tree holding nodes
+    that form has no plain spelling for (comments, doctypes, CDATA), which the caller then
+    serializes the general way.
+    """
+    body = root.find("body") if isinstance(root, BeautifulSoup) else root
+    parts: list[str] = []
+    # end tags wait on the stack as text, written once the element's content is
+    stack: list[PageElement | str] = list(reversed((body or root).contents))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str) and not isinstance(node, NavigableString):
+            parts.append(node)
+        elif isinstance(node, Tag):
+            attributes = "".join(f' {name}="{_attribute_text(value)}"' for name, value in node.attrs.items())
+            parts.append(f"<{node.name}{attributes}>")
+            if node.name not in VOID:
+                stack.append(f"</{node.name}>")
+                stack.extend(reversed(node.contents))
+        elif type(node) is NavigableString:
+            parts.append(node.translate(_TEXT_ESCAPES))
+        else:
+            return None
+    return "".join(parts)
+
+
+def _attribute_text(value: Any) -> str:
+    return (" ".join(value) if isinstance(value, list) else str(value)).translate(_ATTRIBUTE_ESCAPES)

@@ -9,10 +9,15 @@ pipeline, forced by the sanitizer libraries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from postkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "address", "article", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
@@ -115,6 +120,38 @@ def _drop_content_free(html: str) -> str:
         element.decompose()
     body = tree.body
     return body.decode_contents() if body is not None else str(tree)
+
+
+# Attributes a sanitizer reads as URLs; only their scheme is checked here.
+URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_EDGE = "".join(map(chr, range(0x21)))
+
+
+def enforce_policy(tree: BeautifulSoup, policy: Policy) -> None:
+    """Drop the attributes the policy does not allow, on the pipeline's own tree.
+
+    Only what every backend certainly drops is dropped here (an attribute not on the list, a
+    URL whose scheme is not allowed), so the backend's own result stays what it was; a tree
+    that keeps the policy comes back from the sanitizer unchanged, which the pipeline checks.
+    """
+    allowed = dict(policy.attributes)
+    schemes = policy.schemes | ({"data"} if policy.allow_data_images else frozenset())
+    for element in tree.find_all(True):
+        if not element.attrs:
+            continue
+        keep = allowed.get(element.name, frozenset())
+        for name in [name for name in element.attrs if name not in keep]:
+            del element.attrs[name]
+        for name in URL_ATTRIBUTES.intersection(element.attrs):
+            value = element.attrs[name]
+            url = (" ".join(value) if isinstance(value, list) else str(value)).strip(_URL_EDGE)
+            scheme = _SCHEME.match(url.replace("\t", "").replace("\n", "").replace("\r", ""))
+            if scheme is None:
+                continue
+            lowered = scheme.group(1).lower()
+            if lowered not in schemes or (lowered == "data" and not (element.name == "img" and name == "src")):
+                del element.attrs[name]
 
 
 SANITIZERS: dict[str, Callable[[Policy], Sanitizer]] = {"nh3": nh3_sanitizer, "bleach": bleach_sanitizer}
