@@ -12,7 +12,8 @@ from postkit.errors import ConfigError
 
 VALID_KEYS = (
     "source-url-key, sanitizer, rules, include, exclude, default-exclude, respect-gitignore, force-exclude, "
-    "schema, select, ignore, per-file-ignores, strict, max-file-size, allow-data-images, allow-iframes, encoding, jobs, cache"
+    "schema, select, ignore, per-file-ignores, strict, max-file-size, allow-data-images, allow-iframes, "
+    "encoding, jobs, cache"
 )
 
 
