@@ -54,6 +54,9 @@ RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="Read input in this encoding (default: UTF-8).")]
 SourceKeyOpt = Annotated[str | None, typer.Option("--source-url-key",
                                                   help="Front-matter key holding the post's source URL.")]
+ForceExcludeOpt = Annotated[bool | None, typer.Option("--force-exclude/--no-force-exclude",
+                                                      help="Apply excludes and .gitignore to files named on the "
+                                                           "command line too (as pre-commit passes them).")]
 
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -158,6 +161,7 @@ def clean(
     include: Annotated[list[str] | None, typer.Option("--include", help="File name glob to clean; repeatable.")]
     = None,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Path glob to skip; repeatable.")] = None,
+    force_exclude: ForceExcludeOpt = None,
     config_file: Annotated[Path | None, typer.Option("--config", help="Use this postkit.toml or pyproject.toml.")]
     = None,
     sanitizer: SanitizerOpt = None,
@@ -168,7 +172,7 @@ def clean(
     """Clean posts in place: strip cruft, turn embedded HTML into Markdown, keep every word."""
     from postkit.clean import Mode, RunSummary, Status, job_from_config, run_clean
     from postkit.config import load_config
-    from postkit.files import CleanCache, discover, remove_stale_temp_files
+    from postkit.files import CleanCache, discover_posts, remove_stale_temp_files
     from postkit.report.cleaning import render_summary, write_json
 
     if check and diff:
@@ -179,6 +183,7 @@ def clean(
     config = load_config(paths, config_file, {
         "sanitizer": sanitizer, "rules": [str(r) for r in rules] if rules else None, "encoding": encoding,
         "source-url-key": source_url_key, "include": include, "exclude": exclude, "jobs": jobs,
+        "force-exclude": force_exclude,
     })
     err = _console(stderr=True)
     out = _console(stderr=False)
@@ -186,9 +191,9 @@ def clean(
         if not path.exists() and not path.is_symlink():
             raise typer.BadParameter(f"{path}: does not exist", param_hint="PATHS")
     failures: list[str] = []
-    files = list(discover(paths, config.include, config.exclude, on_error=lambda e: failures.append(str(e))))
+    files = list(discover_posts(paths, config, on_error=lambda e: failures.append(str(e))))
     remove_stale_temp_files({f.parent for f in files})
-    cache = CleanCache(config.fingerprint()) if config.cache and not no_cache else None
+    cache = CleanCache(config.fingerprint(), root=config.project_root) if config.cache and not no_cache else None
     known = _load_cache(cache, err)
     job = job_from_config(config, mode, force=force, known_clean=known, roots=paths)
     summary = RunSummary()
@@ -354,6 +359,7 @@ def validate(
     include: Annotated[list[str] | None, typer.Option("--include", help="File name glob to check; repeatable.")]
     = None,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Path glob to skip; repeatable.")] = None,
+    force_exclude: ForceExcludeOpt = None,
 ) -> None:
     """Check posts' front matter and content and report problems; never writes a post."""
     import os
@@ -366,7 +372,7 @@ def validate(
         config = load_config(paths, config_file, {
             "schema": schema, "select": _codes(select), "ignore": _codes(ignore), "strict": strict,
             "source-url-key": source_url_key, "jobs": jobs, "rules": [str(r) for r in rules] if rules else None,
-            "encoding": encoding, "include": include, "exclude": exclude,
+            "encoding": encoding, "include": include, "exclude": exclude, "force-exclude": force_exclude,
         })
         run = validate_paths(paths, config)
     except (ConfigError, PostError) as exc:

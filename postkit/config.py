@@ -35,6 +35,22 @@ DEFAULTS: dict[str, object] = {
     "rules": [],
     "include": ["*.md", "*.markdown", "*.html"],
     "exclude": [],
+    # Never posts: build output, dependencies and caches of Jekyll, Hugo and their tools, skipped
+    # like ruff's default `exclude`. A name matches anywhere; `/public` and `/resources` (Hugo's
+    # build output) only at the project root, since a Hugo section may well be called resources.
+    "default-exclude": [
+        ".git",
+        ".jekyll-cache",
+        ".sass-cache",
+        ".postkit_cache",
+        "_site",
+        "node_modules",
+        "vendor",
+        "/public",
+        "/resources",
+    ],
+    "respect-gitignore": True,
+    "force-exclude": False,
     "schema": "jekyll",
     "select": [],
     "ignore": [],
@@ -51,7 +67,20 @@ DEFAULTS: dict[str, object] = {
 # Keys whose values name files; relative ones resolve against the config file's folder.
 _PATH_KEYS = frozenset({"rules", "schema"})
 # Keys that do not change what cleaning writes, so they stay out of the cache fingerprint.
-_NOT_FINGERPRINTED = frozenset({"select", "ignore", "per-file-ignores", "include", "exclude", "jobs", "cache"})
+_NOT_FINGERPRINTED = frozenset(
+    {
+        "select",
+        "ignore",
+        "per-file-ignores",
+        "include",
+        "exclude",
+        "default-exclude",
+        "respect-gitignore",
+        "force-exclude",
+        "jobs",
+        "cache",
+    }
+)
 _TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _COMMAND_LINE = "command line"
 
@@ -70,6 +99,9 @@ class Config:
     rules: tuple[Path, ...]
     include: tuple[str, ...]
     exclude: tuple[str, ...]
+    default_exclude: tuple[str, ...]
+    respect_gitignore: bool
+    force_exclude: bool
     schema: str | Path
     select: tuple[str, ...]
     ignore: tuple[str, ...]
@@ -82,6 +114,14 @@ class Config:
     jobs: int
     cache: bool
     source: Path | None = None
+
+    @property
+    def project_root(self) -> Path:
+        """The folder ``exclude``, ``per-file-ignores`` and the cache are relative to.
+
+        The config file's folder, else the current folder (as ruff and black do).
+        """
+        return self.source.parent if self.source is not None else Path.cwd()
 
     def as_dict(self) -> dict[str, object]:
         """The settings under their kebab-case keys, in the order of :data:`DEFAULTS`."""

@@ -12,24 +12,35 @@ import os
 import pickle
 import re
 import secrets
+import shutil
 import signal
 import stat
 import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Sized
-from pathlib import Path, PurePath
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import platformdirs
+import pathspec
 
 from postkit.errors import PostError, PostkitError
+
+if TYPE_CHECKING:
+    from postkit.config import Config
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 TEMP_MARKER = ".postkit-tmp-"
 CACHE_DIR_ENV = "POSTKIT_CACHE_DIR"
+CACHE_FOLDER_NAME = ".postkit_cache"
+# https://bford.info/cachedir/: backup and archiving tools skip a folder holding this file.
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by postkit.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
 # Libraries whose upgrade can change what cleaning writes; their versions key the cache.
 _OUTPUT_LIBRARIES = ("nh3", "bleach", "markdownify", "beautifulsoup4", "lxml", "markdown-it-py", "PyYAML")
 _TEMP_NAME = re.compile(r"^\..+\.postkit-tmp-(?P<pid>\d+)-[0-9a-f]+$")
@@ -38,31 +49,172 @@ _HASH_LINE = re.compile(r"^[0-9a-f]{32}$")
 
 # --- discovery -----------------------------------------------------------------------------------
 
+GITIGNORE_FILE_NAME = ".gitignore"
+
+
+class PathFilter:
+    """Which paths discovery skips: exclude globs, the default excludes and ``.gitignore`` files.
+
+    Globs are :mod:`fnmatch` patterns, as in ruff's ``exclude``: one without a ``/`` matches a
+    file or folder name anywhere (``node_modules``, ``*.bak.md``); one with a ``/``, or starting
+    with ``/`` or ``./``, matches the path relative to ``root``, the project root (``drafts/*``,
+    ``/public``). A path outside ``root`` is matched relative to the folder being walked.
+
+    With ``respect_gitignore``, the ``.gitignore`` files from the top of the git work tree (or
+    from ``root`` outside a git repository) down to each folder apply as git applies them, a
+    deeper file overriding a higher one, and so does ``.git/info/exclude``.
+    """
+
+    def __init__(self, root: Path, exclude: Sequence[str] = (), *, respect_gitignore: bool = False) -> None:
+        self.root = Path(os.path.abspath(root))
+        self.respect_gitignore = respect_gitignore
+        self._names: list[str] = []
+        self._paths: list[str] = []
+        for raw in exclude:
+            pattern = raw.strip()
+            anchored = pattern.startswith(("/", "./"))
+            pattern = pattern.removeprefix(".").lstrip("/") if anchored else pattern
+            pattern = pattern.rstrip("/")
+            if not pattern:
+                continue
+            (self._paths if anchored or "/" in pattern else self._names).append(pattern)
+        self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+        self._tops: dict[tuple[Path, Path | None], tuple[Path, pathspec.GitIgnoreSpec | None]] = {}
+
+    def skips(self, path: Path, *, is_dir: bool, base: Path | None = None) -> bool:
+        """Whether ``path`` itself is excluded; ``base`` is the folder to match against outside the root."""
+        absolute = Path(os.path.abspath(path))
+        if any(fnmatch.fnmatch(absolute.name, pattern) for pattern in self._names):
+            return True
+        if self._paths:
+            relative = _relative_to(absolute, self.root)
+            if relative is None and base is not None:
+                relative = _relative_to(absolute, Path(os.path.abspath(base)))
+            if relative is not None and any(fnmatch.fnmatch(relative, pattern) for pattern in self._paths):
+                return True
+        return self.respect_gitignore and self._ignored_by_git(absolute, is_dir, base)
+
+    def skips_with_parents(self, path: Path, *, is_dir: bool) -> bool:
+        """Whether ``path`` or a folder above it (up to the root) is excluded: ``--force-exclude``."""
+        absolute = Path(os.path.abspath(path))
+        if self.skips(absolute, is_dir=is_dir):
+            return True
+        if _relative_to(absolute, self.root) is None:
+            return False  # the folders above a path outside the project are none of its business
+        for parent in absolute.parents:
+            if parent == self.root:
+                return False
+            if self.skips(parent, is_dir=True):
+                return True
+        return False
+
+    def _ignored_by_git(self, path: Path, is_dir: bool, base: Path | None) -> bool:
+        top, info_exclude = self._top_for(path.parent, base)
+        suffix = "/" if is_dir else ""
+        folder = path.parent
+        while True:
+            spec = self._spec_in(folder)
+            if spec is not None:
+                verdict = spec.check_file(path.relative_to(folder).as_posix() + suffix).include
+                if verdict is not None:
+                    return verdict
+            if folder == top or folder == folder.parent:
+                break
+            folder = folder.parent
+        if info_exclude is not None and _relative_to(path, top) is not None:
+            return bool(info_exclude.check_file(path.relative_to(top).as_posix() + suffix).include)
+        return False
+
+    def _spec_in(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
+        if folder not in self._specs:
+            self._specs[folder] = _read_gitignore(folder / GITIGNORE_FILE_NAME)
+        return self._specs[folder]
+
+    def _top_for(self, folder: Path, base: Path | None) -> tuple[Path, pathspec.GitIgnoreSpec | None]:
+        """The folder whose .gitignore is the highest that applies, and its .git/info/exclude.
+
+        That is the top of the git work tree; outside one, the project root, or outside that
+        the folder being walked (a .gitignore above the project belongs to someone else).
+        """
+        key = (folder, base)
+        if key not in self._tops:
+            git_top = next(
+                (candidate for candidate in (folder, *folder.parents) if os.path.lexists(candidate / ".git")), None
+            )
+            if git_top is not None:
+                self._tops[key] = (git_top, _read_gitignore(_git_dir(git_top) / "info" / "exclude"))
+            elif _relative_to(folder, self.root) is not None:
+                self._tops[key] = (self.root, None)
+            else:
+                outside = Path(os.path.abspath(base)) if base is not None else folder
+                self._tops[key] = (outside if _relative_to(folder, outside) is not None else folder, None)
+        return self._tops[key]
+
+
+def _relative_to(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` in POSIX style, or None when it lies outside."""
+    if path == root:
+        return "."
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else None
+
+
+def _read_gitignore(path: Path) -> pathspec.GitIgnoreSpec | None:
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:  # absent, a folder, unreadable: nothing ignored, as git does
+        return None
+    spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    return spec if len(spec) else None
+
+
+def _git_dir(top: Path) -> Path:
+    """The repository folder of a work tree; a linked worktree's ``.git`` file points at it."""
+    dot_git = top / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        line = dot_git.read_text("utf-8", errors="replace").strip()
+    except OSError:
+        return dot_git
+    if not line.startswith("gitdir:"):
+        return dot_git
+    git_dir = (top / line.removeprefix("gitdir:").strip()).resolve()
+    try:  # a linked worktree keeps info/exclude in the common folder
+        return (git_dir / (git_dir / "commondir").read_text("utf-8").strip()).resolve()
+    except OSError:
+        return git_dir
+
 
 def discover(
     paths: Iterable[Path],
     include: Sequence[str],
     exclude: Sequence[str],
     *,
+    root: Path | None = None,
+    respect_gitignore: bool = False,
+    force_exclude: bool = False,
     on_error: Callable[[PostError], None] | None = None,
 ) -> Iterator[Path]:
     """The files to process under ``paths``, each real file once, in a deterministic order.
 
-    Files given directly are taken as they are. Folders are walked depth first with entries
-    sorted by name; a file is taken when its name matches an ``include`` glob, and a file or
-    folder is skipped when its path relative to the given folder, or any part of that path,
-    matches an ``exclude`` glob. Hidden names (``.git`` among them) are skipped. A symlink is
-    followed only when its target lies inside one of the given paths; loops end.
+    Folders are walked depth first with entries sorted by name; a file is taken when its name
+    matches an ``include`` glob, and a file or folder is skipped when :class:`PathFilter` (the
+    ``exclude`` globs against the path relative to ``root``, default the current folder, and
+    with ``respect_gitignore`` the ``.gitignore`` files) says so. Hidden names (``.git`` among
+    them) are skipped. Paths given directly are taken as they are, as ruff and black take
+    them, unless ``force_exclude``: then a given file or folder that is excluded, or lies in an
+    excluded folder, is skipped too. A symlink is followed only when its target lies inside one
+    of the given paths; loops end.
 
     A path that does not exist raises :class:`PostError` before anything is yielded. A folder
     that cannot be read during the walk is passed to ``on_error`` and skipped; without
     ``on_error`` it raises.
     """
     given = list(paths)
-    exclude = [pattern.removeprefix("./").rstrip("/") for pattern in exclude]
     for path in given:
         if not os.path.lexists(path):
             raise PostError(str(path), "does not exist")
+    path_filter = PathFilter(root if root is not None else Path.cwd(), exclude, respect_gitignore=respect_gitignore)
     roots = [_resolve(path) for path in given]
     allowed_roots = [root for root in roots if root is not None]
     seen_files: set[tuple[int, int]] = set()
@@ -79,19 +231,37 @@ def discover(
         except OSError as error:
             report(PostError(str(path), _reason(error)))
             continue
-        if stat.S_ISDIR(info.st_mode):
-            yield from _walk(path, info, include, exclude, allowed_roots, seen_files, seen_folders, report)
+        is_dir = stat.S_ISDIR(info.st_mode)
+        if force_exclude and path_filter.skips_with_parents(path, is_dir=is_dir):
+            continue
+        if is_dir:
+            yield from _walk(path, info, include, path_filter, allowed_roots, seen_files, seen_folders, report)
         elif not stat.S_ISREG(info.st_mode):
             report(PostError(str(path), "is not a regular file"))
         elif _first_visit(info, seen_files):
             yield path
 
 
+def discover_posts(
+    paths: Iterable[Path], config: Config, *, on_error: Callable[[PostError], None] | None = None
+) -> Iterator[Path]:
+    """:func:`discover` with a configuration's settings: its excludes, default excludes, root and flags."""
+    return discover(
+        paths,
+        config.include,
+        (*config.default_exclude, *config.exclude),
+        root=config.project_root,
+        respect_gitignore=config.respect_gitignore,
+        force_exclude=config.force_exclude,
+        on_error=on_error,
+    )
+
+
 def _walk(
     root: Path,
     root_info: os.stat_result,
     include: Sequence[str],
-    exclude: Sequence[str],
+    path_filter: PathFilter,
     allowed_roots: Sequence[Path],
     seen_files: set[tuple[int, int]],
     seen_folders: set[tuple[int, int]],
@@ -113,22 +283,20 @@ def _walk(
         if entry.name.startswith("."):
             continue
         path = Path(entry.path)
-        relative = path.relative_to(root)
-        if _excluded(relative, exclude):
-            continue
         info = _entry_stat(entry, allowed_roots)
         if info is None:
             continue
-        if stat.S_ISDIR(info.st_mode):
+        is_dir = stat.S_ISDIR(info.st_mode)
+        if not is_dir and not any(fnmatch.fnmatch(entry.name, pattern) for pattern in include):
+            continue
+        if path_filter.skips(path, is_dir=is_dir, base=root):
+            continue
+        if is_dir:
             if _first_visit(info, seen_folders):
                 listing = _sorted_listing(path, report)
                 if listing is not None:
                     stack.append(listing)
-        elif (
-            stat.S_ISREG(info.st_mode)
-            and any(fnmatch.fnmatch(entry.name, pattern) for pattern in include)
-            and _first_visit(info, seen_files)
-        ):
+        elif stat.S_ISREG(info.st_mode) and _first_visit(info, seen_files):
             yield path
 
 
@@ -154,13 +322,6 @@ def _entry_stat(entry: os.DirEntry[str], allowed_roots: Sequence[Path]) -> os.st
         return entry.stat(follow_symlinks=False)
     except OSError:
         return None
-
-
-def _excluded(relative: PurePath, exclude: Sequence[str]) -> bool:
-    if not exclude:
-        return False
-    candidates = (relative.as_posix(), *relative.parts)
-    return any(fnmatch.fnmatch(candidate, pattern) for pattern in exclude for candidate in candidates)
 
 
 def _first_visit(info: os.stat_result, seen: set[tuple[int, int]]) -> bool:
@@ -346,9 +507,13 @@ class CleanCache:
     lines, and a line that is not a hash (a torn or corrupt write) is ignored when read.
     """
 
-    def __init__(self, fingerprint: str, folder: Path | None = None, version: str | None = None) -> None:
-        self.folder = folder if folder is not None else default_cache_folder()
-        key = f"{fingerprint}\n{version if version is not None else engine_version()}"
+    def __init__(
+        self, fingerprint: str, folder: Path | None = None, version: str | None = None, *, root: Path | None = None
+    ) -> None:
+        self.folder = folder if folder is not None else default_cache_folder(root)
+        # The project root is part of the key, so projects sharing $POSTKIT_CACHE_DIR stay apart.
+        place = os.path.abspath(root) if root is not None else ""
+        key = f"{fingerprint}\n{version if version is not None else engine_version()}\n{place}"
         self.path = self.folder / f"clean-{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}.txt"
 
     def load(self) -> frozenset[str]:
@@ -371,7 +536,7 @@ class CleanCache:
             return
         payload = ("\n".join(lines) + "\n").encode("ascii")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _make_cache_folder(self.folder)
             descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
             try:
                 # A leading newline ends a line a killed run may have left half written.
@@ -393,10 +558,49 @@ class CleanCache:
             raise PostkitError(f"{self.path}: cannot remove the cache: {_reason(error)}") from error
 
 
-def default_cache_folder() -> Path:
-    """``$POSTKIT_CACHE_DIR`` when set, else the user cache folder for postkit."""
+def default_cache_folder(root: Path | None = None) -> Path:
+    """``$POSTKIT_CACHE_DIR`` when set, else ``.postkit_cache/`` in the project root (default the current folder).
+
+    Kept in the project as ruff keeps ``.ruff_cache/``: deleting the folder clears it, and no
+    other project on the machine reads it.
+    """
     override = os.environ.get(CACHE_DIR_ENV)
-    return Path(override) if override else Path(platformdirs.user_cache_dir("postkit"))
+    if override:
+        return Path(override)
+    return (root if root is not None else Path.cwd()) / CACHE_FOLDER_NAME
+
+
+def remove_cache_folder(root: Path | None = None) -> Path | None:
+    """Delete the cache folder of a project (or ``$POSTKIT_CACHE_DIR``); return it, or None if there was none.
+
+    Only a folder postkit made (one holding its CACHEDIR.TAG) is deleted, so a mistyped
+    variable cannot empty some other folder.
+    """
+    folder = default_cache_folder(root)
+    tag = folder / "CACHEDIR.TAG"
+    if not folder.is_dir():
+        return None
+    try:
+        made_by_postkit = tag.read_bytes().startswith(_CACHEDIR_TAG.encode("ascii"))
+    except OSError:
+        made_by_postkit = False
+    if not made_by_postkit:
+        raise PostkitError(f"{folder}: not removed: it holds no postkit CACHEDIR.TAG, so postkit did not make it")
+    try:
+        shutil.rmtree(folder)
+    except OSError as error:
+        raise PostkitError(f"{folder}: cannot remove the cache: {_reason(error)}") from error
+    return folder
+
+
+def _make_cache_folder(folder: Path) -> None:
+    """Create the cache folder marked as a cache (CACHEDIR.TAG) and as never to be committed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in (("CACHEDIR.TAG", _CACHEDIR_TAG), (".gitignore", "# Created by postkit.\n*\n")):
+        marker = folder / name
+        if not marker.exists():
+            with contextlib.suppress(FileExistsError), open(marker, "x", encoding="ascii") as stream:
+                stream.write(content)
 
 
 def engine_version() -> str:

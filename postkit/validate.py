@@ -30,7 +30,7 @@ from postkit.checks import (
 from postkit.checks import pk100_file_unreadable as file_unreadable
 from postkit.config import DEFAULT_CONFIG, Config
 from postkit.errors import ConfigError, PostError
-from postkit.files import discover, parallel_map
+from postkit.files import discover_posts, parallel_map
 from postkit.problems import Problem, Severity
 from postkit.report import RuleInfo, Summary
 
@@ -43,8 +43,10 @@ FILES_PER_WORKER = 16
 class FileIgnores:
     """``per-file-ignores``: code prefixes to drop for files whose path matches a glob.
 
-    A glob matches the path as given, the path relative to ``root`` (the config file's folder)
-    or the file name; ``*`` also matches ``/``, so ``posts/*`` covers every folder below.
+    A glob matches the path relative to ``root`` (the project root: the config file's folder,
+    else the current folder) or the file name, whatever path was given on the command line;
+    a file outside the root is matched by the path as given. ``*`` also matches ``/``, so
+    ``posts/*`` covers every folder below.
     """
 
     patterns: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -69,12 +71,11 @@ class FileIgnores:
 
 def _path_forms(path: str, root: str | None) -> tuple[str, ...]:
     pure = PurePath(path)
-    forms = [pure.as_posix(), pure.name]
     if root is not None:
         relative = os.path.relpath(os.path.abspath(path), root)
         if not relative.startswith(".."):
-            forms.append(PurePath(relative).as_posix())
-    return tuple(forms)
+            return PurePath(relative).as_posix(), pure.name
+    return pure.as_posix(), pure.name
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class ValidateJob:
             rule_files=tuple(str(path) for path in config.rules),
             encoding=config.encoding,
             max_file_size=config.max_file_size,
-            ignores=FileIgnores(config.per_file_ignores, str(config.source.parent) if config.source else None),
+            ignores=FileIgnores(config.per_file_ignores, str(config.project_root)),
         )
         job.context()  # a schema or rule pack that cannot be used fails here, before any file is read
         return job
@@ -231,7 +232,7 @@ def validate_paths(paths: Sequence[Path], config: Config) -> ValidationRun:
         if "PK100" in job.codes:
             discovery_problems.append(unreadable_problem(error, error.path))
 
-    files = [str(path) for path in discover(paths, config.include, config.exclude, on_error=unlistable)]
+    files = [str(path) for path in discover_posts(paths, config, on_error=unlistable)]
     return ValidationRun(files=files, job=job, jobs=config.jobs, discovery_problems=discovery_problems)
 
 

@@ -626,7 +626,7 @@ def test_editing_a_rule_pack_invalidates_the_cache() -> None:
 def test_a_corrupted_cache_file_does_not_break_the_run(cache_dir: Path) -> None:
     posts = three_posts()
     assert invoke("posts").exit_code == 0
-    (cache_file,) = cache_dir.iterdir()
+    (cache_file,) = cache_dir.glob("clean-*.txt")
     cache_file.write_bytes(b"\x00\xff garbage\n0123456789abcdef\n" + b"z" * 32 + b"\n\x89PNG" * 50)
     write("posts/utm.md", UTM_POST)
     result = invoke("posts", "--format", "json")
@@ -640,7 +640,7 @@ def test_a_corrupted_cache_file_does_not_break_the_run(cache_dir: Path) -> None:
 def test_a_cache_that_cannot_be_read_is_a_warning(cache_dir: Path) -> None:
     three_posts()
     assert invoke("posts").exit_code == 0
-    (cache_file,) = cache_dir.iterdir()
+    (cache_file,) = cache_dir.glob("clean-*.txt")
     cache_file.unlink()
     cache_file.mkdir()  # reading and appending both fail
     result = invoke("posts", "--format", "json")

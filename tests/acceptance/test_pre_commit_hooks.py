@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,10 +51,14 @@ pytestmark = pytest.mark.skipif(
 def test_manifest_offers_validate_and_clean() -> None:
     hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))}
     assert sorted(hooks) == ["postkit-clean", "postkit-validate"]
-    assert hooks["postkit-validate"]["entry"] == "postkit validate"
-    assert hooks["postkit-clean"]["entry"] == "postkit clean"
+    assert hooks["postkit-validate"]["entry"] == "postkit validate --force-exclude"
+    assert hooks["postkit-clean"]["entry"] == "postkit clean --force-exclude"
     for hook in hooks.values():
         assert (hook["language"], hook["types"], hook["require_serial"]) == ("python", ["markdown"], True)
+        posts = re.compile(hook["files"])
+        assert [name for name in ("_posts/a.md", "_drafts/b.md", "content/c.md", "site/_posts/d.md", "README.md",
+                                  "about.md", "docs/index.md") if posts.search(name)] == [
+            "_posts/a.md", "_drafts/b.md", "content/c.md", "site/_posts/d.md"]
 
 
 def _git(*args: str, cwd: Path) -> None:

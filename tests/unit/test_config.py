@@ -11,8 +11,9 @@ from postkit.config import DEFAULT_CONFIG, DEFAULTS, Config, find_config_file, l
 from postkit.errors import ConfigError
 
 VALID_KEYS = (
-    "source-url-key, sanitizer, rules, include, exclude, schema, select, ignore, per-file-ignores, strict, "
-    "max-file-size, allow-data-images, allow-iframes, encoding, jobs, cache"
+    "source-url-key, sanitizer, rules, include, exclude, default-exclude, respect-gitignore, force-exclude, "
+    "schema, select, ignore, per-file-ignores, strict, max-file-size, allow-data-images, allow-iframes, "
+    "encoding, jobs, cache"
 )
 
 
@@ -43,6 +44,19 @@ def test_default_config_mirrors_defaults() -> None:
         "rules": (),
         "include": ("*.md", "*.markdown", "*.html"),
         "exclude": (),
+        "default-exclude": (
+            ".git",
+            ".jekyll-cache",
+            ".sass-cache",
+            ".postkit_cache",
+            "_site",
+            "node_modules",
+            "vendor",
+            "/public",
+            "/resources",
+        ),
+        "respect-gitignore": True,
+        "force-exclude": False,
         "schema": "jekyll",
         "select": (),
         "ignore": (),

@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -17,8 +18,18 @@ from pathlib import Path
 import pytest
 
 from postkit import files
+from postkit.config import load_config
 from postkit.errors import PostError, PostkitError
-from postkit.files import CleanCache, atomic_write, content_hash, discover, parallel_map, remove_stale_temp_files
+from postkit.files import (
+    CleanCache,
+    atomic_write,
+    content_hash,
+    discover,
+    discover_posts,
+    parallel_map,
+    remove_cache_folder,
+    remove_stale_temp_files,
+)
 
 INCLUDE = ("*.md", "*.markdown", "*.html")
 
@@ -141,6 +152,135 @@ def test_discover_refuses_a_given_special_file(tmp_path: Path) -> None:
     with pytest.raises(PostError, match="is not a regular file"):
         list(discover([pipe], INCLUDE, ()))
     assert list(discover([tmp_path], INCLUDE, ())) == []
+
+
+def test_exclude_globs_are_relative_to_the_root_whatever_the_argument(tmp_path: Path) -> None:
+    make(tmp_path, "a.md", "drafts/x.md", "drafts/deep/y.md", "_posts/p.md", "_posts/drafts/q.md", "old.bak.md")
+    exclude = ("drafts/*", "*.bak.md")
+
+    def walk(*paths: Path, force: bool = False) -> list[str]:
+        walked = discover(list(paths), INCLUDE, exclude, root=tmp_path, force_exclude=force)
+        return [path.relative_to(tmp_path).as_posix() for path in walked]
+
+    # drafts/* names drafts/ at the root, not _posts/drafts/; *.bak.md is a name anywhere
+    assert walk(tmp_path) == ["_posts/drafts/q.md", "_posts/p.md", "a.md"]
+    assert walk(tmp_path / "_posts") == ["_posts/drafts/q.md", "_posts/p.md"]
+    assert walk(tmp_path / "drafts") == []
+    # a file named on the command line is taken, unless force_exclude
+    assert walk(tmp_path / "drafts" / "deep" / "y.md", tmp_path / "old.bak.md") == ["drafts/deep/y.md", "old.bak.md"]
+    assert walk(tmp_path / "drafts" / "deep" / "y.md", tmp_path / "old.bak.md", tmp_path / "a.md", force=True) == [
+        "a.md"
+    ]
+    assert walk(tmp_path / "drafts" / "deep", force=True) == []
+
+
+def test_anchored_patterns_only_match_at_the_root(tmp_path: Path) -> None:
+    make(tmp_path, "public/index.md", "resources/_gen/a.md", "content/resources/guide.md", "content/public/b.md")
+    walked = discover([tmp_path], INCLUDE, ("/public", "./resources/"), root=tmp_path)
+    assert [path.relative_to(tmp_path).as_posix() for path in walked] == [
+        "content/public/b.md",
+        "content/resources/guide.md",
+    ]
+
+
+def test_default_excludes_skip_build_output_and_dependencies(tmp_path: Path) -> None:
+    make(
+        tmp_path,
+        "_posts/a.md",
+        "_site/2021/a.md",
+        "node_modules/pkg/README.md",
+        "vendor/bundle/gems/x/README.md",
+        "public/posts/a.md",
+        "resources/_gen/b.md",
+        "content/resources/guide.md",
+        "theme/node_modules/y.md",
+    )
+    (tmp_path / "postkit.toml").write_text("", encoding="utf-8")
+    config = load_config([tmp_path])
+    assert config.project_root == tmp_path
+    walked = [path.relative_to(tmp_path).as_posix() for path in discover_posts([tmp_path], config)]
+    assert walked == ["_posts/a.md", "content/resources/guide.md"]
+    # replacing the list walks everything that is not hidden
+    (tmp_path / "postkit.toml").write_text('default-exclude = ["_site"]\n', encoding="utf-8")
+    walked = [path.relative_to(tmp_path).as_posix() for path in discover_posts([tmp_path], load_config([tmp_path]))]
+    assert "node_modules/pkg/README.md" in walked and "public/posts/a.md" in walked
+    assert not any(name.startswith("_site/") for name in walked)
+
+
+GITIGNORE_TREE = {
+    ".gitignore": "*.tmp.md\n!keep.tmp.md\n/build/\ndocs/*.md\n!docs/index.md\nimportant.md\n",
+    "sub/.gitignore": "secret.md\n!important.md\nnested/\n",
+    ".git/info/exclude": "local-only.md\n",
+}
+GITIGNORE_FILES = (
+    "a.md",
+    "x.tmp.md",
+    "keep.tmp.md",
+    "build/b.md",
+    "sub/build/c.md",
+    "docs/d.md",
+    "docs/index.md",
+    "docs/deep/e.md",
+    "important.md",
+    "sub/important.md",
+    "sub/secret.md",
+    "sub/nested/f.md",
+    "sub/other/nested/g.md",
+    "local-only.md",
+    "sub/local-only.md",
+)
+
+
+def _gitignore_repo(root: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(root)], check=True, capture_output=True)
+    make(root, *GITIGNORE_FILES)
+    for name, text in GITIGNORE_TREE.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git to compare with")
+def test_gitignore_is_honoured_as_git_honours_it(tmp_path: Path) -> None:
+    _gitignore_repo(tmp_path)
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard"], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    by_git = sorted(name for name in listed.stdout.splitlines() if name.endswith(".md"))
+    walked = discover([tmp_path], INCLUDE, (), root=tmp_path, respect_gitignore=True)
+    ours = sorted(path.relative_to(tmp_path).as_posix() for path in walked)
+    assert ours == by_git
+    # the values, so a git that changed its mind cannot make this pass vacuously
+    assert ours == [
+        "a.md",
+        "docs/deep/e.md",
+        "docs/index.md",
+        "keep.tmp.md",
+        "sub/build/c.md",
+        "sub/important.md",
+    ]
+    # a subfolder as the argument sees the same rules, the root's .gitignore included
+    walked_sub = discover([tmp_path / "sub"], INCLUDE, (), root=tmp_path, respect_gitignore=True)
+    assert [path.relative_to(tmp_path).as_posix() for path in walked_sub] == ["sub/build/c.md", "sub/important.md"]
+    # without respect_gitignore everything not hidden is walked
+    assert len(list(discover([tmp_path], INCLUDE, (), root=tmp_path))) == len(GITIGNORE_FILES)
+
+
+def test_gitignore_applies_to_named_files_only_with_force_exclude(tmp_path: Path) -> None:
+    _gitignore_repo(tmp_path)
+    named = [tmp_path / "x.tmp.md", tmp_path / "sub" / "nested" / "f.md", tmp_path / "a.md"]
+    plain = discover(named, INCLUDE, (), root=tmp_path, respect_gitignore=True)
+    assert [path.name for path in plain] == ["x.tmp.md", "f.md", "a.md"]
+    forced = discover(named, INCLUDE, (), root=tmp_path, respect_gitignore=True, force_exclude=True)
+    assert [path.name for path in forced] == ["a.md"]
+
+
+def test_gitignore_outside_a_git_repository_starts_at_the_root(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("*.md\n", encoding="utf-8")  # above the project: not ours
+    project = tmp_path / "project"
+    make(project, "a.md", "skip.md", "sub/b.md")
+    (project / ".gitignore").write_text("skip.md\n", encoding="utf-8")
+    walked = discover([project], INCLUDE, (), root=project, respect_gitignore=True)
+    assert [path.relative_to(project).as_posix() for path in walked] == ["a.md", "sub/b.md"]
 
 
 # --- atomic_write --------------------------------------------------------------------------------
@@ -441,3 +581,51 @@ def test_parallel_map_draws_items_only_as_results_are_taken() -> None:
     started = time.monotonic()
     results.close()  # terminates the pool
     assert time.monotonic() - started < 10
+
+
+def test_cache_lives_in_the_project_marked_as_a_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POSTKIT_CACHE_DIR", raising=False)
+    cache = CleanCache("fp", version="1", root=tmp_path)
+    assert cache.path.parent == tmp_path / ".postkit_cache"
+    cache.add([content_hash(b"x")])
+    folder = tmp_path / ".postkit_cache"
+    assert (folder / "CACHEDIR.TAG").read_text("ascii").startswith("Signature: 8a477f597d28d172789f06886806bc55\n")
+    assert (folder / ".gitignore").read_text("ascii").splitlines()[-1] == "*"
+    assert CleanCache("fp", version="1", root=tmp_path).load() == {content_hash(b"x")}
+    # another project never sees these hashes
+    assert CleanCache("fp", version="1", root=tmp_path / "other").load() == frozenset()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_cache_folder_is_never_committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POSTKIT_CACHE_DIR", raising=False)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, capture_output=True)
+    make(tmp_path, "post.md")
+    CleanCache("fp", version="1", root=tmp_path).add([content_hash(b"x")])
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert status.stdout.splitlines() == ["?? post.md"]
+
+
+def test_shared_cache_folder_is_keyed_by_project_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POSTKIT_CACHE_DIR", str(tmp_path / "shared"))
+    one = CleanCache("fp", version="1", root=tmp_path / "one")
+    two = CleanCache("fp", version="1", root=tmp_path / "two")
+    assert one.folder == two.folder == tmp_path / "shared"
+    one.add([content_hash(b"x")])
+    assert one.load() == {content_hash(b"x")}
+    assert two.load() == frozenset()
+
+
+def test_remove_cache_folder_deletes_only_a_postkit_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POSTKIT_CACHE_DIR", raising=False)
+    assert remove_cache_folder(tmp_path) is None
+    CleanCache("fp", version="1", root=tmp_path).add([content_hash(b"x")])
+    assert remove_cache_folder(tmp_path) == tmp_path / ".postkit_cache"
+    assert not (tmp_path / ".postkit_cache").exists()
+    monkeypatch.setenv("POSTKIT_CACHE_DIR", str(tmp_path / "mine"))
+    make(tmp_path, "mine/notes.md")
+    with pytest.raises(PostkitError, match=r"holds no postkit CACHEDIR\.TAG"):
+        remove_cache_folder(tmp_path)
+    assert (tmp_path / "mine" / "notes.md").is_file()

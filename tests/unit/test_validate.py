@@ -206,12 +206,12 @@ def test_a_missing_path_raises_before_anything_is_checked(tmp_path: Path) -> Non
 
 
 def test_a_folder_that_cannot_be_listed_is_pk100(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def discover(paths: Iterable[Path], include: object, exclude: object, *,
-                 on_error: Callable[[PostError], None]) -> Iterator[Path]:
+    def discover_posts(paths: Iterable[Path], config: object, *,
+                       on_error: Callable[[PostError], None]) -> Iterator[Path]:
         on_error(PostError(str(tmp_path / "locked"), "cannot be read: Permission denied"))
         return iter(())
 
-    monkeypatch.setattr(validate_module, "discover", discover)
+    monkeypatch.setattr(validate_module, "discover_posts", discover_posts)
     run = validate_paths([tmp_path], DEFAULT_CONFIG)
     assert [(p.path, p.code, p.message) for p in run] == [
         (str(tmp_path / "locked"), "PK100", "cannot be read: Permission denied")]
