@@ -37,7 +37,8 @@ from postkit.pipeline.repair import (
 from postkit.pipeline.report import FragmentReport, LostText, Removal
 from postkit.pipeline.sanitize import Policy, Sanitizer, enforce_policy, make_sanitizer
 from postkit.pipeline.strip import drop_title_heading, keep_main_article, strip_cruft, strip_inert
-from postkit.pipeline.to_markdown import escape_first_line_start, escape_line_starts, tree_to_markdown
+from postkit.pipeline.markdown_text import escape_line_start, escape_line_starts
+from postkit.pipeline.render import render_markdown
 from postkit.pipeline.verify import lost_text
 from postkit.post import SourcePost, split_post
 from postkit.rules import RuleBook, load_rulebook
@@ -126,7 +127,10 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
     strip_inert(tree, report, tools.policy.tags)
     join_segment_breaks(tree)
     expected = visible_text(tree)
-    markdown = tree_to_markdown(_sanitized_tree(tree, tools), inline=inline)
+    import lxml.html
+    sanitized = _sanitized_tree(tree, tools)
+    bridge = lxml.html.fragment_fromstring(_serialize(sanitized), create_parent="div")
+    markdown, _shown = render_markdown(bridge, inline=inline)
     report.lost.extend(lost_text(expected, markdown, line))
     if report.removals and line > 1:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
@@ -474,7 +478,7 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
         preceding = markdown[line_start:match.start()]
         if line_start == 0:
             preceding = before.rsplit("\n", 1)[-1] + preceding
-        return escape_first_line_start(kept) if _CONTAINER_PREFIX.fullmatch(preceding) else kept
+        return escape_line_start(kept) if _CONTAINER_PREFIX.fullmatch(preceding) else kept
 
     return PLACEHOLDER_RE.sub(put, markdown)
 

@@ -1,0 +1,134 @@
+"""Text as Markdown: the escaping of words that came out of HTML, decided from where they land.
+
+One function, ``write_text``, decides every escape the converter adds. It escapes what would
+otherwise become syntax in the renderer of the dialect, and nothing else, so that the words
+read the same in kramdown (Jekyll), goldmark (Hugo) and CommonMark renderers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from postkit.segments import PLACEHOLDER_RE
+
+ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_ENTITY_AFTER_AMP = re.compile(r"#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};")
+# What makes a block at the start of a line: heading, quote, list item, thematic break, setext
+# underline, fence, and kramdown's definition (`: `), end-of-block (`^`) and math (`$$`) lines.
+_LINE_START = re.compile(
+    r"(?P<hash>#{1,6})(?=[ \t]|$)"
+    r"|(?P<quote>>)"
+    r"|(?P<bullet>[-+*])(?=[ \t]|$)"
+    r"|(?P<number>\d{1,9})(?P<delim>[.)])(?=[ \t]|$)"
+    r"|(?P<rule>[-=_*])(?=[-=_* \t]*$)"
+    r"|(?P<fence>~)(?=~~)"
+)
+_KRAMDOWN_LINE_START = re.compile(r"(?P<colon>:)(?=[ \t])|(?P<caret>\^)(?=[ \t]*$)")
+_URL_UNSAFE = re.compile(r"[\s()<>]")
+
+
+def is_punctuation(char: str) -> bool:
+    """CommonMark's punctuation character: ASCII punctuation or Unicode P* and S* categories."""
+    return char in ASCII_PUNCTUATION or (bool(char) and unicodedata.category(char)[0] in "PS")
+
+
+def write_text(text: str, dialect: str, *, line_start: bool = False, in_link: bool = False, cell: bool = False,
+               before: str = "", after: str = "", heading_end: bool = False) -> str:
+    """Text escaped for the place it lands in; placeholders of kept Markdown pass as they are."""
+    if "\ue000" in text:
+        pieces = []
+        cursor = 0
+        for match in PLACEHOLDER_RE.finditer(text):
+            pieces.append(write_text(text[cursor:match.start()], dialect, line_start=line_start and cursor == 0,
+                                     in_link=in_link, cell=cell, before=before, after=match.group(0)[0]))
+            pieces.append(match.group(0))
+            cursor = match.end()
+            before = "\ue001"
+        pieces.append(write_text(text[cursor:], dialect, in_link=in_link, cell=cell, before=before, after=after,
+                                 heading_end=heading_end))
+        return "".join(pieces)
+    escaped = _escape_inline(text, dialect, in_link=in_link, cell=cell, before=before, after=after)
+    if line_start:
+        escaped = escape_line_start(escaped, dialect, whole_line=not after)
+    if heading_end:
+        escaped = re.sub(r"(^|[ \t])(#+)$", r"\1\\\2", escaped)
+    return escaped
+
+
+def _escape_inline(text: str, dialect: str, *, in_link: bool, cell: bool, before: str, after: str) -> str:
+    out: list[str] = []
+    last = len(text) - 1
+    for index, char in enumerate(text):
+        if char not in _SPECIAL:
+            out.append(char)
+            continue
+        previous = text[index - 1] if index else before
+        following = text[index + 1] if index < last else after
+        out.append(_escape_char(char, previous, following, text, index, dialect, in_link=in_link, cell=cell))
+    return "".join(out)
+
+
+_SPECIAL = frozenset("\\*_`[]<&~|${")
+
+
+def _escape_char(char: str, previous: str, following: str, text: str, index: int, dialect: str, *,
+                 in_link: bool, cell: bool) -> str:
+    if char == "\\":
+        return "\\\\" if (following in ASCII_PUNCTUATION or following in ("", "\n")) else char
+    if char == "*":
+        return char if _space(previous) and _space(following) and previous and following else "\\*"
+    if char == "_":
+        return char if previous.isalnum() and following.isalnum() else "\\_"
+    if char in "`[":
+        return "\\" + char
+    if char == "]":
+        return "\\]" if in_link else char
+    if char == "<":
+        return "\\<" if following.isalpha() or following in "/!?" else char
+    if char == "&":
+        return "&amp;" if _ENTITY_AFTER_AMP.match(text, index + 1) else char
+    if char == "~":
+        return "\\~" if dialect != "kramdown" and "~" in (previous, following) else char
+    if char == "|":
+        return "\\|" if cell or dialect == "kramdown" else char
+    if char == "$":
+        return "\\$" if dialect == "kramdown" and "$" in (previous, following) else char
+    if char == "{":
+        return "\\{" if following == ":" else char
+    return char
+
+
+def _space(char: str) -> bool:
+    return not char or char.isspace()
+
+
+def escape_line_start(line: str, dialect: str = "commonmark", *, whole_line: bool = True) -> str:
+    """Escape a block marker (`#`, `-`, `1.`, `>`, `---`) at the start of text that begins a line."""
+    stripped = line.lstrip(" ")
+    lead = line[: len(line) - len(stripped)]
+    match = _LINE_START.match(stripped)
+    if match is not None and (match.group("rule") is None or whole_line):
+        if match.group("number") is not None:
+            return lead + match.group("number") + "\\" + stripped[match.end("number"):]
+        return lead + "\\" + stripped
+    if dialect == "kramdown":
+        match = _KRAMDOWN_LINE_START.match(stripped)
+        if match is not None:
+            return lead + "\\" + stripped
+    return line
+
+
+def escape_line_starts(markdown: str, dialect: str = "commonmark") -> str:
+    """Escape block markers that begin the second and later lines of inline Markdown."""
+    lines = markdown.split("\n")
+    return "\n".join([lines[0], *(escape_line_start(line, dialect) for line in lines[1:])])
+
+
+def escape_title(title: str) -> str:
+    return title.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def escape_url(url: str) -> str:
+    """A link destination that survives every renderer: spaces, parens and angle brackets percent-encoded."""
+    return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}" if ord(m.group(0)) < 128 else "%20", url)
