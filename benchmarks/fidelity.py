@@ -42,7 +42,7 @@ from postkit.pipeline.repair import (
 )
 from postkit.pipeline.report import FragmentReport
 from postkit.pipeline.strip import find_cruft, find_main_article
-from postkit.pipeline.to_markdown import markdown_url
+from postkit.pipeline.markdown_text import escape_url as markdown_url
 from postkit.pipeline.verify import markdown_visible_text
 from postkit.post import read_post
 from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, normalize_newlines

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from html import unescape
 from urllib.parse import unquote
@@ -39,7 +39,8 @@ from postkit.pipeline.sanitize import Policy, Sanitizer, enforce_policy, make_sa
 from postkit.pipeline.strip import drop_title_heading, keep_main_article, strip_cruft, strip_inert
 from postkit.pipeline.markdown_text import escape_line_start, escape_line_starts
 from postkit.pipeline.render import render_markdown
-from postkit.pipeline.verify import lost_text
+from postkit.errors import ConfigError
+from postkit.pipeline.verify import lost_text, markdown_visible_text
 from postkit.post import SourcePost, split_post
 from postkit.rules import RuleBook, load_rulebook
 from postkit.segments import (
@@ -61,6 +62,10 @@ class CleanOptions:
 
     source_url_key: str = "from"
     sanitizer: str = "nh3"
+    converter: str = "postkit"
+    # the renderer the site uses: "commonmark", "kramdown" (Jekyll), "goldmark" (Hugo), or "auto"
+    # (kramdown for a Jekyll-shaped post, goldmark for TOML front matter, else CommonMark)
+    markdown: str = "auto"
     rule_files: tuple[str, ...] = ()
     allow_data_images: bool = False
 
@@ -127,14 +132,31 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
     strip_inert(tree, report, tools.policy.tags)
     join_segment_breaks(tree)
     expected = visible_text(tree)
-    import lxml.html
     sanitized = _sanitized_tree(tree, tools)
-    bridge = lxml.html.fragment_fromstring(_serialize(sanitized), create_parent="div")
-    markdown, _shown = render_markdown(bridge, inline=inline)
-    report.lost.extend(lost_text(expected, markdown, line))
+    markdown, shown = _convert(sanitized, inline=inline, options=options)
+    report.lost.extend(lost_text(expected, shown, line))
     if report.removals and line > 1:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
     return markdown, report
+
+
+CONVERTERS = ("postkit", "markdownify")
+
+
+def _convert(tree: BeautifulSoup, *, inline: bool, options: CleanOptions) -> tuple[str, str]:
+    """The Markdown for a sanitized tree and the text it shows, by the configured converter."""
+    if options.converter == "markdownify":
+        from postkit.pipeline.markdownify_converter import tree_to_markdown
+
+        markdown = tree_to_markdown(tree, inline=inline)
+        return markdown, markdown_visible_text(markdown)
+    if options.converter != "postkit":
+        raise ConfigError(f"unknown converter {options.converter!r}; expected one of {', '.join(CONVERTERS)}")
+    import lxml.html
+
+    bridge = lxml.html.fragment_fromstring(_serialize(tree), create_parent="div")
+    dialect = "commonmark" if options.markdown == "auto" else options.markdown
+    return render_markdown(bridge, inline=inline, dialect=dialect)
 
 
 def _sanitized_tree(tree: BeautifulSoup, tools: _Tools) -> BeautifulSoup:
@@ -170,6 +192,7 @@ def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanRe
     options = options or CleanOptions()
     base = post.source_url(options.source_url_key) if post.format else None
     title = post.metadata.get("title") if post.format else None
+    options = replace(options, markdown=markdown_dialect(post, options.markdown))
     body, report, spans = clean_body(post.body, base=base, options=options, first_line=post.body_start_line,
                                      title=title if isinstance(title, str) else None)
     cleaned = post.with_body(body)
@@ -183,6 +206,17 @@ def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanRe
         html_spans=spans,
         post=cleaned,
     )
+
+
+def markdown_dialect(post: SourcePost, configured: str) -> str:
+    """The dialect to write for a post: the configured one, or read from the post's shape."""
+    if configured != "auto":
+        return configured
+    if post.format == "toml":
+        return "goldmark"  # TOML front matter is Hugo's
+    if post.format == "yaml" and "layout" in post.metadata:
+        return "kramdown"  # `layout:` is Jekyll's
+    return "commonmark"
 
 
 def clean_text(text: str, options: CleanOptions | None = None, path: str = "<text>") -> CleanResult:

@@ -35,6 +35,7 @@ DIALECTS = ("commonmark", "goldmark", "kramdown")
 # Run items: (kind, value). TEXT is escaped when written, MARK is written as it is; OPEN/CLOSE wrap
 # emphasis or a link (value: the marker written; a link's CLOSE holds `](url)`); BREAK a hard break.
 TEXT, MARK, OPEN, CLOSE, BREAK = "text", "mark", "open", "close", "break"
+SHOWN = "shown"  # no output: the text a MARK beside it shows (a code span's code), for verify
 Item = tuple[str, str]
 
 _SPACE = re.compile(r"[ \t\n\r\f]+")
@@ -424,7 +425,7 @@ def inline_link(element: Element, run: list[Item], context: Context) -> None:
         del run[start:]
         run.append((TEXT, text[: len(text) - len(text.lstrip())]))
         run.append((MARK, f"<{href}>"))  # `<https://x>`, not `[https://x](https://x)`
-        context.shown.append(href)
+        run.append((SHOWN, href))
         run.append((TEXT, text[len(text.rstrip()):]))
         return
     run.append((CLOSE, f"]({escape_url(href)}{title_part})"))
@@ -500,21 +501,24 @@ def inline_code(element: Element, run: list[Item], context: Context) -> None:
     """A code span; a link inside code becomes a link around its own code span."""
     pieces: list[tuple[str, Element | None]] = []
     _code_pieces(element, pieces)
+    if not any(text.strip() for text, _ in pieces) and element.find(".//br") is not None:
+        run.append((BREAK, ""))  # `<code><br></code>` holds no code: only the break shows
+        return
     for text, link in pieces:
-        flat = _SPACE.sub(" ", text)
+        flat = re.sub(r"[\t\n\r\f]", " ", text)  # one line; the spaces of code stay as they are
         if not flat.strip():
-            run.append((TEXT, flat))
+            add_text(run, flat)
             continue
         lead, body, trail = flat[: len(flat) - len(flat.lstrip(" "))], flat.strip(" "), flat[len(flat.rstrip(" ")):]
         add_text(run, lead)
-        context.shown.append(body)
         href = (link.get("href") or "").strip() if link is not None else ""
         if href and not context.in_link:
-            run.append((OPEN, "["))
-            run.append((MARK, code_span(body)))
-            run.append((CLOSE, f"]({escape_url(href)})"))
+            run.extend([(OPEN, "["), (SHOWN, body), (MARK, code_span(body)), (CLOSE, f"]({escape_url(href)})")])
         else:
-            run.append((MARK, code_span(body)))
+            if not lead and len(run) >= 2 and run[-2][0] == SHOWN and run[-1][0] == MARK and run[-1][1][:1] == "`":
+                body = run[-2][1] + body  # code spans that touch read as one: they are written as one
+                del run[-2:]
+            run.extend([(SHOWN, body), (MARK, code_span(body))])
         add_text(run, trail)
 
 
@@ -564,7 +568,7 @@ def inline_embed(element: Element, run: list[Item], context: Context) -> None:
     if not label:
         run.append((MARK, f"<{src}>") if re.fullmatch(r"(?i)https?://[^\s<>`]+", src) else
                    (MARK, f"[{write_text(src, context.dialect, in_link=True)}]({escape_url(src)})"))
-        context.shown.append(src)
+        run.append((SHOWN, src))
         return
     run.append((OPEN, "["))
     run.append((TEXT, label))
@@ -684,9 +688,30 @@ def write_run(run: list[Item], context: Context, *, heading: bool = False, cell:
     """One paragraph: pair and place markers, trim and collapse spaces, escape text, join."""
     items = _pair(run)
     items = _collapse_spaces(items)
-    items = _fix_markers(items)
+    items = _join_code_spans(_fix_markers(items))
     items = _collapse_spaces(items)
     return _join(items, context, heading=heading, cell=cell)
+
+
+def _join_code_spans(items: list[list[str]]) -> list[list[str]]:
+    """Code spans that came to touch (emphasis between them let go) are written as one."""
+    out: list[list[str]] = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        if (item[0] == SHOWN and index + 1 < len(items) and _is_code(items[index + 1]) and len(out) >= 2
+                and _is_code(out[-1]) and out[-2][0] == SHOWN):
+            joined = out[-2][1] + item[1]
+            out[-2:] = [[SHOWN, joined, ""], [MARK, code_span(joined), ""]]
+            index += 2
+            continue
+        out.append(item)
+        index += 1
+    return out
+
+
+def _is_code(item: list[str]) -> bool:
+    return item[0] == MARK and item[1][:1] == "`"
 
 
 def _pair(run: list[Item]) -> list[list[str]]:
@@ -720,14 +745,13 @@ def _collapse_spaces(items: list[list[str]]) -> list[list[str]]:
                 out.append([TEXT, text, ""])
             continue
         if kind == BREAK:
-            _trim_end(out)
             space_before = True
         elif kind == MARK:
             space_before = False
         out.append(item)
-    _trim_end(out)
     while out and out[-1][0] == BREAK:
         out.pop()
+    _trim_end(out)
     while out and out[0][0] == BREAK:
         out.pop(0)
     return _repair_pairs(out)
@@ -766,6 +790,8 @@ def _fix_markers(items: list[list[str]]) -> list[list[str]]:
     that still cannot flank is dropped, its words kept.
     """
     items = _merge_touching(items)
+    while (untangled := _untangle(items)) is not None:
+        items = untangled
     changed = True
     while changed:
         changed = False
@@ -781,6 +807,8 @@ def _fix_markers(items: list[list[str]]) -> list[list[str]]:
                 changed = True
             if changed:
                 items = _merge_touching(_repair_pairs(items))
+                while (untangled := _untangle(items)) is not None:
+                    items = untangled
                 break
     return items
 
@@ -832,6 +860,8 @@ def _move_edges_out(items: list[list[str]], opener: int, closer: int) -> bool:
             return True
     if items[opener][1] == "[" or _flanks(items, opener, closer):
         return False
+    if _into_edge_link(items, opener, closer):
+        return True
     moved = False
     if last > opener and items[last][0] == TEXT and (punct := _trailing_movable(items[last][1])):
         items[last][1] = items[last][1][: -len(punct)]
@@ -842,6 +872,28 @@ def _move_edges_out(items: list[list[str]], opener: int, closer: int) -> bool:
         items.insert(opener, [TEXT, punct, ""])
         moved = True
     return moved
+
+
+def _into_edge_link(items: list[list[str]], opener: int, closer: int) -> bool:
+    """`x**see [link](u)**word` cannot close (`)` before a letter): the link at the edge takes its
+    own copy of the emphasis, `x**see** [**link**](u)word`; the same at the start."""
+    marker = items[opener][1]
+    last, first = closer - 1, opener + 1
+    if items[last][0] == CLOSE and items[last][1].startswith("](") and _char_after(items, closer).isalnum():
+        link = int(items[last][2])
+        if link > opener:
+            items[:] = [*items[:link], [CLOSE, marker, ""], items[link], [OPEN, marker, ""], *items[link + 1:last],
+                        [CLOSE, marker, ""], items[last], *items[closer + 1:]]
+            items[:] = _repair_pairs(items)
+            return True
+    if items[first][0] == OPEN and items[first][1] == "[" and _char_before(items, opener).isalnum():
+        end = int(items[first][2])
+        if end < closer:
+            items[:] = [*items[:opener], items[first], [OPEN, marker, ""], *items[first + 1:end],
+                        [CLOSE, marker, ""], items[end], [OPEN, marker, ""], *items[end + 1:]]
+            items[:] = _repair_pairs(items)
+            return True
+    return False
 
 
 def _leading_movable(text: str) -> str:
@@ -868,17 +920,36 @@ def _flanks(items: list[list[str]], opener: int, closer: int) -> bool:
     marker = items[opener][1]
     if marker == "[":
         return True
-    first = _first_char(items, opener + 1, closer)
-    last = _last_char(items, opener, closer)
-    before = _char_before(items, opener)
-    after = _char_after(items, closer)
-    if marker.startswith("*") and (_touching_run(items, opener - 1, CLOSE) or _touching_run(items, closer + 1, OPEN)):
-        return False  # `*a***b**`: a closer and another opener touch and read as one run
+    # asterisk markers side by side are one delimiter run: what flanks it is outside them all
+    first = _first_char(items, opener + 1, closer, skip_runs=True)
+    last = _last_char(items, opener, closer, skip_runs=True)
+    before = _char_before(items, opener, skip_runs=True)
+    after = _char_after(items, closer, skip_runs=True)
     return _opens(before, first) and _closes(last, after)
 
 
-def _touching_run(items: list[list[str]], index: int, kind: str) -> bool:
-    return 0 <= index < len(items) and items[index][0] == kind and items[index][1].startswith("*")
+def _untangle(items: list[list[str]]) -> list[list[str]] | None:
+    """Closers and openers that touch in one run of four or more asterisks (`**a*b****c*`) read
+    wrong; the emphasis nested at the touching edge lets go (`**ab***c*` reads right). Returns
+    None when there is nothing to untangle."""
+    index = 0
+    while index < len(items):
+        end = index
+        while end < len(items) and items[end][0] in (OPEN, CLOSE) and items[end][1].startswith("*"):
+            end += 1
+        run = items[index:end]
+        kinds = [item[0] for item in run]
+        if CLOSE in kinds and OPEN in kinds[kinds.index(CLOSE):] and sum(len(item[1]) for item in run) >= 4:
+            first_close = index + kinds.index(CLOSE)
+            last_open = index + len(kinds) - 1 - kinds[::-1].index(OPEN)
+            nested_close = first_close + 1 < end and items[first_close + 1][0] == CLOSE
+            victim = first_close if nested_close or last_open == index else last_open
+            partner = int(items[victim][2])
+            items[victim] = [TEXT, "", ""]
+            items[partner] = [TEXT, "", ""]
+            return _repair_pairs(items)
+        index = max(end, index + 1)
+    return None
 
 
 def _opens(before: str, first: str) -> bool:
@@ -894,8 +965,10 @@ def _closes(last: str, after: str) -> bool:
     return not is_punctuation(last) or not after or after in _INNER_SPACE or is_punctuation(after)
 
 
-def _shown_char(item: list[str], last: bool) -> str:
+def _shown_char(item: list[str], last: bool, skip_runs: bool = False) -> str:
     kind, value = item[0], item[1]
+    if kind == SHOWN or (skip_runs and kind in (OPEN, CLOSE) and value.startswith("*")):
+        return ""
     if kind == TEXT:
         return (value[-1] if last else value[0]) if value else ""
     if kind == BREAK:
@@ -905,33 +978,33 @@ def _shown_char(item: list[str], last: bool) -> str:
     return value[-1] if last else value[0]
 
 
-def _char_before(items: list[list[str]], index: int) -> str:
+def _char_before(items: list[list[str]], index: int, skip_runs: bool = False) -> str:
     for item in reversed(items[:index]):
-        char = _shown_char(item, last=True)
+        char = _shown_char(item, last=True, skip_runs=skip_runs)
         if char:
             return char
     return ""
 
 
-def _char_after(items: list[list[str]], index: int) -> str:
+def _char_after(items: list[list[str]], index: int, skip_runs: bool = False) -> str:
     for item in items[index + 1:]:
-        char = _shown_char(item, last=False)
+        char = _shown_char(item, last=False, skip_runs=skip_runs)
         if char:
             return char
     return ""
 
 
-def _first_char(items: list[list[str]], start: int, end: int) -> str:
+def _first_char(items: list[list[str]], start: int, end: int, skip_runs: bool = False) -> str:
     for item in items[start:end]:
-        char = _shown_char(item, last=False)
+        char = _shown_char(item, last=False, skip_runs=skip_runs)
         if char:
             return char
     return ""
 
 
-def _last_char(items: list[list[str]], start: int, end: int) -> str:
+def _last_char(items: list[list[str]], start: int, end: int, skip_runs: bool = False) -> str:
     for item in reversed(items[start + 1:end]):
-        char = _shown_char(item, last=True)
+        char = _shown_char(item, last=True, skip_runs=skip_runs)
         if char:
             return char
     return ""
@@ -951,6 +1024,8 @@ def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool
                                   heading_end=heading and index == len(items) - 1))
             context.shown.append(value)
             line_start = False
+        elif kind == SHOWN:
+            context.shown.append(value)
         elif kind == BREAK:
             out.append(hard_break)
             context.shown.append("\n")

@@ -1,4 +1,8 @@
-"""Verify stage: the words a reader sees in the output are the input's, minus what strip removed."""
+"""Verify stage: the words a reader sees in the output are the input's, minus what strip removed.
+
+``markdown_visible_text`` reads a Markdown text the way a CommonMark renderer shows it; the
+benchmarks and tests use it to hold the renderer's own account of its text to the truth.
+"""
 
 from __future__ import annotations
 
@@ -42,14 +46,17 @@ def markdown_visible_text(markdown: str) -> str:
     return "".join(parts)
 
 
-def lost_text(expected: str, markdown: str, line: int = 1) -> list[LostText]:
-    """Runs of the expected text that the Markdown does not show, in order.
+def lost_text(expected: str, shown: str, line: int = 1) -> list[LostText]:
+    """Runs of the expected text that the output does not show, in order.
 
-    Both texts are cut into Latin words and single other characters (CJK text has no spaces),
-    so whitespace the converter drops between CJK characters or adds at block edges never counts.
+    ``shown`` is the text the renderer wrote as it wrote it (no second parse of the Markdown);
+    the tests hold the renderer to it with kramdown, goldmark, cmark-gfm and markdown-it. Both
+    texts are cut into Latin words and single other characters (CJK text has no spaces), so
+    whitespace the converter drops between CJK characters or adds at block edges never counts;
+    a word glued to the next one (a space lost next to punctuation) does count.
     """
     want = _WORD.findall(expected)
-    have = _WORD.findall(markdown_visible_text(markdown))
+    have = _WORD.findall(shown)
     if want == have or not Counter(want) - Counter(have):
         # Nothing missing (the output may add text, such as an embed's link): no diff needed.
         return []

@@ -153,12 +153,12 @@ def test_line_breaks_in_code_and_before_markers(html: str, rendered: str) -> Non
 @pytest.mark.parametrize(("iframe", "markdown"), [
     # a player's stock title says nothing: the link shows the video's page
     ('<iframe title="youtube iframe" src="https://www.youtube.com/embed/Cvkm3ggXzBE?rel=0&start=42"></iframe>',
-     "[https://www.youtube.com/watch?v=Cvkm3ggXzBE&t=42s](https://www.youtube.com/watch?v=Cvkm3ggXzBE&t=42s)"),
+     "<https://www.youtube.com/watch?v=Cvkm3ggXzBE&t=42s>"),
     ('<iframe title="Interview with the mayor" src="https://player.vimeo.com/video/12345?autoplay=1"></iframe>',
      "[Interview with the mayor](https://vimeo.com/12345)"),
     # a private Vimeo video needs its hash: the player URL stays
     ('<iframe src="https://player.vimeo.com/video/12345?h=abc"></iframe>',
-     "[https://player.vimeo.com/video/12345?h=abc](https://player.vimeo.com/video/12345?h=abc)"),
+     "<https://player.vimeo.com/video/12345?h=abc>"),
 ])
 def test_video_embeds_link_to_the_videos_page(iframe: str, markdown: str) -> None:
     assert clean_text(iframe + "\n").text == markdown + "\n"
@@ -174,7 +174,7 @@ def test_video_embeds_link_to_the_videos_page(iframe: str, markdown: str) -> Non
     ('<p><img src="https://e.org/s.gif" width="15" height="15"> Great!</p>', "![](https://e.org/s.gif) Great!"),
     ('<p>Text <img src="https://e.org/c.jpg"> more</p>', "Text ![](https://e.org/c.jpg) more"),
     # the space between a bold link and the text after it stays
-    ('<p><strong><a href="https://e.org/">Ltd.</a> </strong>(Hong Kong)</p>', "[**Ltd.**](https://e.org/) (Hong Kong)"),
+    ('<p><strong><a href="https://e.org/">Ltd.</a> </strong>(Hong Kong)</p>', "**[Ltd.](https://e.org/)** (Hong Kong)"),
     # blocks that convert to nothing, one after another, leave one blank line
     ('<p>x</p>\n\n<p>&nbsp;</p>\n\n<p><a href="http://e.org/a.png"><br /> </a></p>\n\n'
      '<div class="sharedaddy">Share</div>\n\n\n\n[1]: http://e.org/', "x\n\n[1]: http://e.org/"),
