@@ -148,7 +148,7 @@ def block_heading(element: Element, context: Context) -> list[str]:
     text = write_run(run, context, heading=True)
     if not text:
         return []
-    if context.inline or context.cell:
+    if context.cell:
         return [text]
     level = int(str(element.tag)[1])
     return ["#" * level + " " + text]
@@ -191,16 +191,21 @@ def code_language(element: Element) -> str:
 
 
 def code_text(element: Element) -> str:
-    """The text of code as shown: every space kept, a <br> a newline."""
+    """The text of code as shown: every space kept, a <br> a newline, comments left out."""
     parts: list[str] = []
-    for node in element.iter():
-        if node is not element and node.tag == "br":
-            parts.append("\n")
-        elif node.text and isinstance(node.tag, str):
-            parts.append(node.text)
-        if node is not element and node.tail:
-            parts.append(node.tail)
+    _code_text(element, parts)
     return "".join(parts)
+
+
+def _code_text(element: Element, parts: list[str]) -> None:
+    if element.tag == "br":
+        parts.append("\n")
+    elif element.text and isinstance(element.tag, str):
+        parts.append(element.text)
+    for child in element:
+        _code_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
 
 
 def block_quote(element: Element, context: Context) -> list[str]:
@@ -227,10 +232,10 @@ def block_list(element: Element, context: Context) -> list[str]:
         if blocks:
             items.append(blocks)
     loose_text = (element.text or "") + "".join(c.tail or "" for c in element)
-    if loose_text.strip():  # text straight inside <ul> is shown: it becomes an item of its own
+    if loose_text.strip():  # text straight inside <ul> is shown after the items: it joins the last one
         run: list[Item] = []
         add_text(run, loose_text)
-        items.append(write_paragraphs(run, context))
+        (items[-1] if items else items.append([]) or items[-1]).extend(write_paragraphs(run, context))
     written: list[str] = []
     tight = all(len(blocks) == 1 or all(b.startswith(("- ", "1. ")) or _is_list(b) for b in blocks[1:])
                 for blocks in items)
