@@ -19,7 +19,10 @@ from urllib.parse import unquote
 
 from bs4 import BeautifulSoup, NavigableString
 
+from postkit.errors import ConfigError
 from postkit.pipeline.html import parse_fragment, serialize_html, visible_text
+from postkit.pipeline.markdown_text import escape_line_start, escape_line_starts
+from postkit.pipeline.render import render_markdown
 from postkit.pipeline.repair import (
     absolutize_urls,
     decode_protected_emails,
@@ -37,9 +40,6 @@ from postkit.pipeline.repair import (
 from postkit.pipeline.report import FragmentReport, LostText, Removal
 from postkit.pipeline.sanitize import Policy, Sanitizer, enforce_policy, make_sanitizer
 from postkit.pipeline.strip import drop_title_heading, keep_main_article, strip_cruft, strip_inert
-from postkit.pipeline.markdown_text import escape_line_start, escape_line_starts
-from postkit.pipeline.render import render_markdown
-from postkit.errors import ConfigError
 from postkit.pipeline.verify import lost_text, markdown_visible_text
 from postkit.post import SourcePost, split_post
 from postkit.rules import RuleBook, load_rulebook

@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from lxml import etree
+from lxml.etree import _Element as Element
 
 from postkit.pipeline.markdown_text import (
     escape_title,
@@ -29,7 +31,6 @@ from postkit.pipeline.markdown_text import (
     write_text,
 )
 
-Element = etree._Element
 DIALECTS = ("commonmark", "goldmark", "kramdown")
 
 # Run items: (kind, value). TEXT is escaped when written, MARK is written as it is; OPEN/CLOSE wrap
@@ -101,12 +102,10 @@ def render_children(element: Element, context: Context) -> list[str]:
 
 
 def render_block(element: Element, context: Context) -> list[str]:
-    renderer = BLOCKS.get(element.tag)  # type: ignore[call-overload]
+    renderer = BLOCKS.get(element.tag)
     if renderer is None:  # a container (div, section, an inline element holding blocks)
         if element.tag in INLINE_WRAPPERS:
-            inner = Context(**{**context.__dict__, "wrappers": (*context.wrappers, element)})
-            inner.shown = context.shown
-            return render_children(element, inner)
+            return render_children(element, _with(context, wrappers=(*context.wrappers, element)))
         return render_children(element, context)
     return renderer(element, context)
 
@@ -235,7 +234,9 @@ def block_list(element: Element, context: Context) -> list[str]:
     if loose_text.strip():  # text straight inside <ul> is shown after the items: it joins the last one
         run: list[Item] = []
         add_text(run, loose_text)
-        (items[-1] if items else items.append([]) or items[-1]).extend(write_paragraphs(run, context))
+        if not items:
+            items.append([])
+        items[-1].extend(write_paragraphs(run, context))
     written: list[str] = []
     tight = all(len(blocks) == 1 or all(b.startswith(("- ", "1. ")) or _is_list(b) for b in blocks[1:])
                 for blocks in items)
@@ -261,7 +262,11 @@ def block_table(element: Element, context: Context) -> list[str]:
     rows = [row for row in element.iter("tr") if _owner_table(row) is element]
     if not rows:
         return render_children(element, context)
-    cell_context = Context(dialect=context.dialect, cell=True, shown=context.shown)
+    blocks: list[str] = []
+    caption = element.find("caption")
+    if caption is not None:
+        blocks.extend(block_paragraph(caption, context))  # shown above the table, written above it
+    cell_context = _with(context, cell=True, inline=False, wrappers=())
     lines: list[list[str]] = []
     header_cells = 0
     for row in rows:
@@ -279,7 +284,7 @@ def block_table(element: Element, context: Context) -> list[str]:
             lines.append(cells)
             context.shown.append("\n")
     if not lines:
-        return []
+        return blocks
     width = max(len(cells) for cells in lines)
     header_cells = width
     out = []
@@ -288,10 +293,6 @@ def block_table(element: Element, context: Context) -> list[str]:
         out.append("| " + " | ".join(cells) + " |")
         if index == 0:
             out.append("|" + " --- |" * header_cells)
-    caption = element.find("caption")
-    blocks = []
-    if caption is not None and _owner_table(caption) is element:
-        blocks.extend(block_paragraph(caption, context))
     blocks.append("\n".join(out))
     return blocks
 
@@ -368,7 +369,7 @@ def add_text(run: list[Item], text: str | None) -> None:
 
 
 def render_inline(element: Element, run: list[Item], context: Context) -> None:
-    renderer = INLINES.get(element.tag)  # type: ignore[call-overload]
+    renderer = INLINES.get(element.tag)
     if renderer is not None:
         renderer(element, run, context)
     elif element.tag in BLOCK_TAGS or element.tag in BLOCKS:
@@ -390,7 +391,7 @@ def render_inline_children(element: Element, run: list[Item], context: Context) 
 
 def inline_emphasis(marker: str, family: str) -> Callable[[Element, list[Item], Context], None]:
     def render_emphasis(element: Element, run: list[Item], context: Context) -> None:
-        if family in context.open_marks or context.cell and family == "code":
+        if family in context.open_marks or (context.cell and family == "code"):
             render_inline_children(element, run, context)
             return
         if family == "strike" and context.dialect == "kramdown":
@@ -404,10 +405,9 @@ def inline_emphasis(marker: str, family: str) -> Callable[[Element, list[Item], 
     return render_emphasis
 
 
-def _with(context: Context, **changes: object) -> Context:
-    inner = Context(**{**context.__dict__, **changes})  # type: ignore[arg-type]
-    inner.shown = context.shown
-    return inner
+def _with(context: Context, **changes: Any) -> Context:
+    """The context with some fields changed; the shown text stays one list."""
+    return replace(context, **changes)
 
 
 def inline_link(element: Element, run: list[Item], context: Context) -> None:
@@ -481,14 +481,10 @@ def _leads_caption(image: Element) -> bool:
 
 def _before(element: Element) -> list[Element]:
     """The element children of the same parent before this one that show something."""
-    shown = []
-    for sibling in element.itersiblings(preceding=True):
-        if isinstance(sibling.tag, str) and (sibling.tag in ("img", "iframe", "video")
-                                             or "".join(sibling.itertext()).strip()):
-            shown.append(sibling)
-        elif (sibling.tail or "").strip():
-            shown.append(sibling)
-    return shown
+    return [sibling for sibling in element.itersiblings(preceding=True)
+            if (isinstance(sibling.tag, str) and (sibling.tag in ("img", "iframe", "video")
+                                                 or "".join(sibling.itertext()).strip()))
+            or (sibling.tail or "").strip()]
 
 
 def _figure_caption(element: Element) -> str:
@@ -622,7 +618,7 @@ def wrap_run(run: list[Item], context: Context) -> list[Item]:
     """Put back around a paragraph the inline elements that held its block (`<a><p>…</p></a>`)."""
     for wrapper in reversed(context.wrappers):
         outer: list[Item] = []
-        renderer = INLINES.get(wrapper.tag)  # type: ignore[call-overload]
+        renderer = INLINES.get(wrapper.tag)
         if renderer is None:
             continue
         shell = etree.Element(str(wrapper.tag), dict(wrapper.attrib))
