@@ -91,7 +91,7 @@ def _escape_char(char: str, previous: str, following: str, text: str, index: int
     if char == "~":
         return "\\~" if dialect != "kramdown" and "~" in (previous, following) else char
     if char == "|":
-        return "\\|" if cell or dialect == "kramdown" else char
+        return "\\|"  # a line holding a pipe is a table row to kramdown, and in GFM tables
     if char == "$":
         return "\\$" if dialect == "kramdown" and "$" in (previous, following) else char
     if char == "{":

@@ -278,6 +278,7 @@ def block_table(element: Element, context: Context) -> list[str]:
             for block in _cell_runs(cell, cell_context):
                 run.extend(block)
             text = write_run(wrap_run(run, cell_context), cell_context, cell=True)
+            context.shown.append(" ")  # cells stand apart
             span = cell.get("colspan", "1")
             cells.extend([text] + [""] * (min(int(span), 1000) - 1 if span.isdigit() and int(span) > 1 else 0))
         if cells:
@@ -1016,7 +1017,7 @@ def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool
     out: list[str] = []
     line_start = True
     link_depth = 0
-    hard_break = "  \n" if context.dialect == "kramdown" else "\\\n"
+    hard_break = "\\\n"  # read alike by CommonMark renderers and kramdown's GFM input (Jekyll's default)
     for index, (kind, value, _) in enumerate(items):
         if kind == TEXT:
             following = _char_after(items, index) if index + 1 < len(items) else ""

@@ -54,8 +54,8 @@ def lost_text(expected: str, shown: str, line: int = 1) -> list[LostText]:
     whitespace the converter drops between CJK characters or adds at block edges never counts;
     a word glued to the next one (a space lost next to punctuation) does count.
     """
-    want = _WORD.findall(expected)
-    have = _WORD.findall(shown)
+    want = _tokens(expected)
+    have = _tokens(shown)
     if want == have or _in_order(want, have):
         # Nothing missing or out of order (the output may add text, such as an embed's link).
         return []
@@ -69,7 +69,14 @@ def lost_text(expected: str, shown: str, line: int = 1) -> list[LostText]:
     return lost
 
 
-def _in_order(want: list[str], have: list[str]) -> bool:
+def _tokens(text: str) -> list[tuple[bool, str]]:
+    """Words and single characters, each with whether white space stands before it: `if (x)` and
+    `if(x)` differ, and so do `**Patrick**: I` and `**Patrick**:I`."""
+    return [(match.start() == 0 or text[match.start() - 1].isspace(), match.group())
+            for match in _WORD.finditer(text)]
+
+
+def _in_order(want: list[tuple[bool, str]], have: list[tuple[bool, str]]) -> bool:
     """Whether every expected word is shown, in the expected order (extra words allowed)."""
     shown = iter(have)
     return all(word in shown for word in want)
