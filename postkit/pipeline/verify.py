@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 from markdown_it import MarkdownIt
 
 from postkit.pipeline.report import LostText, excerpt
+from postkit.segments import PLACEHOLDER_RE
 
 _RENDERER = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 
@@ -54,6 +55,8 @@ def lost_text(expected: str, shown: str, line: int = 1) -> list[LostText]:
     whitespace the converter drops between CJK characters or adds at block edges never counts;
     a word glued to the next one (a space lost next to punctuation) does count.
     """
+    # kept Markdown between tags stands in both as a placeholder: not text of the fragment
+    expected, shown = PLACEHOLDER_RE.sub("", expected), PLACEHOLDER_RE.sub("", shown)
     want = _tokens(expected)
     have = _tokens(shown)
     if want == have or _in_order(want, have):
