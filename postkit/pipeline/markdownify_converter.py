@@ -539,6 +539,15 @@ def normalize_inline(tree: BeautifulSoup) -> None:
     - an inline element around blocks (``<strong><p>one</p><p>two</p></strong>``) is pushed
       into each block, since Markdown cannot put a paragraph inside emphasis.
     """
+    _unwrap_nested_and_transparent(tree)
+    for image in tree.find_all("img"):
+        _break_after_lead_image(tree, image)
+    _merge_emphasis(tree)
+    _move_emphasis_into_links(tree)
+    _reshape_blocks(tree)
+
+
+def _unwrap_nested_and_transparent(tree: BeautifulSoup) -> None:
     for element in reversed(tree.find_all(tuple(_EMPHASIS_FAMILY))):
         family = _EMPHASIS_FAMILY[element.name]
         if any(_EMPHASIS_FAMILY.get(parent.name or "") == family for parent in element.parents):
@@ -548,8 +557,9 @@ def normalize_inline(tree: BeautifulSoup) -> None:
         # touches and joins below
         wrapper.unwrap()
     tree.smooth()  # the texts they held join, so what starts a line is escaped as one (`<span>2021</span>1.`)
-    for image in tree.find_all("img"):
-        _break_after_lead_image(tree, image)
+
+
+def _merge_emphasis(tree: BeautifulSoup) -> None:
     for element in tree.find_all(_STARRED):
         # emphasis around a code span that touches another (`<b><code>a</code></b><code>b</code>`)
         # cannot be written (the markers cannot open before a backtick, and code spans that touch
@@ -577,6 +587,9 @@ def normalize_inline(tree: BeautifulSoup) -> None:
                      following.contents[0] if following.contents else None):
             if isinstance(edge, Tag) and edge.name in _STARRED:
                 edge.unwrap()
+
+
+def _move_emphasis_into_links(tree: BeautifulSoup) -> None:
     for element in tree.find_all(tuple(_EMPHASIS_FAMILY)):
         # `**[x](u)**` after a letter is not bold (the run is followed by punctuation); `[**x**](u)` is
         content = [c for c in element.children if isinstance(c, Tag) or str(c).strip()]
@@ -586,6 +599,9 @@ def normalize_inline(tree: BeautifulSoup) -> None:
             inner.extend(list(link.contents))
             link.append(inner)
             element.unwrap()  # the space beside the link stays (`<b><a>Ltd.</a> </b>(Hong Kong)`)
+
+
+def _reshape_blocks(tree: BeautifulSoup) -> None:
     for paragraph in tree.find_all("p"):
         # a browser ends a paragraph where a block starts (`<p>a<div>b</div>c</p>`); as a <div> it
         # converts the same way instead of gluing the text after it onto what follows the paragraph
