@@ -72,14 +72,17 @@ def lost_text(expected: str, shown: str, line: int = 1) -> list[LostText]:
     return lost
 
 
-def _tokens(text: str) -> list[tuple[bool, str]]:
-    """Words and single characters, each with whether white space stands before it: `if (x)` and
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """Words and single characters, each with the space before it (" " or ""): `if (x)` and
     `if(x)` differ, and so do `**Patrick**: I` and `**Patrick**:I`."""
-    return [(match.start() == 0 or text[match.start() - 1].isspace(), match.group())
-            for match in _WORD.finditer(text)]
+    return _SPACED_WORD.findall(" " + _SPACES.sub(" ", text).strip())
 
 
-def _in_order(want: list[tuple[bool, str]], have: list[tuple[bool, str]]) -> bool:
+_SPACES = re.compile(r"\s+")
+_SPACED_WORD = re.compile(r"( ?)([A-Za-z0-9]+|\S)")
+
+
+def _in_order(want: list[tuple[str, str]], have: list[tuple[str, str]]) -> bool:
     """Whether every expected word is shown, in the expected order (extra words allowed)."""
     shown = iter(have)
     return all(word in shown for word in want)
