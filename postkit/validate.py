@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -161,6 +161,10 @@ def validate_text(text: str, path: str = "<text>", config: Config = DEFAULT_CONF
     return sorted(job.ignores.keep(problems))
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class ValidationRun:
     """One run over files: iterate it (once) for problems as files finish, then read its totals."""
@@ -169,6 +173,8 @@ class ValidationRun:
     job: ValidateJob
     jobs: int = 0
     discovery_problems: list[Problem] = field(default_factory=list)
+    # Called once per file checked, e.g. to advance a progress bar; the core never draws one itself.
+    on_file: Callable[[], None] = _nothing
     errors: int = 0
     warnings: int = 0
 
@@ -185,6 +191,7 @@ class ValidationRun:
                 yield self._count(problem)
             if result.summary is not None:
                 summaries.append(result.summary)
+            self.on_file()
         archive_rules = [rule for rule in self.job.rules if rule.scope == "archive"]
         if archive_rules:
             for problem in self.job.ignores.keep(check_archive(summaries, archive_rules)):

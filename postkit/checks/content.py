@@ -442,3 +442,20 @@ class Body:
 
     def _offset_of_line(self, line_index: int) -> int:
         return self._line_starts[line_index] if line_index < len(self._line_starts) else len(self.text)
+
+
+# A data: URI longer than this is named by its size: it is an inline image, not an address to read.
+_LONGEST_DATA_URI_SHOWN = 100
+
+
+def shown_url(url: str) -> str:
+    """A URL as a problem message shows it: whole, never cut with an ellipsis, so it can be searched for.
+
+    Whitespace runs become one space; only a long ``data:`` URI, which is an inline file rather
+    than an address, is named by its media type and size.
+    """
+    flat = " ".join(url.split())
+    if flat[:5].lower() == "data:" and len(flat) > _LONGEST_DATA_URI_SHOWN:
+        media = flat[5:].split(",", 1)[0].split(";", 1)[0] or "text/plain"
+        return f"a data: URI ({media}, {len(flat)} characters)"
+    return flat

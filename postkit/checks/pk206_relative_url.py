@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from postkit.checks.base import Finding, Position
-from postkit.checks.content import URL_ATTRIBUTES, excerpt, relative_kind
+from postkit.checks.content import URL_ATTRIBUTES, relative_kind, shown_url
 from postkit.checks.context import CheckContext
 from postkit.post import SourcePost
 from postkit.problems import Severity
@@ -60,7 +60,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
 def _finding(position: Position, url: str, base: str | None, key: str, *, html: bool) -> Finding:
     """``postkit clean`` makes URLs in HTML absolute; Markdown links it leaves as written."""
     kind = relative_kind(url)
-    shown = excerpt(url.strip())
+    shown = shown_url(url)
     if base is None:
         fixer = " so `postkit clean` can" if html else ""
         return Finding.at(position, f"{kind} URL {shown}: nothing says which site it belongs to "
@@ -71,7 +71,7 @@ def _finding(position: Position, url: str, base: str | None, key: str, *, html: 
     except ValueError:
         resolved = ""
     if not resolved or resolved == url.strip():
-        return Finding.at(position, f"{kind} URL {shown} cannot be resolved against the source URL {excerpt(base)}",
+        return Finding.at(position, f"{kind} URL {shown} cannot be resolved against the source URL {shown_url(base)}",
                           "write the full URL")
-    return Finding.at(position, f"{kind} URL {shown}; on the source site it is {excerpt(resolved)}",
+    return Finding.at(position, f"{kind} URL {shown}; on the source site it is {shown_url(resolved)}",
                       "write the full URL; `postkit clean` does" if html else "write the full URL")
