@@ -261,3 +261,23 @@ def test_validate_reports_each_file_checked_to_the_caller() -> None:
     run.on_file = lambda: seen.append(1)
     assert list(run) == []
     assert len(seen) == 3
+
+
+# --- convert honours the config file ----------------------------------------------------------------
+
+
+def test_convert_reads_the_config_file() -> None:
+    write("postkit.toml", 'source-url-key = "origin"\n')
+    write("posts/a.md", '---\ntitle: A\norigin: https://news.example.com/a/\n---\n<p><a href="/b">B</a></p>\n')
+    result = invoke("convert", "posts/a.md")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.endswith("[B](https://news.example.com/b)\n")
+
+
+def test_convert_refuses_a_bad_config_file_with_exit_2() -> None:
+    write("postkit.toml", 'sanitizer = "nope"\n')
+    write("posts/a.md", "---\ntitle: A\n---\n<p>x</p>\n")
+    result = invoke("convert", "posts/a.md")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "'sanitizer' must be one of nh3, bleach, not 'nope'" in result.stderr
+    assert "postkit.toml" in result.stderr
