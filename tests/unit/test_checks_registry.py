@@ -28,7 +28,7 @@ from postkit.validate import ValidateJob, check_file
 
 FILE = ["PK100"]
 FRONT_MATTER = ["PK101", "PK102", "PK103", "PK104", "PK105", "PK106", "PK107", "PK108", "PK109"]
-CONTENT = ["PK201", "PK202", "PK203", "PK204", "PK205", "PK206", "PK207", "PK208", "PK209"]
+CONTENT = [f"PK{n}" for n in range(201, 222)]
 ARCHIVE = ["PK301", "PK302", "PK303"]
 ALL = FILE + FRONT_MATTER + CONTENT + ARCHIVE
 
