@@ -9,6 +9,7 @@ stops a run.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import enum
 import os
@@ -20,9 +21,20 @@ from pathlib import Path
 from postkit.config import Config
 from postkit.errors import PostError, PostkitError
 from postkit.files import CleanCache, atomic_write, content_hash, discover_posts, remove_stale_temp_files
+from postkit.page import (
+    is_html_page,
+    page_front_matter,
+    protect_local_resources,
+    read_page_metadata,
+    restore_local_resources,
+    unwrap_wayback,
+)
 from postkit.pipeline import CleanOptions, CleanResult, clean_post, convert_html_document
 from postkit.pipeline.report import LostText, Removal
 from postkit.post import decode, read_bytes, split_post
+
+# What `postkit convert -` calls the page it reads from standard input.
+STDIN_NAME = "<stdin>"
 
 
 class Mode(str, enum.Enum):
@@ -135,11 +147,24 @@ def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
     refused here with the same message, before any cleaning.
     """
     bom, text, encoding = decode(data, name, job.encoding)
-    if name.lower().endswith((".html", ".htm")):
-        return convert_html_document(bom + text, job.options, path=name)
+    if name.lower().endswith((".html", ".htm")) or (name == STDIN_NAME and is_html_page(text)):
+        return convert_page(bom + text, job.options, name)
     post = split_post(text, path=name, bom=bom, encoding=encoding)
     _ = post.metadata  # one front-matter reader for clean and validate: refuse what validate refuses
     return clean_post(post, job.options)
+
+
+def convert_page(html: str, options: CleanOptions, name: str) -> CleanResult:
+    """A saved web page as a post: the Wayback Machine's wrapping undone, files saved beside the
+    page kept relative, and front matter (title without the site's name, date, source URL) read
+    from the page, the same from a file as from stdin."""
+    page = unwrap_wayback(html)
+    metadata = read_page_metadata(page)
+    protected, local_files = protect_local_resources(page)
+    result = convert_html_document(protected, options, path=name)
+    body = restore_local_resources(result.post.body if result.post is not None else result.text, local_files)
+    text = page_front_matter(metadata, options.source_url_key) + body
+    return dataclasses.replace(result, original=html, text=text, post=split_post(text, path=name))
 
 
 def _read(path: Path, max_size: int | None) -> bytes:

@@ -179,7 +179,7 @@ def convert(
     config_file: ConfigOpt = None,
 ) -> None:
     """Convert one post or saved page to clean Markdown on stdout (or -o FILE); exit 1 if text would be lost."""
-    from postkit.clean import Mode, clean_bytes, job_from_config
+    from postkit.clean import STDIN_NAME, Mode, clean_bytes, job_from_config
     from postkit.config import load_config
 
     from_stdin = source == "-"
@@ -188,7 +188,7 @@ def convert(
         "sanitizer": sanitizer, "rules": _rule_paths(rules), "encoding": encoding, "source-url-key": source_url_key,
     })
     job = job_from_config(config, Mode.CHECK)
-    name = "<stdin>" if from_stdin else source
+    name = STDIN_NAME if from_stdin else source
     try:
         data = sys.stdin.buffer.read() if from_stdin else _read_bytes(source)
         result = clean_bytes(data, name, job)

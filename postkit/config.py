@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from postkit.errors import ConfigError
 
@@ -58,8 +59,11 @@ DEFAULTS: dict[str, object] = {
     "strict": False,
     "max-file-size": 10_485_760,
     "allow-data-images": False,
-    "allow-iframes": False,
     "encoding": None,
+    # The site the posts are built into: a root-relative URL belongs to it (not to the source
+    # site) when base-url is set, or when the file exists under one of the static folders.
+    "base-url": None,
+    "static-folders": [".", "static"],
     "jobs": 0,
     "cache": True,
 }
@@ -109,8 +113,9 @@ class Config:
     strict: bool
     max_file_size: int
     allow_data_images: bool
-    allow_iframes: bool
     encoding: str | None
+    base_url: str | None
+    static_folders: tuple[str, ...]
     jobs: int
     cache: bool
     source: Path | None = None
@@ -307,6 +312,12 @@ def _validate_string(key: str, text: str, where: str, base: Path) -> str | Path:
         if text in SCHEMA_PRESETS:
             return text
         return _existing_file(Path(text), key, where, base, hint=f"use a preset ({', '.join(SCHEMA_PRESETS)}) or ")
+    if key == "base-url":
+        parts = urlsplit(text.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"{where}: 'base-url' must be the site's address, such as https://blog.example.com/, "
+                              f"not {text!r}")
+        return text.strip()
     if key == "encoding":
         try:
             codecs.lookup(text)

@@ -33,6 +33,7 @@ from postkit.errors import ConfigError, PostError
 from postkit.files import discover_posts, parallel_map
 from postkit.problems import Problem, Severity
 from postkit.report import RuleInfo, Summary
+from postkit.site_urls import SiteUrls, site_urls_from_config
 
 # A worker process pays for its start and for loading the schema and rule packs; below this
 # many files per worker, checking them in fewer processes is faster.
@@ -89,6 +90,7 @@ class ValidateJob:
     encoding: str | None = None
     max_file_size: int | None = None
     ignores: FileIgnores = FileIgnores()
+    site: SiteUrls = field(default_factory=SiteUrls)
 
     @classmethod
     def from_config(cls, config: Config) -> ValidateJob:
@@ -109,6 +111,7 @@ class ValidateJob:
             encoding=config.encoding,
             max_file_size=config.max_file_size,
             ignores=FileIgnores(config.per_file_ignores, str(config.project_root)),
+            site=site_urls_from_config(config),
         )
         job.context()  # a schema or rule pack that cannot be used fails here, before any file is read
         return job
@@ -119,7 +122,7 @@ class ValidateJob:
 
     def context(self) -> CheckContext:
         context = CheckContext(schema=load_schema(self.schema), source_url_key=self.source_url_key,
-                               rule_files=self.rule_files)
+                               rule_files=self.rule_files, options={"site": self.site})
         if any(code.startswith("PK2") for code in self.codes):
             _ = context.rules  # loads the rule packs
         return context

@@ -189,3 +189,21 @@ def test_file_rule_examples_do_what_they_say(tmp_path: Path) -> None:
     assert "pass --encoding gb18030" in problem.message
     assert check_file(str(passing), job, context, job.rules).problems == ()
     assert rule.post_check is None and rule.archive_check is None
+
+
+def test_every_kind_the_rule_packs_name_has_a_content_rule() -> None:
+    """What `postkit clean` removes, `postkit validate` reports: one rule per `! kind:` of the packs."""
+    import importlib.resources
+    import re
+
+    from postkit.checks import pk202_promo_link
+    from postkit.checks.registry import CHECK_MODULES
+
+    packs = importlib.resources.files("postkit.rules") / "packs"
+    texts = [entry.read_text(encoding="utf-8") for entry in packs.iterdir() if entry.name.endswith(".txt")]
+    texts += [entry.read_text(encoding="utf-8") for entry in (packs / "sites").iterdir()]
+    kinds = {match for text in texts for match in re.findall(r"^!\s*kind:\s*([\w-]+)\s*$", text, re.MULTILINE)}
+    covered = {getattr(module, "KIND", None) for module in CHECK_MODULES}
+    covered |= {"ad-slot", "tracking-pixel", *pk202_promo_link.PROMO_KINDS}
+    assert kinds - covered == set()
+    assert {"share-bar", "related-posts", "comments", "like-widget", "newsletter"} <= kinds
