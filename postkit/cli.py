@@ -343,7 +343,7 @@ def _progress(console: Console, total: int, label: str, *, enabled: bool) -> Ite
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as progress:
+                  console=console, transient=True) as progress:
         task = progress.add_task(label, total=total)
         yield lambda: progress.advance(task)
 

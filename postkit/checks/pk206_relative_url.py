@@ -34,7 +34,6 @@ Passing example::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urljoin
 
 from postkit.checks.base import Finding, Position
 from postkit.checks.content import URL_ATTRIBUTES, relative_kind, shown_url
@@ -78,11 +77,9 @@ def _finding(position: Position, url: str, base: str | None, key: str, *, html: 
             hint += "; if this site serves the file, set base-url in the config or put it under a static folder"
         return Finding.at(position, f"{kind} URL {shown}: nothing says which site it belongs to "
                                     f"(no '{key}' source URL in the front matter)", hint)
-    try:
-        resolved = urljoin(base, url.strip())
-    except ValueError:
-        resolved = ""
-    if not resolved or resolved == url.strip():
+    # What clean's URL repair would write (SiteUrls.resolve): a whole http(s) URL, or nothing.
+    resolved = SiteUrls().resolve(url, base)
+    if resolved is None:
         return Finding.at(position, f"{kind} URL {shown} cannot be resolved against the source URL {shown_url(base)}",
                           "write the full URL")
     return Finding.at(position, f"{kind} URL {shown}; on the source site it is {shown_url(resolved)}",

@@ -92,3 +92,21 @@ def test_pk206_hint_offers_base_url_when_nothing_names_a_site(tmp_path: Path,
                 if p.code == "PK206"]
     assert len(problems) == 1
     assert "set base-url in the config or put it under a static folder" in problems[0].hint
+
+
+@pytest.mark.parametrize(("url", "source"), [
+    ("../../img/a.png", "https://web.archive.org/web/2021/https://news.example.com/a/"),
+    ("img/a.png", "https://old.example.com/2019/05/post/"),
+    ("//cdn.example.com/a.png", "http://old.example.com/"),
+])
+def test_pk206_shows_exactly_what_the_resolver_would_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          url: str, source: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = f"---\ntitle: A\nfrom: {source}\n---\n![x]({url})\n"
+    problems = [p for p in validate_text(text, "post.md", load_config([tmp_path])) if p.code == "PK206"]
+    assert len(problems) == 1
+    resolved = SiteUrls().resolve(url, source)
+    if resolved is None:
+        assert "cannot be resolved against the source URL" in problems[0].message
+    else:
+        assert problems[0].message.endswith(f"on the source site it is {resolved}")
