@@ -207,3 +207,15 @@ def test_every_kind_the_rule_packs_name_has_a_content_rule() -> None:
     covered |= {"ad-slot", "tracking-pixel", *pk202_promo_link.PROMO_KINDS}
     assert kinds - covered == set()
     assert {"share-bar", "related-posts", "comments", "like-widget", "newsletter"} <= kinds
+
+
+@pytest.mark.parametrize("code", [code for code in RULES if "PK210" <= code <= "PK221"])
+def test_clean_removes_what_each_cruft_rule_reports(code: str) -> None:
+    """The failing example fails its rule; once `postkit clean` has run on it, it passes."""
+    from postkit import clean_text
+    from postkit.validate import validate_text
+
+    example = RULES[code].failing_example
+    assert code in {problem.code for problem in validate_text(example, "example.md")}
+    cleaned = clean_text(example, path="example.md").text
+    assert [problem.code for problem in validate_text(cleaned, "example.md")] == []
