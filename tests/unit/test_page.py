@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from postkit.cli import app
@@ -117,3 +119,30 @@ def test_convert_gives_one_post_from_a_file_and_from_stdin(tmp_path: Path, monke
     assert "http:/" not in out.replace("http://", "").replace("https://", "") and "https:/n" not in out
     assert "[Yesterday's rain](https://news.example.com/2021/08/09/rain/)" in out
     assert "Copyright The Daily Example" not in out  # page chrome around the article
+
+
+def test_the_converted_page_is_clean_already() -> None:
+    from postkit import clean_text
+    from postkit.clean import Mode, clean_bytes, job_from_config
+    from postkit.config import DEFAULT_CONFIG
+
+    converted = clean_bytes(WAYBACK.read_bytes(), "flood.html", job_from_config(DEFAULT_CONFIG, Mode.CHECK)).text
+    assert clean_text(converted, path="flood.md").text == converted
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.one_of(st.none(), st.text()))
+def test_title_without_site_keeps_some_title(title: str, site: str | None) -> None:
+    result = title_without_site(title, site)
+    if title.split():
+        assert result.strip()
+        assert result in " ".join(title.split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('<a href="./x_files/ y.png"> web.archive.org/web/2021/https://e.c/'))))
+def test_wayback_unwrap_is_idempotent_and_local_files_round_trip(html: str) -> None:
+    once = unwrap_wayback(html)
+    assert unwrap_wayback(once) == once
+    protected, originals = protect_local_resources(html)
+    assert restore_local_resources(protected, originals).count("_files/") >= len(originals)
