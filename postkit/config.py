@@ -39,6 +39,8 @@ DEFAULTS: dict[str, object] = {
     # Never posts: build output, dependencies and caches of Jekyll, Hugo and their tools, skipped
     # like ruff's default `exclude`. A name matches anywhere; `/public` and `/resources` (Hugo's
     # build output) only at the project root, since a Hugo section may well be called resources.
+    # Templates are never posts either, and `clean` would turn their HTML into Markdown: Jekyll's
+    # `_layouts` and `_includes` anywhere, Hugo's `layouts`, `themes` and `archetypes` at the root.
     "default-exclude": [
         ".git",
         ".jekyll-cache",
@@ -49,6 +51,11 @@ DEFAULTS: dict[str, object] = {
         "vendor",
         "/public",
         "/resources",
+        "_layouts",
+        "_includes",
+        "/layouts",
+        "/themes",
+        "/archetypes",
     ],
     "respect-gitignore": True,
     "force-exclude": False,

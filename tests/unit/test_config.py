@@ -54,6 +54,11 @@ def test_default_config_mirrors_defaults() -> None:
             "vendor",
             "/public",
             "/resources",
+            "_layouts",
+            "_includes",
+            "/layouts",
+            "/themes",
+            "/archetypes",
         ),
         "respect-gitignore": True,
         "force-exclude": False,
@@ -311,3 +316,15 @@ def test_base_url_and_static_folders_are_read(project: Path) -> None:
     write(project / "postkit.toml", 'base-url = "https://blog.example.com/"\nstatic-folders = ["static"]\n')
     config = load_config([project])
     assert (config.base_url, config.static_folders) == ("https://blog.example.com/", ("static",))
+
+
+def test_templates_are_never_walked_as_posts(project: Path) -> None:
+    from postkit.files import discover_posts
+
+    for name in ("_layouts/default.html", "_includes/head.html", "layouts/_default/single.html",
+                 "themes/t/layouts/index.html", "archetypes/default.md", "_posts/2021-01-01-a.md",
+                 "content/layouts/a-section-called-layouts.md"):
+        write(project / name, "---\ntitle: x\n---\n")
+    found = {path.relative_to(project).as_posix() for path in discover_posts([project], load_config([project]))}
+    assert {"_posts/2021-01-01-a.md", "content/layouts/a-section-called-layouts.md"} <= found
+    assert not [name for name in found if name.startswith(("_layouts", "_includes", "layouts", "themes", "arch"))]
