@@ -1,26 +1,40 @@
-"""Cleaning files in place: one post per call, safe to run in worker processes, nothing printed.
+"""Cleaning files in place: the core of ``postkit clean``; safe to run in worker processes, nothing printed.
 
-``clean_file`` reads a post, runs the pipeline and, in write mode, replaces the file
-atomically. It never raises for a bad post: every outcome, failures included, comes back as a
-``FileOutcome`` so that one bad file never stops a run.
+``clean_paths`` is a whole run (discovery, cache, workers, totals), as ``validate_paths`` is
+for validate; the CLI only renders what it yields. ``clean_file`` reads a post, runs the
+pipeline and, in write mode, replaces the file atomically. It never raises for a bad post:
+every outcome, failures included, comes back as a ``FileOutcome`` so that one bad file never
+stops a run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import enum
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from postkit.config import Config
-from postkit.errors import PostkitError
-from postkit.files import atomic_write, content_hash
+from postkit.errors import PostError, PostkitError
+from postkit.files import CleanCache, atomic_write, content_hash, discover_posts, remove_stale_temp_files
+from postkit.page import (
+    is_html_page,
+    page_front_matter,
+    protect_local_resources,
+    read_page_metadata,
+    restore_local_resources,
+    unwrap_wayback,
+)
 from postkit.pipeline import CleanOptions, CleanResult, clean_post, convert_html_document
 from postkit.pipeline.report import LostText, Removal
 from postkit.post import decode, read_bytes, split_post
+
+# What `postkit convert -` calls the page it reads from standard input.
+STDIN_NAME = "<stdin>"
 
 
 class Mode(str, enum.Enum):
@@ -127,10 +141,30 @@ def clean_file(path: Path, job: CleanJob) -> FileOutcome:
 
 
 def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
+    """Clean a post (or convert an HTML page) given as bytes; PostError for a post that cannot be read.
+
+    Front matter that validate calls unreadable (bad syntax, an unsafe tag, an alias bomb) is
+    refused here with the same message, before any cleaning.
+    """
     bom, text, encoding = decode(data, name, job.encoding)
-    if name.lower().endswith((".html", ".htm")):
-        return convert_html_document(bom + text, job.options, path=name)
-    return clean_post(split_post(text, path=name, bom=bom, encoding=encoding), job.options)
+    if name.lower().endswith((".html", ".htm")) or (name == STDIN_NAME and is_html_page(text)):
+        return convert_page(bom + text, job.options, name)
+    post = split_post(text, path=name, bom=bom, encoding=encoding)
+    _ = post.metadata  # one front-matter reader for clean and validate: refuse what validate refuses
+    return clean_post(post, job.options)
+
+
+def convert_page(html: str, options: CleanOptions, name: str) -> CleanResult:
+    """A saved web page as a post: the Wayback Machine's wrapping undone, files saved beside the
+    page kept relative, and front matter (title without the site's name, date, source URL) read
+    from the page, the same from a file as from stdin."""
+    page = unwrap_wayback(html)
+    metadata = read_page_metadata(page)
+    protected, local_files = protect_local_resources(page)
+    result = convert_html_document(protected, options, path=name)
+    body = restore_local_resources(result.post.body if result.post is not None else result.text, local_files)
+    text = page_front_matter(metadata, options.source_url_key) + body
+    return dataclasses.replace(result, original=html, text=text, post=split_post(text, path=name))
 
 
 def _read(path: Path, max_size: int | None) -> bytes:
@@ -176,12 +210,82 @@ class RunSummary:
     def changed(self) -> int:
         return self.statuses[Status.CHANGED.value]
 
-    def exit_code(self, mode: Mode) -> int:
+    def exit_code(self, mode: Mode, *, check: bool = False) -> int:
+        """1 for a failure or a file that would lose text; 1 for a change with ``--check`` (also with
+        ``--diff``, as black does); else 0."""
         if self.failed or self.statuses[Status.LOST_TEXT.value]:
             return 1
-        if mode is Mode.CHECK and self.changed:
+        if (mode is Mode.CHECK or check) and self.changed:
             return 1
         return 0
+
+
+@dataclass
+class CleanRun:
+    """One clean run over files: iterate it (once) for outcomes as files finish, then read its totals.
+
+    Iterating also adds the files found clean to the cache at the end; ``warnings`` holds what
+    went wrong with the cache, for the caller to show.
+    """
+
+    files: list[Path]
+    job: CleanJob
+    jobs: int
+    check: bool = False
+    cache: CleanCache | None = None
+    discovery_failures: list[FileOutcome] = field(default_factory=list)
+    summary: RunSummary = field(default_factory=RunSummary)
+    warnings: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[FileOutcome]:
+        new_clean: list[str] = []
+        for outcome in run_clean(self.files, self.job, self.jobs):
+            self.summary.add(outcome)
+            new_clean.extend(outcome.clean_hashes)
+            yield outcome
+        for failure in self.discovery_failures:
+            self.summary.add(failure)
+            self.summary.seen -= 1  # a folder that could not be listed is not a file seen
+            yield failure
+        if self.cache is not None and new_clean:
+            try:
+                self.cache.add(new_clean)
+            except PostkitError as exc:
+                self.warnings.append(f"cache not written: {exc}")
+
+    def exit_code(self) -> int:
+        return self.summary.exit_code(self.job.mode, check=self.check)
+
+
+def clean_paths(paths: Sequence[Path], config: Config, mode: Mode = Mode.WRITE, *, check: bool = False,
+                force: bool = False, use_cache: bool = True) -> CleanRun:
+    """A clean run over the posts under ``paths`` as ``config`` says; iterate it for the outcomes.
+
+    ``check`` with ``Mode.DIFF`` makes a change fail the run, as ``black --check --diff`` does.
+    Raises PostError for a path that does not exist, before any file is touched. A folder that
+    cannot be listed is a failed outcome of the run.
+    """
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise PostError(str(path), "does not exist")
+    failures: list[FileOutcome] = []
+
+    def unlistable(error: PostError) -> None:
+        failures.append(FileOutcome(error.path, Status.FAILED, error.message))
+
+    files = list(discover_posts(paths, config, on_error=unlistable))
+    remove_stale_temp_files({f.parent for f in files})
+    cache = CleanCache(config.fingerprint(), root=config.project_root) if config.cache and use_cache else None
+    warnings: list[str] = []
+    known: frozenset[str] = frozenset()
+    if cache is not None:
+        try:
+            known = cache.load()
+        except PostkitError as exc:
+            warnings.append(f"cache not read: {exc}")
+    job = job_from_config(config, mode, force=force, known_clean=known, roots=paths)
+    return CleanRun(files=files, job=job, jobs=config.jobs, check=check, cache=cache,
+                    discovery_failures=failures, warnings=warnings)
 
 
 def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileOutcome]:

@@ -4,29 +4,73 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar, cast
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from postkit import __version__
 from postkit.errors import ConfigError, PostError, PostkitError
-from postkit.pipeline import CleanOptions, CleanResult, clean_post, convert_html_document
-from postkit.pipeline.sanitize import SANITIZERS
-from postkit.post import decode, read_bytes, split_post
+from postkit.pipeline import CleanResult
+from postkit.post import read_bytes
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from postkit.checks import Rule
     from postkit.clean import FileOutcome, Mode
-    from postkit.files import CleanCache
+
+
+def _no_type(ctx: object) -> None:
+    return None
+
+
+class _PostkitCommand(TyperCommand):
+    """A command whose ``--help`` shows metavars (``PATH``, ``N``, ``GLOB``), never Python types (``<bool>``)."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""  # a flag takes no value
+        return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar:
+                # Typer shows an argument's Python type (<list[Path]>) beside its metavar; the metavar says it all.
+                param.__dict__["display_type_rich"] = _no_type
+        super().format_help(ctx, formatter)
+
+
+class _PostkitGroup(TyperGroup):
+    """The app's command group: ``NO_COLOR`` turns colour off in ``--help`` and usage errors too."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from typer import rich_utils
+
+        saved = rich_utils.COLOR_SYSTEM
+        if os.environ.get("NO_COLOR"):
+            rich_utils.COLOR_SYSTEM = None
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            rich_utils.COLOR_SYSTEM = saved
+
 
 app = typer.Typer(
     name="postkit",
+    cls=_PostkitGroup,
     help="Clean, validate and convert archived Markdown posts full of scraped HTML.",
     no_args_is_help=True,
     add_completion=False,
@@ -43,20 +87,32 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, metavar="",
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """Clean, validate and convert archived Markdown posts full of scraped HTML."""
 
 
-SanitizerOpt = Annotated[str | None, typer.Option("--sanitizer", help="Sanitizer backend: nh3 (default) or bleach.")]
-RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", help="Extra rule pack (adblock syntax); repeatable.")]
-EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="Read input in this encoding (default: UTF-8).")]
-SourceKeyOpt = Annotated[str | None, typer.Option("--source-url-key",
+SanitizerOpt = Annotated[str | None, typer.Option("--sanitizer", metavar="NAME",
+                                                  help="Sanitizer backend: nh3 (default) or bleach.")]
+RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", metavar="FILE",
+                                                     help="Extra rule pack (adblock syntax); repeatable.")]
+EncodingOpt = Annotated[str | None, typer.Option("--encoding", metavar="NAME",
+                                                 help="Read input in this encoding (default: UTF-8).")]
+SourceKeyOpt = Annotated[str | None, typer.Option("--source-url-key", metavar="KEY",
                                                   help="Front-matter key holding the post's source URL.")]
-ForceExcludeOpt = Annotated[bool | None, typer.Option("--force-exclude/--no-force-exclude",
+ForceExcludeOpt = Annotated[bool | None, typer.Option("--force-exclude/--no-force-exclude", metavar="",
                                                       help="Apply excludes and .gitignore to files named on the "
                                                            "command line too (as pre-commit passes them).")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", metavar="FILE",
+                                                help="Use this postkit.toml or pyproject.toml.")]
+JobsOpt = Annotated[str | None, typer.Option("--jobs", "-j", metavar="N",
+                                             help="Worker processes, 1 or more (default: all cores; 1 runs in "
+                                                  "this process).")]
+IncludeOpt = Annotated[list[str] | None, typer.Option("--include", metavar="GLOB",
+                                                      help="File name glob to take; repeatable.")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude", metavar="GLOB",
+                                                      help="Path glob to skip; repeatable.")]
 
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -80,42 +136,77 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-@app.command()
+def _jobs(value: str | None) -> int | None:
+    """``--jobs N`` as a number of worker processes; a usage error (exit 2) for anything else."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"--jobs takes a whole number of worker processes, 1 or more, not {value!r} "
+                          "(leave it out to use all cores)")
+    return int(text)
+
+
+def _require_file(source: str, command: str) -> Path:
+    """The path of the one file a command takes; a usage error (exit 2) naming it if it is missing or a folder."""
+    path = Path(source)
+    if not path.exists() and not path.is_symlink():
+        raise _fail(f"{source}: does not exist", 2)
+    if path.is_dir():
+        alternative = {"convert": "`postkit clean` converts the posts of a folder in place",
+                       "explain": "`postkit clean --diff` shows what cleaning changes in every post of a folder"}
+        raise _fail(f"{source}: is a folder; {command} takes one file ({alternative[command]})", 2)
+    return path
+
+
+def _rule_paths(rules: list[Path] | None) -> list[str] | None:
+    return [str(r) for r in rules] if rules else None
+
+
+@app.command(cls=_PostkitCommand)
 @_config_errors_are_usage_errors
 def convert(
     source: Annotated[str, typer.Argument(help="A post (.md) or page (.html) to convert, or - for stdin.",
                                           metavar="FILE|-")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
-    body_only: Annotated[bool, typer.Option("--body-only", help="Write the body without front matter.")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE",
+                                                help="Write here instead of stdout.")] = None,
+    body_only: Annotated[bool, typer.Option("--body-only", metavar="",
+                                            help="Write the body without front matter.")] = False,
     sanitizer: SanitizerOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     source_url_key: SourceKeyOpt = None,
+    config_file: ConfigOpt = None,
 ) -> None:
-    """Convert one post to clean Markdown on stdout (or -o FILE)."""
-    options = _clean_options(Path(source).parent if source != "-" else Path.cwd(), sanitizer=sanitizer,
-                             rules=rules, source_url_key=source_url_key)
-    name = "<stdin>" if source == "-" else source
+    """Convert one post or saved page to clean Markdown on stdout (or -o FILE); exit 1 if text would be lost."""
+    from postkit.clean import STDIN_NAME, Mode, clean_bytes, job_from_config
+    from postkit.config import load_config
+
+    from_stdin = source == "-"
+    path = None if from_stdin else _require_file(source, "convert")
+    config = load_config([] if path is None else [path], config_file, {
+        "sanitizer": sanitizer, "rules": _rule_paths(rules), "encoding": encoding, "source-url-key": source_url_key,
+    })
+    job = job_from_config(config, Mode.CHECK)
+    name = STDIN_NAME if from_stdin else source
     try:
-        data = sys.stdin.buffer.read() if source == "-" else _read_bytes(source)
-        bom, text, used = decode(data, name, encoding)
-        if source.lower().endswith((".html", ".htm")):
-            result = convert_html_document(text, options, path=name)
-        else:
-            result = clean_post(split_post(bom + text, path=name, encoding=used), options)
+        data = sys.stdin.buffer.read() if from_stdin else _read_bytes(source)
+        result = clean_bytes(data, name, job)
     except PostkitError as exc:
         raise _fail(str(exc)) from None
-    for lost in result.lost:
-        typer.echo(f"postkit: {name}:{lost.line}: warning: text lost in conversion: {lost.text}", err=True)
     out = _converted_text(result, body_only)
     if output is None:
         sys.stdout.write(out)
         sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(out.encode(result.post.encoding if result.post else "utf-8"))
-    except OSError as exc:
-        raise _fail(f"{output}: cannot be written: {exc.strerror or exc}") from None
+    else:
+        try:
+            output.write_bytes(out.encode(result.post.encoding if result.post else "utf-8"))
+        except OSError as exc:
+            raise _fail(f"{output}: cannot be written: {exc.strerror or exc}") from None
+    for lost in result.lost:
+        typer.echo(f"postkit: {name}:{lost.line}: error: text lost in conversion: {lost.text}", err=True)
+    if result.lost:
+        raise typer.Exit(1)
 
 
 def _read_bytes(source: str) -> bytes:
@@ -128,97 +219,80 @@ def _converted_text(result: CleanResult, body_only: bool) -> str:
     return result.text
 
 
-def _clean_options(where: Path, *, sanitizer: str | None, rules: list[Path] | None,
-                   source_url_key: str | None) -> CleanOptions:
-    base = CleanOptions()
-    if sanitizer is not None and sanitizer not in SANITIZERS:
-        raise ConfigError(f"unknown sanitizer '{sanitizer}'; choose one of: {', '.join(SANITIZERS)}")
-    return CleanOptions(
-        source_url_key=source_url_key or base.source_url_key,
-        sanitizer=sanitizer or base.sanitizer,
-        rule_files=tuple(str(r) for r in rules or ()),
-    )
+OutputFormat = Annotated[str, typer.Option("--format", metavar="FORMAT",
+                                           help="Report as: table (rich, on stderr) or json (stdout).")]
 
 
-OutputFormat = Annotated[str, typer.Option("--format", help="Report as: table (rich, on stderr) or json (stdout).")]
-
-
-@app.command()
+@app.command(cls=_PostkitCommand)
 @_config_errors_are_usage_errors
 def clean(
-    paths: Annotated[list[Path], typer.Argument(help="Posts and folders to clean (folders recursively).")],
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file would change.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff of each change.")] = False,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores; 1 runs "
-                                                                  "in this process).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Name every file and what it became.")] = False,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH",
+                                                help="Posts and folders to clean (folders recursively).")],
+    check: Annotated[bool, typer.Option("--check", metavar="",
+                                        help="Write nothing; exit 1 if any file would change.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", metavar="",
+                                       help="Write nothing; print a unified diff of each change (with --check: "
+                                            "exit 1 if any file would change).")] = False,
+    jobs: JobsOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="",
+                                        help="Print only files that failed or were skipped, and why.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", metavar="",
+                                          help="Name every file and what it became.")] = False,
     output_format: OutputFormat = "table",
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache of clean files.")]
-    = False,
-    force: Annotated[bool, typer.Option("--force", help="Write files even when verify finds text would be lost.")]
-    = False,
-    include: Annotated[list[str] | None, typer.Option("--include", help="File name glob to clean; repeatable.")]
-    = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Path glob to skip; repeatable.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", metavar="",
+                                           help="Neither read nor write the cache of clean files.")] = False,
+    force: Annotated[bool, typer.Option("--force", metavar="",
+                                        help="Write files even when verify finds text would be lost.")] = False,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
     force_exclude: ForceExcludeOpt = None,
-    config_file: Annotated[Path | None, typer.Option("--config", help="Use this postkit.toml or pyproject.toml.")]
-    = None,
+    config_file: ConfigOpt = None,
     sanitizer: SanitizerOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     source_url_key: SourceKeyOpt = None,
 ) -> None:
     """Clean posts in place: strip cruft, turn embedded HTML into Markdown, keep every word."""
-    from postkit.clean import Mode, RunSummary, Status, job_from_config, run_clean
+    from postkit.clean import Mode, Status, clean_paths
     from postkit.config import load_config
-    from postkit.files import CleanCache, discover_posts, remove_stale_temp_files
     from postkit.report.cleaning import render_summary, write_json
 
-    if check and diff:
-        raise typer.BadParameter("--check and --diff do not go together; pick one")
     if output_format not in ("table", "json"):
-        raise typer.BadParameter(f"unknown format '{output_format}'; choose table or json")
-    mode = Mode.CHECK if check else Mode.DIFF if diff else Mode.WRITE
+        raise _fail(f"unknown format {output_format!r}; choose table or json", 2)
+    mode = Mode.DIFF if diff else Mode.CHECK if check else Mode.WRITE
     config = load_config(paths, config_file, {
-        "sanitizer": sanitizer, "rules": [str(r) for r in rules] if rules else None, "encoding": encoding,
-        "source-url-key": source_url_key, "include": include, "exclude": exclude, "jobs": jobs,
+        "sanitizer": sanitizer, "rules": _rule_paths(rules), "encoding": encoding,
+        "source-url-key": source_url_key, "include": include, "exclude": exclude, "jobs": _jobs(jobs),
         "force-exclude": force_exclude,
     })
     err = _console(stderr=True)
     out = _console(stderr=False)
-    for path in paths:
-        if not path.exists() and not path.is_symlink():
-            raise typer.BadParameter(f"{path}: does not exist", param_hint="PATHS")
-    failures: list[str] = []
-    files = list(discover_posts(paths, config, on_error=lambda e: failures.append(str(e))))
-    remove_stale_temp_files({f.parent for f in files})
-    cache = CleanCache(config.fingerprint(), root=config.project_root) if config.cache and not no_cache else None
-    known = _load_cache(cache, err)
-    job = job_from_config(config, mode, force=force, known_clean=known, roots=paths)
-    summary = RunSummary()
-    new_clean: list[str] = []
-    with _progress(err, len(files), enabled=not quiet and output_format == "table") as advance:
-        for outcome in run_clean(files, job, config.jobs):
-            summary.add(outcome)
-            new_clean.extend(outcome.clean_hashes)
+    try:
+        run = clean_paths(paths, config, mode, check=check, force=force, use_cache=not no_cache)
+    except PostError as exc:
+        raise _fail(str(exc), 2) from None
+    _print_warnings(err, run.warnings)
+    shown = len(run.warnings)
+    with _progress(err, len(run.files), "cleaning", enabled=not quiet and output_format == "table") as advance:
+        for outcome in run:
             if outcome.diff:
                 _print_diff(out, outcome.diff)
             if output_format == "table" and not quiet:
                 _echo_outcome(err, outcome, mode, verbose)
-            elif outcome.status is Status.FAILED and quiet:
-                err.print(f"error: {outcome.path}: {outcome.message}", markup=False, highlight=False)
+            elif quiet and outcome.status in (Status.FAILED, Status.LOST_TEXT):
+                _echo_outcome(err, outcome, mode, verbose=False)
             advance()
-    for message in failures:
-        summary.problems.append(_discovery_failure(message))
-        summary.statuses[Status.FAILED.value] += 1
-    if cache is not None and new_clean:
-        _save_cache(cache, new_clean, err)
+    _print_warnings(err, run.warnings[shown:])
     if output_format == "json":
-        write_json(sys.stdout, summary, mode)
+        write_json(sys.stdout, run.summary, mode)
     elif not quiet:
-        render_summary(err, summary, mode)
-    raise typer.Exit(summary.exit_code(mode))
+        render_summary(err, run.summary, mode)
+    raise typer.Exit(run.exit_code())
+
+
+def _print_warnings(console: Console, warnings: list[str]) -> None:
+    for warning in warnings:
+        console.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _console(*, stderr: bool) -> Console:
@@ -237,7 +311,8 @@ def _echo_outcome(console: Console, outcome: FileOutcome, mode: Mode, verbose: b
             console.print(f"warning: {outcome.path}:{lost.line}: text lost (--force): {lost.text}", style="yellow",
                           markup=False, highlight=False, soft_wrap=True)
     elif outcome.status is Status.FAILED:
-        console.print(f"error: {outcome.path}: {outcome.message}", style="red", markup=False, highlight=False,
+        place = f"{outcome.path}:{outcome.line}" if outcome.line else outcome.path
+        console.print(f"error: {place}: {outcome.message}", style="red", markup=False, highlight=False,
                       soft_wrap=True)
     elif outcome.status is Status.LOST_TEXT:
         console.print(f"skipped {outcome.path}:{outcome.line}: {outcome.message} (use --force to write it)",
@@ -260,54 +335,30 @@ def _print_diff(console: Console, diff: str) -> None:
 
 
 @contextlib.contextmanager
-def _progress(console: Console, total: int, *, enabled: bool) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr while more than a handful of files are cleaned on a terminal."""
+def _progress(console: Console, total: int, label: str, *, enabled: bool) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr while more than a handful of files are worked on, on a terminal only."""
     if not enabled or total <= 8 or not console.is_terminal:
         yield lambda: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, transient=True) as progress:
-        task = progress.add_task("clean", total=total)
+        task = progress.add_task(label, total=total)
         yield lambda: progress.advance(task)
 
 
-def _load_cache(cache: CleanCache | None, console: Console) -> frozenset[str]:
-    if cache is None:
-        return frozenset()
-    try:
-        return cache.load()
-    except PostkitError as exc:
-        console.print(f"warning: cache not read: {exc}", markup=False)
-        return frozenset()
-
-
-def _save_cache(cache: CleanCache, hashes: list[str], console: Console) -> None:
-    try:
-        cache.add(hashes)
-    except PostkitError as exc:
-        console.print(f"warning: cache not written: {exc}", markup=False)
-
-
-def _discovery_failure(message: str) -> FileOutcome:
-    from postkit.clean import FileOutcome, Status
-
-    path, _, reason = message.partition(": ")
-    return FileOutcome(path, Status.FAILED, reason or message)
-
-
-@app.command()
+@app.command(cls=_PostkitCommand)
 @_config_errors_are_usage_errors
 def explain(
-    source: Annotated[Path, typer.Argument(help="The post to explain.")],
-    output_format: Annotated[str, typer.Option("--format", help="table (rich) or json.")] = "table",
+    source: Annotated[str, typer.Argument(metavar="FILE", help="The post to explain.")],
+    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
+                                               help="table (rich) or json.")] = "table",
     sanitizer: SanitizerOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     source_url_key: SourceKeyOpt = None,
-    config_file: Annotated[Path | None, typer.Option("--config", help="Use this postkit.toml or pyproject.toml.")]
-    = None,
+    config_file: ConfigOpt = None,
 ) -> None:
     """Show what cleaning would remove from a post, rule by rule; writes nothing."""
     from postkit.clean import Mode, clean_bytes, job_from_config
@@ -315,14 +366,15 @@ def explain(
     from postkit.report.cleaning import render_explain, write_explain_json
 
     if output_format not in ("table", "json"):
-        raise typer.BadParameter(f"unknown format '{output_format}'; choose table or json")
-    config = load_config([source], config_file, {
-        "sanitizer": sanitizer, "rules": [str(r) for r in rules] if rules else None, "encoding": encoding,
+        raise _fail(f"unknown format {output_format!r}; choose table or json", 2)
+    path = _require_file(source, "explain")
+    config = load_config([path], config_file, {
+        "sanitizer": sanitizer, "rules": _rule_paths(rules), "encoding": encoding,
         "source-url-key": source_url_key,
     })
     job = job_from_config(config, Mode.CHECK, explain=True)
     try:
-        result = clean_bytes(_read_bytes(str(source)), str(source), job)
+        result = clean_bytes(_read_bytes(source), source, job)
     except PostkitError as exc:
         raise _fail(str(exc)) from None
     if output_format == "json":
@@ -331,39 +383,36 @@ def explain(
         render_explain(_console(stderr=False), result)
 
 
-@app.command()
+@app.command(cls=_PostkitCommand)
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Posts and folders to check (folders recursively).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH",
+                                                help="Posts and folders to check (folders recursively).")],
     schema: Annotated[str | None, typer.Option("--schema", metavar="NAME|FILE",
                                                help="Front-matter schema: jekyll (default), hugo, none, or a "
                                                     ".json/.yaml JSON Schema file.")] = None,
     output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
-                                               help="auto (github in GitHub Actions, else table), table, json, "
-                                                    "github or sarif.")] = "auto",
+                                               help="auto (github in GitHub Actions, table on a terminal, else "
+                                                    "concise), table, concise, json, github or sarif.")] = "auto",
     select: Annotated[list[str] | None, typer.Option("--select", metavar="CODES",
                                                      help="Only these rules, by code prefix (PK1,PK205); "
                                                           "comma-separated, repeatable.")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", metavar="CODES",
                                                      help="Skip these rules, by code prefix; comma-separated, "
                                                           "repeatable.")] = None,
-    strict: Annotated[bool | None, typer.Option("--strict/--no-strict",
+    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", metavar="",
                                                 help="Fail (exit 1) on warnings too.")] = None,
-    config_file: Annotated[Path | None, typer.Option("--config", help="Use this postkit.toml or pyproject.toml.")]
-    = None,
+    config_file: ConfigOpt = None,
     source_url_key: SourceKeyOpt = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores; 1 runs "
-                                                                  "in this process).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    jobs: JobsOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
+                                                help="Write the report to this file.")] = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
-    include: Annotated[list[str] | None, typer.Option("--include", help="File name glob to check; repeatable.")]
-    = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Path glob to skip; repeatable.")] = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
     force_exclude: ForceExcludeOpt = None,
 ) -> None:
     """Check posts' front matter and content and report problems; never writes a post."""
-    import os
-
     from postkit.config import load_config
     from postkit.report import REPORTER_BY_NAME, resolve_format
     from postkit.validate import rule_infos, validate_paths
@@ -371,7 +420,7 @@ def validate(
     try:
         config = load_config(paths, config_file, {
             "schema": schema, "select": _codes(select), "ignore": _codes(ignore), "strict": strict,
-            "source-url-key": source_url_key, "jobs": jobs, "rules": [str(r) for r in rules] if rules else None,
+            "source-url-key": source_url_key, "jobs": _jobs(jobs), "rules": _rule_paths(rules),
             "encoding": encoding, "include": include, "exclude": exclude, "force-exclude": force_exclude,
         })
         run = validate_paths(paths, config)
@@ -385,12 +434,16 @@ def validate(
             raise _fail(str(exc), 2) from None
         reporter = REPORTER_BY_NAME[name](stream, rules=rule_infos(), color=output is None and _wants_color(stream,
                                                                                                    os.environ))
+        # The bar shares the terminal with the report only when the report waits for the end.
+        writes_as_it_goes = name in ("concise", "github") and is_terminal
         reporter.start()
-        try:
-            for problem in run:
-                reporter.problem(problem)
-        except ConfigError as exc:  # a schema $ref that cannot be resolved shows only when used
-            raise _fail(str(exc), 2) from None
+        with _progress(_console(stderr=True), len(run.files), "checking", enabled=not writes_as_it_goes) as advance:
+            run.on_file = advance
+            try:
+                for problem in run:
+                    reporter.problem(problem)
+            except ConfigError as exc:  # a schema $ref that cannot be resolved shows only when used
+                raise _fail(str(exc), 2) from None
         reporter.finish(run.summary())
     raise typer.Exit(run.exit_code(config.strict))
 
@@ -421,7 +474,7 @@ def _report_stream(output: Path | None) -> Iterator[TextIO]:
         yield stream
 
 
-@app.command(name="rules")
+@app.command(name="rules", cls=_PostkitCommand)
 def list_rules(
     code: Annotated[str | None, typer.Argument(metavar="[CODE]",
                                                help="A rule code (PK101) to explain, or a prefix (PK2) to list.")]
@@ -444,20 +497,14 @@ def list_rules(
 
 
 def _print_rule_table(chosen: list[Rule]) -> None:
-    import os
-
     from rich import box
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    from postkit.report.table import PIPE_HEIGHT, PIPE_WIDTH, SEVERITY_STYLE
+    from postkit.report.console import report_console
+    from postkit.report.table import SEVERITY_STYLE
 
-    terminal = sys.stdout.isatty()
-    color = _wants_color(sys.stdout, os.environ)
-    console = Console(file=sys.stdout, width=None if terminal else PIPE_WIDTH,
-                      height=None if terminal else PIPE_HEIGHT, force_terminal=color, no_color=not color,
-                      color_system="standard" if color else None, highlight=False, markup=False, emoji=False)
+    console = report_console(sys.stdout, color=_wants_color(sys.stdout, os.environ))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False)
     table.add_column("Code", style="cyan", no_wrap=True)
     table.add_column("Name", no_wrap=True)

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from postkit.errors import ConfigError
 
@@ -38,6 +39,8 @@ DEFAULTS: dict[str, object] = {
     # Never posts: build output, dependencies and caches of Jekyll, Hugo and their tools, skipped
     # like ruff's default `exclude`. A name matches anywhere; `/public` and `/resources` (Hugo's
     # build output) only at the project root, since a Hugo section may well be called resources.
+    # Templates are never posts either, and `clean` would turn their HTML into Markdown: Jekyll's
+    # `_layouts` and `_includes` anywhere, Hugo's `layouts`, `themes` and `archetypes` at the root.
     "default-exclude": [
         ".git",
         ".jekyll-cache",
@@ -48,6 +51,11 @@ DEFAULTS: dict[str, object] = {
         "vendor",
         "/public",
         "/resources",
+        "_layouts",
+        "_includes",
+        "/layouts",
+        "/themes",
+        "/archetypes",
     ],
     "respect-gitignore": True,
     "force-exclude": False,
@@ -58,8 +66,11 @@ DEFAULTS: dict[str, object] = {
     "strict": False,
     "max-file-size": 10_485_760,
     "allow-data-images": False,
-    "allow-iframes": False,
     "encoding": None,
+    # The site the posts are built into: a root-relative URL belongs to it (not to the source
+    # site) when base-url is set, or when the file exists under one of the static folders.
+    "base-url": None,
+    "static-folders": [".", "static"],
     "jobs": 0,
     "cache": True,
 }
@@ -109,8 +120,9 @@ class Config:
     strict: bool
     max_file_size: int
     allow_data_images: bool
-    allow_iframes: bool
     encoding: str | None
+    base_url: str | None
+    static_folders: tuple[str, ...]
     jobs: int
     cache: bool
     source: Path | None = None
@@ -307,6 +319,12 @@ def _validate_string(key: str, text: str, where: str, base: Path) -> str | Path:
         if text in SCHEMA_PRESETS:
             return text
         return _existing_file(Path(text), key, where, base, hint=f"use a preset ({', '.join(SCHEMA_PRESETS)}) or ")
+    if key == "base-url":
+        parts = urlsplit(text.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"{where}: 'base-url' must be the site's address, such as https://blog.example.com/, "
+                              f"not {text!r}")
+        return text.strip()
     if key == "encoding":
         try:
             codecs.lookup(text)

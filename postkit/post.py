@@ -149,71 +149,27 @@ def read_post(path: str, encoding: str | None = None, max_size: int | None = Non
 
 
 def parse_front_matter(post: SourcePost) -> dict[str, Any]:
-    """Parse the front matter with a safe loader; PostError with the place on failure."""
+    """The front matter's values, read by the one reader clean and validate share.
+
+    ``checks.frontmatter.read_front_matter`` reads it (PyYAML's C loader where installed), so a
+    post whose front matter validate reports as unreadable (PK101/PK108: bad syntax, an unsafe
+    tag, an alias bomb) or not a mapping (PK107) is refused here with the same message and
+    place. Values are JSON types; dates and times stay the strings they were written as.
+    """
     if post.format is None:
         return {}
-    inner = post.front_matter_inner
-    if post.format == "toml":
-        return _parse_toml(inner, post.path)
-    return _parse_yaml(inner, post.path)
+    from postkit.checks.frontmatter import read_front_matter
 
-
-def _parse_toml(inner: str, path: str) -> dict[str, Any]:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
-    try:
-        return tomllib.loads(inner.replace("\r\n", "\n"))
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        col = getattr(exc, "colno", None)
-        raise PostError(path, f"front matter is not valid TOML: {exc}",
-                        line=line + 1 if line else 2, column=col or 1) from None
-
-
-def _parse_yaml(inner: str, path: str) -> dict[str, Any]:
-    import yaml
-    from frontmatter.default_handlers import YAMLHandler
-
-    try:
-        data = YAMLHandler().load(inner, Loader=_BoundedSafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 2
-        col = mark.column + 1 if mark else 1
-        raise PostError(path, f"front matter is not valid YAML: {exc.problem or exc}", line=line, column=col) from None
-    except yaml.YAMLError as exc:
-        raise PostError(path, f"front matter is not valid YAML: {exc}", line=2, column=1) from None
-    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
-        # PyYAML's constructors raise these for a value its tag cannot hold (`!!int abc`)
-        raise PostError(path, f"front matter holds a value YAML cannot build: {exc}", line=2, column=1) from None
+    front_matter = read_front_matter(post)
+    if front_matter.errors:
+        first = min(front_matter.errors, key=lambda finding: (finding.line, finding.column))
+        raise PostError(post.path, first.message, line=first.line, column=first.column)
+    data = front_matter.data
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise PostError(path, f"front matter is a {type(data).__name__}, not a mapping of keys to values",
-                        line=2, column=1)
+        kind = "a list" if isinstance(data, list) else "a single value"
+        position = front_matter.locate(())
+        raise PostError(post.path, f"front matter is {kind}, not a mapping of keys to values",
+                        line=position.line, column=position.column)
     return data
-
-
-def _bounded_loader() -> type:
-    import yaml
-
-    class BoundedSafeLoader(yaml.SafeLoader):
-        """A SafeLoader that refuses documents whose aliases would expand past a bound."""
-
-        max_alias_uses = 100
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            if self.check_event(yaml.AliasEvent):
-                self._alias_uses = getattr(self, "_alias_uses", 0) + 1
-                if self._alias_uses > self.max_alias_uses:
-                    event = self.peek_event()
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"more than {self.max_alias_uses} aliases (an alias bomb?)", event.start_mark)
-            return super().compose_node(parent, index)
-
-    return BoundedSafeLoader
-
-
-_BoundedSafeLoader = _bounded_loader()

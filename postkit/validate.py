@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -33,6 +33,7 @@ from postkit.errors import ConfigError, PostError
 from postkit.files import discover_posts, parallel_map
 from postkit.problems import Problem, Severity
 from postkit.report import RuleInfo, Summary
+from postkit.site_urls import SiteUrls, site_urls_from_config
 
 # A worker process pays for its start and for loading the schema and rule packs; below this
 # many files per worker, checking them in fewer processes is faster.
@@ -89,6 +90,7 @@ class ValidateJob:
     encoding: str | None = None
     max_file_size: int | None = None
     ignores: FileIgnores = FileIgnores()
+    site: SiteUrls = field(default_factory=SiteUrls)
 
     @classmethod
     def from_config(cls, config: Config) -> ValidateJob:
@@ -109,6 +111,7 @@ class ValidateJob:
             encoding=config.encoding,
             max_file_size=config.max_file_size,
             ignores=FileIgnores(config.per_file_ignores, str(config.project_root)),
+            site=site_urls_from_config(config),
         )
         job.context()  # a schema or rule pack that cannot be used fails here, before any file is read
         return job
@@ -119,7 +122,7 @@ class ValidateJob:
 
     def context(self) -> CheckContext:
         context = CheckContext(schema=load_schema(self.schema), source_url_key=self.source_url_key,
-                               rule_files=self.rule_files)
+                               rule_files=self.rule_files, options={"site": self.site})
         if any(code.startswith("PK2") for code in self.codes):
             _ = context.rules  # loads the rule packs
         return context
@@ -161,6 +164,10 @@ def validate_text(text: str, path: str = "<text>", config: Config = DEFAULT_CONF
     return sorted(job.ignores.keep(problems))
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class ValidationRun:
     """One run over files: iterate it (once) for problems as files finish, then read its totals."""
@@ -169,6 +176,8 @@ class ValidationRun:
     job: ValidateJob
     jobs: int = 0
     discovery_problems: list[Problem] = field(default_factory=list)
+    # Called once per file checked, e.g. to advance a progress bar; the core never draws one itself.
+    on_file: Callable[[], None] = _nothing
     errors: int = 0
     warnings: int = 0
 
@@ -185,6 +194,7 @@ class ValidationRun:
                 yield self._count(problem)
             if result.summary is not None:
                 summaries.append(result.summary)
+            self.on_file()
         archive_rules = [rule for rule in self.job.rules if rule.scope == "archive"]
         if archive_rules:
             for problem in self.job.ignores.keep(check_archive(summaries, archive_rules)):

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
-from postkit.checks.base import Position
+from postkit.checks.base import Finding, Position
 from postkit.pipeline.html import INVISIBLE, parse_fragment
 from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, host_of, lazy_url
 from postkit.pipeline.report import excerpt
@@ -442,3 +442,45 @@ class Body:
 
     def _offset_of_line(self, line_index: int) -> int:
         return self._line_starts[line_index] if line_index < len(self._line_starts) else len(self.text)
+
+
+# A data: URI longer than this is named by its size: it is an inline image, not an address to read.
+_LONGEST_DATA_URI_SHOWN = 100
+
+
+def shown_url(url: str) -> str:
+    """A URL as a problem message shows it: whole, never cut with an ellipsis, so it can be searched for.
+
+    Whitespace runs become one space; only a long ``data:`` URI, which is an inline file rather
+    than an address, is named by its media type and size.
+    """
+    flat = " ".join(url.split())
+    if flat[:5].lower() == "data:" and len(flat) > _LONGEST_DATA_URI_SHOWN:
+        media = flat[5:].split(",", 1)[0].split(";", 1)[0] or "text/plain"
+        return f"a data: URI ({media}, {len(flat)} characters)"
+    return flat
+
+
+def cruft_of_kind(body: Body, kind: str) -> Iterator[tuple[HtmlPart, Cruft]]:
+    """Each outermost element of one ``! kind:`` the rule packs find in the body's HTML, with its part.
+
+    The content rules for share bars, related posts, comment threads and the other kinds
+    ``postkit clean`` removes are this search with their own kind, code and words.
+    """
+    for part in body.parts:
+        for cruft in part.cruft:
+            if cruft.kind == kind:
+                yield part, cruft
+
+
+def kind_findings(body: Body, kind: str, noun: str) -> Iterator[Finding]:
+    """A finding for each element of one cruft kind: at a link's href, else at the element's opening tag."""
+    for part, cruft in cruft_of_kind(body, kind):
+        element = cruft.element
+        href = element.get("href") if element.name == "a" else None
+        if isinstance(href, str):
+            yield Finding.at(part.position(element, "href"), f"{noun} to {shown_url(href)} (rule {cruft.rule})",
+                             "delete the link; `postkit clean` removes it")
+        else:
+            yield Finding.at(part.position(element), f"{noun} {describe(element)} (rule {cruft.rule})",
+                             "delete the element; `postkit clean` removes it")

@@ -34,6 +34,11 @@ MERGE_TAG = TAG_PREFIX + "merge"
 _CONSTRUCTED_TAGS = frozenset({NULL_TAG, BOOL_TAG, INT_TAG, FLOAT_TAG})
 _SAFE_TAGS = frozenset(tag for tag in SafeConstructor.yaml_constructors if tag is not None) | {MERGE_TAG}
 
+# libyaml's parser where PyYAML was built with it (about 10x faster), else the pure-Python one.
+# Both compose the same node tree (values are built by _Builder below); a document libyaml
+# refuses is composed again by the pure loader, whose error messages and places postkit shows.
+FAST_YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Front matter is a handful of keys; these bounds only stop alias bombs and pathological nesting.
 MAX_VALUES = 10_000
 MAX_DEPTH = 100
@@ -180,9 +185,44 @@ def short_tag(tag: str) -> str:
 # --- YAML ---------------------------------------------------------------------------------
 
 
+def compose_yaml(text: str) -> yaml.Node | None:
+    """The YAML node tree of ``text``: libyaml's where it reads the text, else the pure loader's.
+
+    libyaml marks a plain scalar's style as '' where the pure loader says None; the tree is
+    given the pure loader's form so the checks see one shape.
+    """
+    if FAST_YAML_LOADER is not yaml.SafeLoader:
+        try:
+            root = yaml.compose(text, Loader=FAST_YAML_LOADER)
+        except (yaml.YAMLError, RecursionError):
+            pass  # compose again below, for the pure loader's message and place
+        else:
+            _plain_style_as_none(root)
+            return root
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _plain_style_as_none(root: yaml.Node | None) -> None:
+    stack = [root] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.style == "":
+                node.style = None
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack.extend((key_node, value_node))
+
+
 def _read_yaml(front_matter: FrontMatter) -> None:
     try:
-        root = yaml.compose(front_matter.text, Loader=yaml.SafeLoader)
+        root = compose_yaml(front_matter.text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "cannot be parsed"

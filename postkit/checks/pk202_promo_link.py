@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postkit.checks.base import Finding
-from postkit.checks.content import describe, excerpt
+from postkit.checks.content import describe, shown_url
 from postkit.checks.context import CheckContext
 from postkit.post import SourcePost
 from postkit.problems import Severity
@@ -49,7 +49,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             element = cruft.element
             href = element.get("href") if element.name == "a" else None
             if isinstance(href, str):
-                yield Finding.at(part.position(element, "href"), f"{label} to {excerpt(href)} (rule {cruft.rule})",
+                yield Finding.at(part.position(element, "href"), f"{label} to {shown_url(href)} (rule {cruft.rule})",
                                  "delete the link; `postkit clean` removes it with what it wraps")
             else:
                 yield Finding.at(part.position(element), f"{label} {describe(element)} (rule {cruft.rule})",
@@ -58,5 +58,5 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
         url = body.text[start:end]
         rule = context.rules.links.match(url)
         if rule is not None:
-            yield Finding.at(body.position(start), f"promotion link to {excerpt(url)} (rule {rule.origin}: "
+            yield Finding.at(body.position(start), f"promotion link to {shown_url(url)} (rule {rule.origin}: "
                                                    f"{rule.pattern})", "delete the link")

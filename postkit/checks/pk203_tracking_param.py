@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postkit.checks.base import Finding, Position
-from postkit.checks.content import excerpt, tracking_params
+from postkit.checks.content import shown_url, tracking_params
 from postkit.checks.context import CheckContext
 from postkit.post import SourcePost
 from postkit.problems import Severity
@@ -55,5 +55,5 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
 
 def _finding(position: Position, url: str, names: list[str]) -> Finding:
     noun, pronoun = ("parameter", "it") if len(names) == 1 else ("parameters", "them")
-    return Finding.at(position, f"link carries the tracking {noun} {', '.join(names)}: {excerpt(url)}",
+    return Finding.at(position, f"link carries the tracking {noun} {', '.join(names)}: {shown_url(url)}",
                       f"remove {pronoun} from the URL; `postkit clean` drops {pronoun} and keeps the rest")

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postkit.checks.base import Finding
-from postkit.checks.content import excerpt
+from postkit.checks.content import shown_url
 from postkit.checks.context import CheckContext
 from postkit.post import SourcePost
 from postkit.problems import Severity
@@ -45,11 +45,11 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             if cruft.kind != "tracking-pixel":
                 continue
             src = str(cruft.element.get("src") or "")
-            what = f"tracking pixel {excerpt(src)}" if src else "tracking pixel <img> without src"
+            what = f"tracking pixel {shown_url(src)}" if src else "tracking pixel <img> without src"
             yield Finding.at(part.position(cruft.element), f"{what} (rule {cruft.rule})", _HINT)
     for start, end in body.markdown_urls:
         url = body.text[start:end]
         rule = context.rules.pixels.match(url)
         if rule is not None and body.is_markdown_image(start):
-            yield Finding.at(body.position(start), f"tracking pixel {excerpt(url)} (rule {rule.origin}: "
+            yield Finding.at(body.position(start), f"tracking pixel {shown_url(url)} (rule {rule.origin}: "
                                                    f"{rule.pattern})", "delete the image")

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from bs4 import NavigableString, Tag
 
 from postkit.checks.base import Finding
-from postkit.checks.content import LAZY_URL_ATTRIBUTES, excerpt, real_lazy_url
+from postkit.checks.content import LAZY_URL_ATTRIBUTES, real_lazy_url, shown_url
 from postkit.checks.context import CheckContext
 from postkit.pipeline.repair import PLACEHOLDER_SRC
 from postkit.post import SourcePost
@@ -48,12 +48,12 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
                 continue
             real, where = _real_url(image)
             if real:
-                its = f"its src is the placeholder {excerpt(src, 40)!r}" if src else "it has no src"
+                its = f"its src is the placeholder {shown_url(src)!r}" if src else "it has no src"
                 yield Finding.at(part.position(image), f"lazy image: {its}; the real URL is in {where}: "
-                                                       f"{excerpt(real)}",
+                                                       f"{shown_url(real)}",
                                  "put the real URL in src; `postkit clean` does")
             else:
-                what = f"src is only the placeholder {excerpt(src, 40)!r}" if src else "has no src"
+                what = f"src is only the placeholder {shown_url(src)!r}" if src else "has no src"
                 yield Finding.at(part.position(image), f"image {what} and no real URL anywhere",
                                  "give the image its real URL in src, or delete it")
 

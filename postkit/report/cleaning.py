@@ -61,11 +61,12 @@ def render_summary(console: Console, summary: RunSummary, mode: Mode) -> None:
     console.print(table)
     if summary.problems:
         problems = Table(title="Files not cleaned", title_justify="left")
-        problems.add_column("path")
-        problems.add_column("line", justify="right")
-        problems.add_column("reason")
+        problems.add_column("path", overflow="fold")  # a path is folded onto more lines, never cut
+        problems.add_column("line", justify="right", no_wrap=True)
+        problems.add_column("reason", overflow="fold")
         for outcome in sorted(summary.problems, key=lambda o: o.path):
-            problems.add_row(Text(outcome.path), str(outcome.line or ""), Text(outcome.message))
+            problems.add_row(Text(outcome.path, overflow="fold"), str(outcome.line or ""),
+                             Text(outcome.message, overflow="fold"))
         console.print(problems)
 
 
@@ -84,11 +85,11 @@ def write_json(stream: TextIO, summary: RunSummary, mode: Mode) -> None:
 
 def render_explain(console: Console, result: CleanResult) -> None:
     """Each element cleaning removes from one post: the rule, what it held and how much."""
-    table = Table(title=Text(f"What cleaning removes from {result.path}"), title_justify="left")
+    table = Table(title=Text(f"What cleaning removes from {result.path}", overflow="fold"), title_justify="left")
     table.add_column("line", justify="right")
     table.add_column("kind")
-    table.add_column("rule")
-    table.add_column("text it held")
+    table.add_column("rule", overflow="fold")
+    table.add_column("text it held", overflow="fold")
     table.add_column("chars", justify="right")
     for removal in result.removals:
         table.add_row(str(removal.line), removal.kind, Text(removal.rule), Text(removal.excerpt or "(no text)"),

@@ -199,13 +199,31 @@ def test_diff_prints_a_unified_diff_on_stdout_and_writes_nothing() -> None:
     assert snapshot("posts") == before
 
 
-def test_check_and_diff_together_is_a_usage_error() -> None:
-    posts = three_posts()
+def test_check_and_diff_together_show_the_diff_fail_and_write_nothing() -> None:
+    """The CI idiom of black: `--check --diff` prints each change and exits 1 when any file would change."""
+    three_posts()
+    before = snapshot("posts")
+    result = invoke("posts", "--check", "--diff", "--jobs", "1")
+    assert result.exit_code == 1
+    assert "+Second paragraph, with [a link](https://www.zaobao.com/news/y)." in result.stdout.splitlines()
+    assert "--- posts/ad.md\t(original)" in result.stdout.splitlines()
+    assert "would clean posts/ad.md" in result.stderr
+    assert snapshot("posts") == before
+
+
+def test_check_and_diff_together_pass_when_nothing_would_change() -> None:
+    write("posts/clean.md", CLEAN_POST)
     result = invoke("posts", "--check", "--diff")
-    assert result.exit_code == 2
+    assert result.exit_code == 0
     assert result.stdout == ""
-    assert "--check and --diff do not go together" in result.stderr
-    assert posts["ad"].read_bytes() == AD_POST.encode()
+    assert table_count(result.stderr, "files would change") == 0
+
+
+def test_diff_alone_exits_0_like_black() -> None:
+    three_posts()
+    result = invoke("posts", "--diff")
+    assert result.exit_code == 0
+    assert "+++ posts/ad.md\t(cleaned)" in result.stdout
 
 
 def test_a_missing_path_is_a_usage_error_and_nothing_is_written() -> None:
@@ -314,7 +332,7 @@ def test_no_color_is_respected_on_a_terminal() -> None:
     assert "error: posts/bin.md: holds NUL bytes" in plain.stderr
 
 
-@pytest.mark.parametrize("jobs", ["2", "0"])
+@pytest.mark.parametrize("jobs", ["2", "3"])
 def test_worker_processes_give_the_same_files_and_report_as_one_process(jobs: str) -> None:
     for root in ("one", "many"):
         for i in range(12):

@@ -138,7 +138,7 @@ def test_html_page_converts_without_warnings(runner: CliRunner, tmp_path: Path) 
 def test_missing_file_is_one_line_on_stderr(runner: CliRunner, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-post.md"
     result = invoke(runner, "convert", str(missing))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1
@@ -148,7 +148,7 @@ def test_missing_file_is_one_line_on_stderr(runner: CliRunner, tmp_path: Path) -
 
 def test_folder_is_refused(runner: CliRunner, tmp_path: Path) -> None:
     result = invoke(runner, "convert", str(tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
     assert str(tmp_path) in result.stderr
@@ -181,7 +181,7 @@ def test_bad_sanitizer_exits_2(post_file: Path, capsys: pytest.CaptureFixture[st
     assert code == 2
     assert captured.out == ""
     assert len(captured.err.splitlines()) == 1
-    assert "unknown sanitizer 'nope'" in captured.err
+    assert "'sanitizer' must be one of nh3, bleach, not 'nope'" in captured.err
     assert "nh3" in captured.err
 
 
@@ -222,6 +222,6 @@ def test_convert_help_names_its_options(runner: CliRunner) -> None:
 def test_run_returns_the_exit_code(post_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["convert", str(post_file)]) == 0
     assert capsys.readouterr().out == CLEANED
-    assert run(["convert", str(post_file.with_name("missing.md"))]) == 1
+    assert run(["convert", str(post_file.with_name("missing.md"))]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.md" in err

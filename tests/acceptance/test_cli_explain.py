@@ -59,7 +59,17 @@ def test_clean_post_removes_nothing(tmp_path: Path) -> None:
     assert "cleaning removes nothing" in result.stdout
 
 
-def test_missing_file_exits_1_naming_it(tmp_path: Path) -> None:
+def test_missing_file_exits_2_naming_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["explain", str(tmp_path / "nope.md")], catch_exceptions=False)
-    assert result.exit_code == 1
-    assert "nope.md: does not exist" in result.stderr
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == f"postkit: {tmp_path / 'nope.md'}: does not exist\n"
+
+
+def test_a_folder_names_the_command_for_folders(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["explain", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"postkit: {tmp_path}: is a folder; explain takes one file")
+    assert "`postkit clean --diff`" in result.stderr
+    assert "convert" not in result.stderr

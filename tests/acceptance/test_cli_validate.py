@@ -72,6 +72,14 @@ PROBLEMS = [
     },
 ]
 
+CONCISE = (
+    "posts/2021-08-10-flood.md:6:36: PK203 link carries the tracking parameter utm_source: "
+    "https://example.com/report?utm_source=rss\n"
+    'posts/2021-08-10-flood.md:8:1: PK201 ad slot <div class="adsbygoogle"> (rule generic.txt: ##.adsbygoogle)\n'
+    "posts/2021-08-10-flood.md:8:1: PK207 raw HTML left in the body: <div> here\n"
+    "Checked 2 files: 1 error, 2 warnings\n"
+)
+
 GITHUB = (
     "::warning file=posts/2021-08-10-flood.md,line=6,col=36,title=PK203::link carries the tracking parameter "
     "utm_source: https://example.com/report?utm_source=rss%0Ahint: remove it from the URL; `postkit clean` drops "
@@ -108,8 +116,14 @@ def problems_of(result: Result) -> list[tuple[str, int, int, str]]:
 
 
 @pytest.mark.usefixtures("site")
-def test_table_is_the_default_off_github_actions() -> None:
+def test_concise_is_the_default_on_a_pipe_off_github_actions() -> None:
     result = validate("posts")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, CONCISE, "")
+
+
+@pytest.mark.usefixtures("site")
+def test_table_by_name() -> None:
+    result = validate("posts", "--format", "table")
     assert (result.exit_code, result.stdout, result.stderr) == (1, TABLE, "")
 
 
@@ -132,7 +146,7 @@ def test_github() -> None:
 def test_auto_is_github_inside_github_actions() -> None:
     result = validate("posts", env={"GITHUB_ACTIONS": "true"})
     assert (result.exit_code, result.stdout, result.stderr) == (1, GITHUB, "")
-    assert validate("posts", "--format", "auto", env={"GITHUB_ACTIONS": "false"}).stdout == TABLE
+    assert validate("posts", "--format", "auto", env={"GITHUB_ACTIONS": "false"}).stdout == CONCISE
 
 
 @pytest.mark.usefixtures("site")
@@ -184,7 +198,8 @@ def test_output_file_takes_the_report() -> None:
 def test_an_unknown_format_is_a_usage_error() -> None:
     result = validate("posts", "--format", "xml")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == "postkit: unknown report format 'xml'; expected one of: auto, github, json, sarif, table\n"
+    assert result.stderr == ("postkit: unknown report format 'xml'; "
+                             "expected one of: auto, concise, github, json, sarif, table\n")
 
 
 @pytest.mark.parametrize(("is_terminal", "env", "wanted"), [

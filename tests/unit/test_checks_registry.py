@@ -28,7 +28,7 @@ from postkit.validate import ValidateJob, check_file
 
 FILE = ["PK100"]
 FRONT_MATTER = ["PK101", "PK102", "PK103", "PK104", "PK105", "PK106", "PK107", "PK108", "PK109"]
-CONTENT = ["PK201", "PK202", "PK203", "PK204", "PK205", "PK206", "PK207", "PK208", "PK209"]
+CONTENT = [f"PK{n}" for n in range(201, 222)]
 ARCHIVE = ["PK301", "PK302", "PK303"]
 ALL = FILE + FRONT_MATTER + CONTENT + ARCHIVE
 
@@ -189,3 +189,33 @@ def test_file_rule_examples_do_what_they_say(tmp_path: Path) -> None:
     assert "pass --encoding gb18030" in problem.message
     assert check_file(str(passing), job, context, job.rules).problems == ()
     assert rule.post_check is None and rule.archive_check is None
+
+
+def test_every_kind_the_rule_packs_name_has_a_content_rule() -> None:
+    """What `postkit clean` removes, `postkit validate` reports: one rule per `! kind:` of the packs."""
+    import importlib.resources
+    import re
+
+    from postkit.checks import pk202_promo_link
+    from postkit.checks.registry import CHECK_MODULES
+
+    packs = importlib.resources.files("postkit.rules") / "packs"
+    texts = [entry.read_text(encoding="utf-8") for entry in packs.iterdir() if entry.name.endswith(".txt")]
+    texts += [entry.read_text(encoding="utf-8") for entry in (packs / "sites").iterdir()]
+    kinds = {match for text in texts for match in re.findall(r"^!\s*kind:\s*([\w-]+)\s*$", text, re.MULTILINE)}
+    covered = {getattr(module, "KIND", None) for module in CHECK_MODULES}
+    covered |= {"ad-slot", "tracking-pixel", *pk202_promo_link.PROMO_KINDS}
+    assert kinds - covered == set()
+    assert {"share-bar", "related-posts", "comments", "like-widget", "newsletter"} <= kinds
+
+
+@pytest.mark.parametrize("code", [code for code in RULES if "PK210" <= code <= "PK221"])
+def test_clean_removes_what_each_cruft_rule_reports(code: str) -> None:
+    """The failing example fails its rule; once `postkit clean` has run on it, it passes."""
+    from postkit import clean_text
+    from postkit.validate import validate_text
+
+    example = RULES[code].failing_example
+    assert code in {problem.code for problem in validate_text(example, "example.md")}
+    cleaned = clean_text(example, path="example.md").text
+    assert [problem.code for problem in validate_text(cleaned, "example.md")] == []

@@ -125,9 +125,9 @@ def test_an_unquoted_no_is_a_boolean_to_the_schema() -> None:
 
 
 def test_hugo_preset() -> None:
-    text = post("title: Hugo", "date: 2019-01-01", "draft: yes", "tags: news", "weight: 1.5", "url: /a/")
+    text = post("title: Hugo", "date: 2019-01-01", "draft: yes", "tags: {a: 1}", "weight: 1.5", "url: /a/")
     assert schema_problems(text, "hugo") == [
-        (5, 7, "tags: 'news' is a string; expected a list"),
+        (5, 7, "tags (a mapping) is not a string or a list of strings (Hugo reads a single string as a list of one)"),
         (6, 9, "weight: 1.5 is a number; expected an integer"),
     ]
     assert schema_problems(post("title: Hugo", "draft:"), "hugo") == [(3, 1, "draft is empty; expected true or false")]
@@ -136,8 +136,8 @@ def test_hugo_preset() -> None:
 
 
 def test_toml_values_are_checked_and_located() -> None:
-    text = '+++\ntitle = "T"\ndate = 2021-08-10T10:00:00\ntags = "news"\n[params]\nfrom = 1\n+++\n'
-    assert schema_problems(text, "hugo") == [(4, 8, "tags: 'news' is a string; expected a list")]
+    text = '+++\ntitle = "T"\ndate = 2021-08-10T10:00:00\nweight = "1"\n[params]\nfrom = 1\n+++\n'
+    assert schema_problems(text, "hugo") == [(4, 10, "weight: '1' is a string; expected an integer")]
 
 
 def test_messages_for_other_keywords(tmp_path: Path) -> None:
@@ -227,3 +227,50 @@ def test_more_keyword_messages(tmp_path: Path) -> None:
         (7, 3, f"key 'bad' is not allowed by the schema {path}"),
         (9, 3, "closed: Unevaluated properties are not allowed ('a' was unexpected)"),
     ]
+
+
+# --- what the generators and their importers really write (issue #11) ----------------------
+
+
+@pytest.mark.parametrize("lines", [
+    ("author:", "  login: admin", "  email: admin@example.com", "  display_name: Admin", "  first_name: ''",
+     "  last_name: ''"),
+    ("author: Jane Doe",),
+    ("author: [Jane, Joe]",),
+    ("categories: news",),
+    ("categories: [news, world]",),
+    ("categories:", "- Uncategorized"),
+    ("tags: []",),
+    ("date: 2010-02-21 19:14:38.000000000 -08:00",),
+    ("date: 2010-02-21 19:14:38 -0800",),
+    ("date: '2010-02-21T19:14:38.000-08:00'",),
+    ("date: 2010-02-21 19:14",),
+    ("layout: null",),
+    ("published: false",),
+    ("permalink: \"/2010/02/21/hello-world/\"",),
+    ("meta:", "  _edit_last: '1'", "  _wp_old_slug: hello"),
+])
+def test_jekyll_accepts_what_jekyll_and_jekyll_import_write(lines: tuple[str, ...]) -> None:
+    assert schema_problems(post("title: Hello world!", *lines)) == []
+
+
+@pytest.mark.parametrize(("lines", "where"), [
+    (("author: 3",), (3, 9)),
+    (("categories: {a: 1}",), (3, 13)),
+    (("published: maybe",), (3, 12)),
+])
+def test_jekyll_still_refuses_what_jekyll_cannot_use(lines: tuple[str, ...], where: tuple[int, int]) -> None:
+    assert [problem[:2] for problem in schema_problems(post("title: x", *lines))] == [where]
+
+
+@pytest.mark.parametrize("lines", [
+    ('draft: "false"',), ('draft: "true"',), ("draft: false",), ("tags: news",), ("tags: [a, b]",),
+    ("categories:", "  - Uncategorized"), ("date: 2010-02-21T19:14:38+00:00",), ("url: /2010/02/21/hello-world/",),
+    ("author: admin",), ("aliases: /old/",), ("authors: [a, b]",), ("lastmod: 2021-08-10",),
+])
+def test_hugo_accepts_what_hugo_and_its_wordpress_exporters_write(lines: tuple[str, ...]) -> None:
+    assert schema_problems(post("title: Hello", *lines), "hugo") == []
+
+
+def test_hugo_refuses_a_draft_that_is_neither_true_nor_false() -> None:
+    assert [problem[:2] for problem in schema_problems(post("title: x", 'draft: "maybe"'), "hugo")] == [(3, 8)]

@@ -12,8 +12,8 @@ from postkit.errors import ConfigError
 
 VALID_KEYS = (
     "source-url-key, sanitizer, rules, include, exclude, default-exclude, respect-gitignore, force-exclude, "
-    "schema, select, ignore, per-file-ignores, strict, max-file-size, allow-data-images, allow-iframes, "
-    "encoding, jobs, cache"
+    "schema, select, ignore, per-file-ignores, strict, max-file-size, allow-data-images, encoding, base-url, "
+    "static-folders, jobs, cache"
 )
 
 
@@ -54,6 +54,11 @@ def test_default_config_mirrors_defaults() -> None:
             "vendor",
             "/public",
             "/resources",
+            "_layouts",
+            "_includes",
+            "/layouts",
+            "/themes",
+            "/archetypes",
         ),
         "respect-gitignore": True,
         "force-exclude": False,
@@ -64,8 +69,9 @@ def test_default_config_mirrors_defaults() -> None:
         "strict": False,
         "max-file-size": 10_485_760,
         "allow-data-images": False,
-        "allow-iframes": False,
         "encoding": None,
+        "base-url": None,
+        "static-folders": (".", "static"),
         "jobs": 0,
         "cache": True,
     }
@@ -109,10 +115,10 @@ def test_postkit_toml_wins_over_pyproject_in_the_same_folder(project: Path) -> N
 
 
 def test_pyproject_table_is_read(project: Path) -> None:
-    pyproject = write(project / "pyproject.toml", '[project]\nname = "x"\n\n[tool.postkit]\nallow-iframes = true\n')
+    pyproject = write(project / "pyproject.toml", '[project]\nname = "x"\n\n[tool.postkit]\nallow-data-images = true\n')
     config = load_config([project / "posts"])
     assert config.source == pyproject
-    assert config.allow_iframes is True
+    assert config.allow_data_images is True
 
 
 def test_pyproject_without_postkit_table_is_skipped(project: Path) -> None:
@@ -273,7 +279,8 @@ def test_fingerprint_tracks_output_settings_only(project: Path) -> None:
     assert len(base) == 32
     for ignored in ({"jobs": 5}, {"cache": False}, {"select": ["PK1"]}, {"ignore": ["PK2"]}):
         assert load_config([project], overrides=ignored).fingerprint() == base, ignored
-    for relevant in ({"sanitizer": "bleach"}, {"allow-iframes": True}, {"source-url-key": "source"}):
+    for relevant in ({"sanitizer": "bleach"}, {"allow-data-images": True}, {"source-url-key": "source"},
+                     {"base-url": "https://blog.example.com/"}):
         assert load_config([project], overrides=relevant).fingerprint() != base, relevant
 
 
@@ -288,3 +295,36 @@ def test_fingerprint_follows_rule_pack_content(project: Path) -> None:
 def test_config_is_immutable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         DEFAULT_CONFIG.jobs = 3  # type: ignore[misc]
+
+
+def test_allow_iframes_is_gone_it_never_did_anything(project: Path) -> None:
+    write(project / "postkit.toml", "allow-iframes = true\n")
+    with pytest.raises(ConfigError, match="unknown key 'allow-iframes'"):
+        load_config([project])
+
+
+@pytest.mark.parametrize("value", ["blog.example.com", "/", "ftp://example.com/", "https://"])
+def test_base_url_must_be_a_whole_site_address(project: Path, value: str) -> None:
+    write(project / "postkit.toml", f'base-url = "{value}"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config([project])
+    assert "'base-url' must be the site's address, such as https://blog.example.com/" in str(raised.value)
+    assert "postkit.toml" in str(raised.value)
+
+
+def test_base_url_and_static_folders_are_read(project: Path) -> None:
+    write(project / "postkit.toml", 'base-url = "https://blog.example.com/"\nstatic-folders = ["static"]\n')
+    config = load_config([project])
+    assert (config.base_url, config.static_folders) == ("https://blog.example.com/", ("static",))
+
+
+def test_templates_are_never_walked_as_posts(project: Path) -> None:
+    from postkit.files import discover_posts
+
+    for name in ("_layouts/default.html", "_includes/head.html", "layouts/_default/single.html",
+                 "themes/t/layouts/index.html", "archetypes/default.md", "_posts/2021-01-01-a.md",
+                 "content/layouts/a-section-called-layouts.md"):
+        write(project / name, "---\ntitle: x\n---\n")
+    found = {path.relative_to(project).as_posix() for path in discover_posts([project], load_config([project]))}
+    assert {"_posts/2021-01-01-a.md", "content/layouts/a-section-called-layouts.md"} <= found
+    assert not [name for name in found if name.startswith(("_layouts", "_includes", "layouts", "themes", "arch"))]

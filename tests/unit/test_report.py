@@ -456,7 +456,7 @@ def test_sarif_log_has_what_code_scanning_needs() -> None:
 
 
 def test_reporters_by_name() -> None:
-    assert sorted(REPORTER_BY_NAME) == ["github", "json", "sarif", "table"]
+    assert sorted(REPORTER_BY_NAME) == ["concise", "github", "json", "sarif", "table"]
     for name, reporter in REPORTER_BY_NAME.items():
         assert reporter.name == name
 
@@ -529,12 +529,16 @@ def test_auto_is_github_inside_github_actions(is_terminal: bool) -> None:
 
 
 @pytest.mark.parametrize("env", [{}, {"GITHUB_ACTIONS": "false"}, {"GITHUB_ACTIONS": "1"}])
-@pytest.mark.parametrize("is_terminal", [True, False])
-def test_auto_is_the_table_elsewhere(env: dict[str, str], is_terminal: bool) -> None:
-    assert resolve_format("auto", env, is_terminal) == "table"
+def test_auto_is_the_table_on_a_terminal_elsewhere(env: dict[str, str]) -> None:
+    assert resolve_format("auto", env, True) == "table"
 
 
-@pytest.mark.parametrize("name", ["table", "json", "github", "sarif"])
+@pytest.mark.parametrize("env", [{}, {"GITHUB_ACTIONS": "false"}, {"GITHUB_ACTIONS": "1"}])
+def test_auto_is_concise_on_a_pipe_elsewhere(env: dict[str, str]) -> None:
+    assert resolve_format("auto", env, False) == "concise"
+
+
+@pytest.mark.parametrize("name", ["table", "concise", "json", "github", "sarif"])
 def test_a_named_format_is_kept_even_inside_github_actions(name: str) -> None:
     assert resolve_format(name, {"GITHUB_ACTIONS": "true"}, False) == name
 
@@ -542,4 +546,5 @@ def test_a_named_format_is_kept_even_inside_github_actions(name: str) -> None:
 def test_an_unknown_format_lists_the_valid_ones() -> None:
     with pytest.raises(ConfigError) as raised:
         resolve_format("xml", {}, True)
-    assert str(raised.value) == "unknown report format 'xml'; expected one of: auto, github, json, sarif, table"
+    assert str(raised.value) == ("unknown report format 'xml'; "
+                                 "expected one of: auto, concise, github, json, sarif, table")

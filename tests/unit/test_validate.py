@@ -66,7 +66,8 @@ def test_no_file_ignores_keep_everything() -> None:
 def test_job_from_config_selects_codes_and_keeps_settings() -> None:
     job = ValidateJob.from_config(config(select=("PK2",), ignore=("PK207",), schema="hugo", source_url_key="src",
                                          encoding="gb18030", max_file_size=10))
-    assert job.codes == ("PK201", "PK202", "PK203", "PK204", "PK205", "PK206", "PK208", "PK209")
+    assert job.codes == ("PK201", "PK202", "PK203", "PK204", "PK205", "PK206", "PK208", "PK209",
+                         *(f"PK{n}" for n in range(210, 222)))
     assert (job.schema, job.source_url_key, job.encoding, job.max_file_size) == ("hugo", "src", "gb18030", 10)
     assert [rule.code for rule in job.rules] == list(job.codes)
     context = job.context()

@@ -1,0 +1,82 @@
+"""One front-matter reader for clean and validate (issue #10 item 7): the same verdict and message."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from postkit import clean_text
+from postkit.checks import frontmatter
+from postkit.errors import PostError
+from postkit.post import split_post
+from postkit.validate import validate_text
+
+ALIAS_BOMB = "---\na: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+    for i in range(6)) + "---\n<p>x</p>\n"
+PYTHON_TAG = "---\ntitle: A\nx: !!python/object/apply:os.system [echo pwned]\n---\n<p>x</p>\n"
+MANY_ALIASES = "---\ntitle: Many\nbase: &b small\nlist: [" + ", ".join(["*b"] * 150) + "]\n---\n<p>x</p>\n"
+SYNTAX = "---\ntitle: Breaking: a colon\n---\n<p>x</p>\n"
+A_LIST = "---\n- a\n- b\n---\n<p>x</p>\n"
+TOML_BAD = "+++\ntitle = \n+++\n<p>x</p>\n"
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    (ALIAS_BOMB, None, "alias bomb"),
+    (PYTHON_TAG, 3, "tag '!!python/object/apply:os.system' cannot be read by a safe YAML loader"),
+    (SYNTAX, 2, "mapping values are not allowed here"),
+    (A_LIST, 2, "front matter is a list, not a mapping of keys to values"),
+    (TOML_BAD, 2, "not valid TOML"),
+])
+def test_front_matter_validate_refuses_clean_refuses_with_the_same_message(text: str, line: int | None,
+                                                                          words: str) -> None:
+    problems = [p for p in validate_text(text, path="post.md") if p.code in ("PK101", "PK107", "PK108")]
+    assert problems, "validate must refuse it"
+    first = min(problems)
+    assert words in first.message
+    if line is not None:
+        assert first.line == line
+    with pytest.raises(PostError) as raised:
+        clean_text(text, path="post.md")
+    assert raised.value.message == first.message
+    assert (raised.value.line, raised.value.column) == (first.line, first.column)
+    assert str(raised.value).startswith(f"post.md:{first.line}:{first.column}: ")
+
+
+def test_150_aliases_to_one_small_value_pass_both() -> None:
+    assert [p.code for p in validate_text(MANY_ALIASES, path="post.md") if p.code.startswith("PK1")] == []
+    result = clean_text(MANY_ALIASES, path="post.md")
+    assert result.text == MANY_ALIASES.replace("<p>x</p>", "x")
+
+
+def test_front_matter_is_kept_byte_for_byte() -> None:
+    front = "---\r\ntitle:   'Spaced'   # a comment\r\ndate: 2021-08-10\r\ntags: [ a,b ]\r\n...\r\n"
+    result = clean_text(front + "<p>Body</p>\r\n", path="post.md")
+    assert result.text.startswith(front)
+
+
+def test_metadata_are_the_values_as_validate_reads_them() -> None:
+    post = split_post("---\ntitle: A\ndate: 2021-08-10 10:00:00 +0800\ntime: 10:00\ndraft: false\n---\n")
+    assert post.metadata == {"title": "A", "date": "2021-08-10 10:00:00 +0800", "time": "10:00", "draft": False}
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML built without libyaml")
+def test_the_c_loader_is_used_where_pyyaml_has_it() -> None:
+    assert frontmatter.FAST_YAML_LOADER is yaml.CSafeLoader
+
+
+def test_the_fast_and_the_pure_loader_give_one_tree_shape() -> None:
+    text = "title: plain\nquoted: \"q\"\nflag: yes\nlist: [a, 'b']\n"
+    fast = frontmatter.compose_yaml(text)
+    pure = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert _shape(fast) == _shape(pure)
+
+
+def _shape(node: yaml.Node | None) -> object:
+    if isinstance(node, yaml.ScalarNode):
+        return (node.tag, node.value, node.style, node.start_mark.index)
+    if isinstance(node, yaml.SequenceNode):
+        return [_shape(item) for item in node.value]
+    assert isinstance(node, yaml.MappingNode)
+    return [(_shape(key), _shape(value)) for key, value in node.value]
