@@ -31,6 +31,7 @@ from markdown_it import MarkdownIt
 
 from postkit.pipeline import CleanOptions, _tools, clean_post
 from postkit.pipeline.html import parse_fragment, visible_text
+from postkit.pipeline.markdown_text import escape_url as markdown_url
 from postkit.pipeline.repair import (
     absolutize_urls,
     decode_protected_emails,
@@ -42,7 +43,6 @@ from postkit.pipeline.repair import (
 )
 from postkit.pipeline.report import FragmentReport
 from postkit.pipeline.strip import find_cruft, find_main_article
-from postkit.pipeline.markdown_text import escape_url as markdown_url
 from postkit.pipeline.verify import markdown_visible_text
 from postkit.post import read_post
 from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, normalize_newlines

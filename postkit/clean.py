@@ -93,10 +93,20 @@ def job_from_config(config: Config, mode: Mode, *, force: bool = False, known_cl
     )
 
 
+def markdown_for(config: Config) -> str:
+    """The dialect to write: the configured one; with "auto", the schema's generator decides
+    (jekyll: kramdown, hugo: goldmark), else each post's shape (see ``markdown_dialect``)."""
+    if config.markdown != "auto":
+        return config.markdown
+    return {"jekyll": "kramdown", "hugo": "goldmark"}.get(str(config.schema), "auto")
+
+
 def options_from_config(config: Config) -> CleanOptions:
     return CleanOptions(
         source_url_key=config.source_url_key,
         sanitizer=config.sanitizer,
+        converter=config.converter,
+        markdown=markdown_for(config),
         rule_files=tuple(str(p) for p in config.rules),
         allow_data_images=config.allow_data_images,
     )

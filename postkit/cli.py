@@ -95,6 +95,11 @@ def main(
 
 SanitizerOpt = Annotated[str | None, typer.Option("--sanitizer", metavar="NAME",
                                                   help="Sanitizer backend: nh3 (default) or bleach.")]
+ConverterOpt = Annotated[str | None, typer.Option("--converter", metavar="NAME",
+                                                  help="HTML to Markdown converter: postkit (default) or markdownify.")]
+MarkdownOpt = Annotated[str | None, typer.Option("--markdown", metavar="DIALECT",
+                                                 help="Renderer to write for: auto (default: kramdown for the jekyll "
+                                                      "schema, goldmark for hugo), commonmark, kramdown or goldmark.")]
 RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", metavar="FILE",
                                                      help="Extra rule pack (adblock syntax); repeatable.")]
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", metavar="NAME",
@@ -173,6 +178,8 @@ def convert(
     body_only: Annotated[bool, typer.Option("--body-only", metavar="",
                                             help="Write the body without front matter.")] = False,
     sanitizer: SanitizerOpt = None,
+    converter: ConverterOpt = None,
+    markdown: MarkdownOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     source_url_key: SourceKeyOpt = None,
@@ -185,7 +192,8 @@ def convert(
     from_stdin = source == "-"
     path = None if from_stdin else _require_file(source, "convert")
     config = load_config([] if path is None else [path], config_file, {
-        "sanitizer": sanitizer, "rules": _rule_paths(rules), "encoding": encoding, "source-url-key": source_url_key,
+        "sanitizer": sanitizer, "converter": converter, "markdown": markdown, "rules": _rule_paths(rules),
+        "encoding": encoding, "source-url-key": source_url_key,
     })
     job = job_from_config(config, Mode.CHECK)
     name = STDIN_NAME if from_stdin else source
@@ -248,6 +256,8 @@ def clean(
     force_exclude: ForceExcludeOpt = None,
     config_file: ConfigOpt = None,
     sanitizer: SanitizerOpt = None,
+    converter: ConverterOpt = None,
+    markdown: MarkdownOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     source_url_key: SourceKeyOpt = None,
@@ -261,7 +271,8 @@ def clean(
         raise _fail(f"unknown format {output_format!r}; choose table or json", 2)
     mode = Mode.DIFF if diff else Mode.CHECK if check else Mode.WRITE
     config = load_config(paths, config_file, {
-        "sanitizer": sanitizer, "rules": _rule_paths(rules), "encoding": encoding,
+        "sanitizer": sanitizer, "converter": converter, "markdown": markdown, "rules": _rule_paths(rules),
+        "encoding": encoding,
         "source-url-key": source_url_key, "include": include, "exclude": exclude, "jobs": _jobs(jobs),
         "force-exclude": force_exclude,
     })
@@ -355,6 +366,8 @@ def explain(
     output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
                                                help="table (rich) or json.")] = "table",
     sanitizer: SanitizerOpt = None,
+    converter: ConverterOpt = None,
+    markdown: MarkdownOpt = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     source_url_key: SourceKeyOpt = None,
@@ -369,7 +382,8 @@ def explain(
         raise _fail(f"unknown format {output_format!r}; choose table or json", 2)
     path = _require_file(source, "explain")
     config = load_config([path], config_file, {
-        "sanitizer": sanitizer, "rules": _rule_paths(rules), "encoding": encoding,
+        "sanitizer": sanitizer, "converter": converter, "markdown": markdown, "rules": _rule_paths(rules),
+        "encoding": encoding,
         "source-url-key": source_url_key,
     })
     job = job_from_config(config, Mode.CHECK, explain=True)

@@ -28,11 +28,17 @@ else:
 CONFIG_FILE_NAME = "postkit.toml"
 PYPROJECT_FILE_NAME = "pyproject.toml"
 SANITIZERS = ("nh3", "bleach")
+CONVERTERS = ("postkit", "markdownify")
+# The Markdown renderer a site uses; "auto": kramdown with the jekyll schema or a Jekyll-shaped
+# post, goldmark with the hugo schema or TOML front matter, else CommonMark.
+DIALECTS = ("auto", "commonmark", "kramdown", "goldmark")
 SCHEMA_PRESETS = ("jekyll", "hugo", "none")
 
 DEFAULTS: dict[str, object] = {
     "source-url-key": "from",
     "sanitizer": "nh3",
+    "converter": "postkit",
+    "markdown": "auto",
     "rules": [],
     "include": ["*.md", "*.markdown", "*.html"],
     "exclude": [],
@@ -107,6 +113,8 @@ class Config:
 
     source_url_key: str
     sanitizer: str
+    converter: str
+    markdown: str
     rules: tuple[Path, ...]
     include: tuple[str, ...]
     exclude: tuple[str, ...]
@@ -313,8 +321,9 @@ def _validate_value(key: str, value: object, where: str, base: Path) -> object:
 
 
 def _validate_string(key: str, text: str, where: str, base: Path) -> str | Path:
-    if key == "sanitizer" and text not in SANITIZERS:
-        raise ConfigError(f"{where}: 'sanitizer' must be one of {', '.join(SANITIZERS)}, not {text!r}")
+    for name, allowed in (("sanitizer", SANITIZERS), ("converter", CONVERTERS), ("markdown", DIALECTS)):
+        if key == name and text not in allowed:
+            raise ConfigError(f"{where}: '{name}' must be one of {', '.join(allowed)}, not {text!r}")
     if key == "schema":
         if text in SCHEMA_PRESETS:
             return text

@@ -11,9 +11,9 @@ from postkit.config import DEFAULT_CONFIG, DEFAULTS, Config, find_config_file, l
 from postkit.errors import ConfigError
 
 VALID_KEYS = (
-    "source-url-key, sanitizer, rules, include, exclude, default-exclude, respect-gitignore, force-exclude, "
-    "schema, select, ignore, per-file-ignores, strict, max-file-size, allow-data-images, encoding, base-url, "
-    "static-folders, jobs, cache"
+    "source-url-key, sanitizer, converter, markdown, rules, include, exclude, default-exclude, respect-gitignore, "
+    "force-exclude, schema, select, ignore, per-file-ignores, strict, max-file-size, allow-data-images, encoding, "
+    "base-url, static-folders, jobs, cache"
 )
 
 
@@ -41,6 +41,8 @@ def test_default_config_mirrors_defaults() -> None:
     assert DEFAULT_CONFIG.as_dict() == {
         "source-url-key": "from",
         "sanitizer": "nh3",
+        "converter": "postkit",
+        "markdown": "auto",
         "rules": (),
         "include": ("*.md", "*.markdown", "*.html"),
         "exclude": (),
@@ -328,3 +330,23 @@ def test_templates_are_never_walked_as_posts(project: Path) -> None:
     found = {path.relative_to(project).as_posix() for path in discover_posts([project], load_config([project]))}
     assert {"_posts/2021-01-01-a.md", "content/layouts/a-section-called-layouts.md"} <= found
     assert not [name for name in found if name.startswith(("_layouts", "_includes", "layouts", "themes", "arch"))]
+
+
+@pytest.mark.parametrize(("key", "value"), [("converter", "pandoc"), ("markdown", "mistune")])
+def test_converter_and_markdown_take_known_names(project: Path, key: str, value: str) -> None:
+    write(project / "postkit.toml", f'{key} = "{value}"\n')
+    with pytest.raises(ConfigError, match=f"'{key}' must be one of .*not '{value}'"):
+        load_config([project / "posts"])
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    ("", "kramdown"),  # the default schema is jekyll
+    ('schema = "hugo"\n', "goldmark"),
+    ('schema = "none"\n', "auto"),
+    ('schema = "hugo"\nmarkdown = "commonmark"\n', "commonmark"),
+])
+def test_the_dialect_follows_the_schema_unless_set(project: Path, settings: str, expected: str) -> None:
+    from postkit.clean import options_from_config
+
+    write(project / "postkit.toml", settings)
+    assert options_from_config(load_config([project / "posts"])).markdown == expected
