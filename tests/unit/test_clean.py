@@ -247,7 +247,8 @@ def test_job_from_config_carries_the_settings(tmp_path: Path) -> None:
     assert job.max_file_size == 10_485_760
     assert job.roots == (str(tmp_path),)
     assert job.known_clean == frozenset({"a" * 32})
-    assert job.options == CleanOptions(source_url_key="from", sanitizer="bleach", rule_files=(str(rules),))
+    assert job.options == CleanOptions(source_url_key="from", sanitizer="bleach", rule_files=(str(rules),),
+                                       markdown="kramdown")  # the default jekyll schema: Jekyll renders with kramdown
 
 
 # --- unified_diff -------------------------------------------------------------------------------------
