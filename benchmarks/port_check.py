@@ -34,7 +34,7 @@ STAGES = (
     "unwrap_image_proxies", "decode_protected_emails", "absolutize_urls", "drop_duplicate_images",
     "drop_tracking_params", "wrap_loose_captions", "link_empty_embeds", "unwrap_layout_tables", "strip_inert",
     "join_segment_breaks", "visible_text", "enforce_policy", "serialize_html", "_sanitized_tree",
-    "_to_bs4_for_markdownify", "tree_to_markdown", "lost_text",
+    "to_bs4_for_markdownify", "tree_to_markdown", "lost_text",
 )
 
 

@@ -47,7 +47,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     key = context.source_url_key
     for part in body.parts:
         for element in part.named(*URL_ATTRIBUTES):
-            for attribute in URL_ATTRIBUTES[element.name]:
+            for attribute in URL_ATTRIBUTES[element.tag]:
                 value = element.get(attribute)
                 if isinstance(value, str) and relative_kind(value) and not part.removed_by_clean(element):
                     yield _finding(part.position(element, attribute), value, body.base, key, html=True)

@@ -1,8 +1,8 @@
 """The cleaning pipeline: find the HTML in a post's body and turn each span into clean Markdown.
 
-Each HTML span is parsed once into a tree that the strip and repair stages change in place;
-the sanitizer gets its serialization (the one re-parse, see ``sanitize``), and the converter
-and verify stages work on the sanitized tree. ``clean_text`` is the whole of ``postkit convert``
+Each HTML span is parsed once (lxml) into a tree that the strip and repair stages change in
+place; the sanitizer gets its serialization as a proof (see ``_sanitized_tree``), the verify stage
+reads the tree's visible text, and the converter gets the final tree. ``clean_text`` is the whole of ``postkit convert``
 as a pure function on text.
 """
 
@@ -15,11 +15,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import unescape
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup
 
-from postkit.pipeline.html import parse_fragment, serialize_html, visible_text
+from postkit.pipeline.html import inner_html, parse_fragment, serialize_html, visible_text
+from postkit.pipeline.markdownify_bridge import to_bs4_for_markdownify
 from postkit.pipeline.repair import (
     absolutize_urls,
     decode_protected_emails,
@@ -50,6 +52,9 @@ from postkit.segments import (
     markdown_link_urls,
     normalize_newlines,
 )
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 __all__ = ["CleanOptions", "CleanResult", "LostText", "Removal", "clean_post", "clean_text", "convert_html_document"]
 
@@ -126,14 +131,14 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
     strip_inert(tree, report, tools.policy.tags)
     join_segment_breaks(tree)
     expected = visible_text(tree)
-    markdown = tree_to_markdown(_sanitized_tree(tree, tools), inline=inline)
+    markdown = tree_to_markdown(to_bs4_for_markdownify(_sanitized_tree(tree, tools)), inline=inline)
     report.lost.extend(lost_text(expected, markdown, line))
     if report.removals and line > 1:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
     return markdown, report
 
 
-def _sanitized_tree(tree: BeautifulSoup, tools: _Tools) -> BeautifulSoup:
+def _sanitized_tree(tree: HtmlElement, tools: _Tools) -> HtmlElement:
     """The tree after the sanitizer, parsed again only when the sanitizer changed something.
 
     The policy is enforced on the tree first; the sanitizer then runs once on its serialization
@@ -144,21 +149,13 @@ def _sanitized_tree(tree: BeautifulSoup, tools: _Tools) -> BeautifulSoup:
     serialized = serialize_html(tree)
     sanitized = tools.sanitize(serialized if serialized is not None else _serialize(tree))
     if sanitized == serialized:
-        _as_parsed(tree)
         return tree
     return parse_fragment(sanitized)
 
 
-def _as_parsed(tree: BeautifulSoup) -> None:
-    """Text as a fresh parse would hold it: no empty strings, neighbours joined (unwrapping leaves both)."""
-    for node in [node for node in tree.descendants if type(node) is NavigableString and not node]:
-        node.extract()
-    tree.smooth()
-
-
-def _serialize(tree: BeautifulSoup) -> str:
-    body = tree.body
-    return body.decode_contents() if body is not None else tree.decode()
+def _serialize(tree: HtmlElement) -> str:
+    """The tree's content in the general form (``inner_html``), for trees ``serialize_html`` has no spelling for."""
+    return inner_html(tree)
 
 
 def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanResult:
