@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cssselect import HTMLTranslator, SelectorError
-from cssselect.parser import Function
+from cssselect.parser import Attrib, Function
 from cssselect.xpath import ExpressionError, XPathExpr
 from lxml import etree
 
@@ -84,8 +84,27 @@ def classes(element: HtmlElement) -> list[str]:
     return value.split() if value else []
 
 
+# Attributes whose values HTML matches case-insensitively in selectors (as soupsieve did):
+# https://html.spec.whatwg.org/multipage/semantics-other.html#case-sensitivity-of-selectors
+_CASE_INSENSITIVE_ATTRIBUTES = frozenset({
+    "accept", "accept-charset", "align", "alink", "axis", "bgcolor", "charset", "checked", "clear", "codetype",
+    "color", "compact", "declare", "defer", "dir", "direction", "disabled", "enctype", "face", "frame", "hreflang",
+    "http-equiv", "lang", "language", "link", "media", "method", "multiple", "nohref", "noresize", "noshade",
+    "nowrap", "readonly", "rel", "rev", "rules", "scope", "scrolling", "selected", "shape", "target", "text", "type",
+    "valign", "valuetype", "vlink",
+})
+
+
 class _Translator(HTMLTranslator):
-    """cssselect's HTML translator with soupsieve's ``:-soup-contains()``."""
+    """cssselect's HTML translator with soupsieve's ``:-soup-contains()`` and HTML's case-insensitive
+    attribute values (``[type="TEXT"]`` matches ``type="text"`` unless the selector says ``s``)."""
+
+    def xpath_attrib(self, selector: Attrib) -> XPathExpr:
+        html_case = selector.attrib.lower() in _CASE_INSENSITIVE_ATTRIBUTES
+        if html_case and selector.flag is None and selector.value is not None:
+            selector = Attrib(selector.selector, selector.namespace, selector.attrib, selector.operator,
+                              selector.value, flag="i")
+        return super().xpath_attrib(selector)
 
     def xpath__soup_contains_function(self, xpath: XPathExpr, function: Function) -> XPathExpr:
         """True when the element's text (all text under it, comments aside) holds the string, case-sensitively."""

@@ -185,6 +185,14 @@ def test_selectors_translate_to_xpath_with_css_semantics(selector: str, texts: l
     assert _texts(selector) == texts
 
 
+def test_attribute_values_html_reads_without_case_match_in_any_case() -> None:
+    tree = parse_fragment('<a rel="NoFollow" href="/A">x</a><a rel="nofollow" href="/a">y</a>')
+    assert [a.text for a in Selector('a[rel="nofollow"]').select(tree)] == ["x", "y"]  # rel: any case
+    assert [a.text for a in Selector('a[rel="nofollow" s]').select(tree)] == ["y"]  # unless the selector says
+    assert [a.text for a in Selector('a[href="/a"]').select(tree)] == ["y"]  # href: exact
+    assert [a.text for a in Selector('a[href="/a" i]').select(tree)] == ["x", "y"]
+
+
 def test_text_containment_reads_descendants_and_skips_comments() -> None:
     tree = parse_fragment("<p>Sup<b>port</b> us</p><p>Sup<!-- x -->port us</p>")
     assert ["".join(p.itertext()) for p in Selector('p:-soup-contains("Support us")').select(tree)] == [
@@ -203,3 +211,36 @@ def test_a_selector_matches_an_element_in_the_context_of_its_whole_document() ->
 def test_selectors_css_cannot_express_are_skipped(line: str) -> None:
     ruleset = parse_hiding_pack(line, origin="t.txt")
     assert (ruleset.count, ruleset.skipped) == (0, 1)
+
+
+AGREEMENT_PAGE = """<div id="page" class="Post  body">
+<p class="lead">Support us on Patreon</p><p class="next">Pekingbooks</p><p>———</p><p>Pekingbooks</p>
+<p>The post <a href="https://e.org/x">X</a> appeared first on <a href="https://e.org">E</a>.</p>
+<div class="box"><a href="https://feedx.net/a">feed</a></div><div class="box"><span><a href="https://feedx.net/b">deep</a></span></div>
+<ul><li class="x">one</li><li>two</li><li class="x y">three<!-- Support us --></li></ul>
+<div class="button-wrapper"><a href="https://e.org/?action=share">s</a></div>
+<img src="https://cdn.example/meta_og_twcards/1.png"><form data-members-form=""><input type="TEXT"></form>
+<p class="sponsored">比特币捐助通道 <script>var x = "Support us";</script></p>
+<div id="div-gpt-ad-1"></div><div id="adslot_2" class="BarrierFailsafe__x"></div>
+</div>"""
+
+
+@pytest.mark.parametrize("selector", [
+    'p:-soup-contains("Support us")', 'p:-soup-contains("———"):has(+ p:-soup-contains("Pekingbooks"))',
+    'p:-soup-contains("The post"):-soup-contains("appeared first on")', 'p:-soup-contains("比特币捐助通道")',
+    'div:has(> a[href^="https://feedx."])', '.button-wrapper:has(a[href*="action=share"])',
+    '[id^="div-gpt-ad"]', '[id^="adslot_"]', '[class^="BarrierFailsafe__"]', 'img[src*="/meta_og_twcards/"]',
+    "form[data-members-form]", 'input[type="text"]', "li:not(.x)", "li.x ~ li", "ul > li.x.y", ".Post.body p",
+    "#page > p:first-child", "li:nth-child(2)", "p:-soup-contains('Support us'), li:-soup-contains('Support us')",
+])
+def test_compiled_selectors_match_what_soupsieve_matched(selector: str) -> None:
+    soupsieve = pytest.importorskip("soupsieve")
+    bs4 = pytest.importorskip("bs4")
+    numbered = AGREEMENT_PAGE.replace("<p", "<p data-n").replace("<li", "<li data-n").replace("<div", "<div data-n")
+    count = 0
+    while "data-n " in numbered or "data-n>" in numbered:
+        numbered = numbered.replace("data-n", f'data-i="{count}"', 1)
+        count += 1
+    ours = {element.get("data-i") for element in Selector(selector).select(parse_fragment(numbered))}
+    theirs = {element.get("data-i") for element in soupsieve.select(selector, bs4.BeautifulSoup(numbered, "lxml"))}
+    assert ours == theirs
