@@ -84,6 +84,7 @@ class _FlatteningTarget:
         self._limit = limit
         self._depth = 0
         self._not_text_from = 0  # depth of the script, style or template past the limit we are in
+        self._outside: list[str] = []
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         self._depth += 1
@@ -109,11 +110,15 @@ class _FlatteningTarget:
             self._builder.data(text)
 
     def comment(self, text: str) -> None:
-        if self._depth < self._limit:
+        if not self._depth:
+            self._outside.append(text)  # before <html>: the builder has no place for it yet
+        elif self._depth < self._limit:
             self._builder.comment(text)
 
     def close(self) -> HtmlElement:
         root: HtmlElement = self._builder.close()
+        for text in self._outside:
+            root.addprevious(lxml.html.HtmlComment(text))
         return root
 
 
@@ -141,9 +146,7 @@ def _gather_body(document: HtmlElement) -> HtmlElement:
         document.append(body)
     leading: list[Node] = list(reversed(list(document.itersiblings(preceding=True))))
     head = document.find("head")
-    if head is not None:
-        if head.text and head.text.strip():
-            body.text = head.text + (body.text or "")
+    if head is not None:  # libxml2 puts no text in a head: text starts the body
         leading.extend(head)
         document.remove(head)
     trailing = list(document.itersiblings())

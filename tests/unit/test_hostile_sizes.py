@@ -7,6 +7,7 @@ exception and keep its words.
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from postkit import clean_text
 from postkit.pipeline.html import MAX_DEPTH, flatten_deep_nesting, parse_fragment
@@ -42,9 +43,11 @@ def test_flattening_keeps_text_and_images_in_order() -> None:
 
 def test_a_page_deeper_than_libxml2_builds_keeps_what_follows_the_deep_part() -> None:
     # libxml2 stops building a tree at 256 levels and drops the rest of the page
-    deep = "<div>" * 300 + "deep <b>text</b><img src='x.png'><script>code()</script>" + "</div>" * 300
+    deep = ("<!-- kept -->" + "<div>" * 300 + "deep <b>text</b><img src='x.png'><script>code()</script>"
+            "<template><p>inert</p></template><!-- gone -->" + "</div>" * 300)
     tree = parse_fragment(deep + "<p>after</p>")
     assert "".join(tree.itertext()) == "deep textafter"
+    assert [comment.text for comment in tree.iter(etree.Comment)] == [" kept "]  # past the limit only text stays
     assert [image.get("src") for image in tree.iter("img")] == ["x.png"]
     # html is at 1: what lies past the limit is the image, kept in the element at the limit
     assert [element.tag for element in tree.iter() if len(list(element.iterancestors())) >= MAX_DEPTH] == ["img"]

@@ -32,6 +32,10 @@ def test_the_container_is_the_body_and_holds_the_whole_fragment() -> None:
     assert [node.text for node in tree if isinstance(node, etree._Comment)] == ["13 digits", " end "]
 
 
+def test_comments_after_the_document_stay_in_the_body() -> None:
+    assert markup("<html><body><p>x</p></body></html><!-- after -->") == "<body><p>x</p><!-- after --></body>"
+
+
 def test_comments_are_comment_nodes_until_strip_inert() -> None:
     tree = parse_fragment("<p>a<!-- b -->c</p>")
     [comment] = [node for node in tree.iter() if not isinstance(node.tag, str)]
@@ -166,3 +170,9 @@ def test_urls_that_decode_to_control_characters_are_set_without_failing() -> Non
     result = clean_text('---\nfrom: "https://e.org/\\x01a/"\n---\n<p><a href="rel">x</a>'
                         '<img src="https://i0.wp.com/e.org/%01a.png"></p>\n')
     assert result.text.endswith("[x](https://e.org/\ufffda/rel)![](https://e.org/\ufffda.png)\n")
+
+
+def test_bleach_gets_no_script_or_style_text() -> None:
+    # bleach's strip=True would keep a script's text; the policy says it goes, before bleach runs
+    result = clean_text("<p>a<script>var x = 1;</script>b<style>p {}</style>c</p>\n", CleanOptions(sanitizer="bleach"))
+    assert result.text == "abc\n"
