@@ -24,13 +24,21 @@ import traceback
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bs4 import Tag
 from markdown_it import MarkdownIt
 
 from postkit.pipeline import CleanOptions, _tools, clean_post
-from postkit.pipeline.html import parse_fragment, visible_text
+from postkit.pipeline.html import (
+    elements,
+    first,
+    new_element,
+    parse_fragment,
+    plain_text,
+    remove_keep_tail,
+    visible_text,
+)
 from postkit.pipeline.markdown_text import escape_url as markdown_url
 from postkit.pipeline.repair import (
     absolutize_urls,
@@ -46,6 +54,9 @@ from postkit.pipeline.strip import find_cruft, find_main_article
 from postkit.pipeline.verify import markdown_visible_text
 from postkit.post import read_post
 from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, normalize_newlines
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 MARKERS = re.compile(
     r"utm_[a-z]+=|dfp-ad|adslot|innity-in-post|sharedaddy|jp-relatedposts|o-self-promo|subscribe\.sph\.com\.sg"
@@ -166,10 +177,10 @@ def blank_html(body: str, spans: list[HtmlSpan]) -> str:
     return "".join(chars)
 
 
-def _shows(element: Tag) -> bool:
+def _shows(element: HtmlElement) -> bool:
     """The element holds text a reader sees (not only spaces, zero-width or control characters), or an image."""
     return (any(not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf") for char in visible_text(element))
-            or element.find("img") is not None)
+            or first(element, "img") is not None)
 
 
 def _word_chars(text: str) -> int:
@@ -177,21 +188,21 @@ def _word_chars(text: str) -> int:
     return sum(1 for char in text if unicodedata.category(char)[0] in "LMN")
 
 
-def emphasized_chars(root: Tag, kept: list[str]) -> int:
+def emphasized_chars(root: HtmlElement, kept: list[str]) -> int:
     """Word characters inside bold or italic, outermost emphasis only, code aside.
 
     Counted in characters, not runs: `<b>a</b><b>b</b>` and `**ab**`, or bold split around a link,
     hold the same emphasized words. ``kept`` is the Markdown the tree's placeholders stand for.
     """
     total = 0
-    for element in root.find_all(tuple(EMPHASIS_KIND)):  # type: ignore[attr-defined]
-        if any(parent.name in EMPHASIS_KIND or parent.name in ("pre", "code") for parent in element.parents):
+    for element in elements(root, *EMPHASIS_KIND):
+        if any(parent.tag in EMPHASIS_KIND or parent.tag in ("pre", "code") for parent in element.iterancestors()):
             continue
         total += _word_chars(PLACEHOLDER_RE.sub(lambda m: kept[int(m.group(1))], visible_text(element)))
     return total
 
 
-def html_structures(root: Tag, kept: list[str]) -> Counter[str]:
+def html_structures(root: HtmlElement, kept: list[str]) -> Counter[str]:
     """Counts of each structure a reader sees in an HTML tree that clean's layout-table and segment-break
     steps went over (see check); ``kept`` is the Markdown its placeholders stand for."""
     counts: Counter[str] = Counter()
@@ -199,9 +210,9 @@ def html_structures(root: Tag, kept: list[str]) -> Counter[str]:
         if name == "emphasis":
             counts[name] += emphasized_chars(root, kept)
         elif name == "tables":
-            counts[name] += len(root.find_all(tags))
+            counts[name] += len(elements(root, *tags))
         else:
-            counts[name] += sum(1 for element in root.find_all(tags) if _shows(element))
+            counts[name] += sum(1 for element in elements(root, *tags) if _shows(element))
     return counts
 
 
@@ -242,7 +253,7 @@ def check(path: str) -> dict[str, object]:
         tree = parse_fragment(span.html)
         report = FragmentReport()
         for cruft in find_cruft(tree, rules, (urlsplit(base).hostname or "") if base else None):
-            cruft.element.decompose()
+            remove_keep_tail(cruft.element)
         main = find_main_article(tree, rules)
         root = main[1] if main else tree
         resolve_lazy_images(tree, report)
@@ -250,17 +261,20 @@ def check(path: str) -> dict[str, object]:
         decode_protected_emails(tree, report)
         absolutize_urls(tree, base, report)
         drop_tracking_params(tree, rules, report)
-        for image in root.find_all("img"):
-            src = str(image.get("src") or "")
-            if src.startswith(("http://", "https://")) and not getattr(image, "decomposed", False):
+        for image in elements(root, "img"):  # what a stage removed is no longer under root
+            src = image.get("src") or ""
+            if src.startswith(("http://", "https://")):
                 article_images[src] += 1
-        for link in root.find_all("a", href=True):
-            href = str(link["href"])
-            if href.startswith(("http://", "https://")) and link.get_text().strip():
+        for link in elements(root, "a"):
+            href = link.get("href") or ""
+            if href.startswith(("http://", "https://")) and plain_text(link).strip():
                 article_links.add(href)
         if root is not tree:  # held in a wrapper, so an article that is a layout table is unwrapped in place
-            root.wrap(tree.new_tag("div"))
-            root = root.parent
+            wrapper = new_element("div")
+            root.addprevious(wrapper)
+            wrapper.tail, root.tail = root.tail, None
+            wrapper.append(root)
+            root = wrapper
         # as clean does: layout tables become their cells' blocks; line breaks between CJK characters vanish
         unwrap_layout_tables(tree)
         join_segment_breaks(tree)

@@ -17,21 +17,23 @@ import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
 from postkit.checks.base import Finding, Position
-from postkit.pipeline.html import INVISIBLE, parse_fragment
+from postkit.pipeline.html import INVISIBLE, classes, elements, parse_fragment
 from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, host_of, lazy_url
 from postkit.pipeline.report import excerpt
 from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
 from postkit.rules import RuleBook
 from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, markdown_link_urls, normalize_newlines
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # The repair stage's knowledge, under names that say what the content rules use it for.
 LAZY_URL_ATTRIBUTES = (*LAZY_ATTRS, *SRCSET_ATTRS)
@@ -53,16 +55,15 @@ _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 MEDIA = frozenset({"img", "picture", "video", "audio", "iframe", "embed", "object", "svg", "canvas"})
 
 
-def describe(element: Tag) -> str:
+def describe(element: HtmlElement) -> str:
     """The opening tag a reader can search for: name, id and class, e.g. ``<div id="imu" class="ad">``."""
-    parts = [element.name]
+    parts = [element.tag]
     element_id = element.get("id")
-    if isinstance(element_id, str) and element_id:
+    if element_id:
         parts.append(f'id="{element_id}"')
-    classes = element.get("class")
-    if classes:
-        joined = " ".join(classes) if isinstance(classes, list) else str(classes)
-        parts.append(f'class="{excerpt(joined, 40)}"')
+    tokens = classes(element)
+    if tokens:
+        parts.append(f'class="{excerpt(" ".join(tokens), 40)}"')
     return "<" + " ".join(parts) + ">"
 
 
@@ -111,12 +112,9 @@ def _normal(value: str) -> str:
     return " ".join(value.split())
 
 
-def element_signature(element: Tag) -> Signature:
-    items = []
-    for name, value in element.attrs.items():
-        text = " ".join(value) if isinstance(value, list) else str(value)
-        items.append((name, _normal(text)))
-    return element.name, tuple(sorted(items))
+def element_signature(element: HtmlElement) -> Signature:
+    items = [(name, _normal(value)) for name, value in element.attrib.items()]
+    return element.tag, tuple(sorted(items))
 
 
 def source_tags(text: str) -> list[SourceTag]:
@@ -153,29 +151,29 @@ class HtmlPart:
     """One HTML span of the body, parsed once, with the cruft its rules find and a way back to the file."""
 
     span: HtmlSpan
-    tree: BeautifulSoup
+    tree: HtmlElement
     body: Body
-    _elements: list[Tag] | None = field(default=None, repr=False)
+    _elements: list[HtmlElement] | None = field(default=None, repr=False)
     _tags_by_signature: dict[Signature, list[SourceTag]] | None = field(default=None, repr=False)
     _tags: list[SourceTag] = field(default_factory=list, repr=False)
-    _ranks: dict[str, dict[int, tuple[Signature, int]]] = field(default_factory=dict, repr=False)
+    _ranks: dict[str, dict[HtmlElement, tuple[Signature, int]]] = field(default_factory=dict, repr=False)
     _cruft: list[Cruft] | None = field(default=None, repr=False)
-    _removed: set[int] | None = field(default=None, repr=False)
+    _removed: set[HtmlElement] | None = field(default=None, repr=False)
     _text_total: int | None = field(default=None, repr=False)
 
     @property
-    def elements(self) -> list[Tag]:
+    def elements(self) -> list[HtmlElement]:
         """Every element of the tree in document order, found once for all the rules."""
         if self._elements is None:
-            self._elements = self.tree.find_all(True)
+            self._elements = elements(self.tree)
         return self._elements
 
-    def named(self, *names: str) -> Iterator[Tag]:
-        return (element for element in self.elements if element.name in names)
+    def named(self, *names: str) -> Iterator[HtmlElement]:
+        return (element for element in self.elements if element.tag in names)
 
     # --- positions ---------------------------------------------------------------------------
 
-    def position(self, element: Tag, attribute: str | None = None) -> Position:
+    def position(self, element: HtmlElement, attribute: str | None = None) -> Position:
         """Where the element's opening tag (or the value of one attribute of it) is in the file."""
         tag = self._source_tag(element)
         if tag is None:
@@ -207,7 +205,7 @@ class HtmlPart:
         source_line = self.body.line_text(body_line)
         return self.body.line_start(body_line) + (len(source_line) - len(html_line)) + column
 
-    def _source_tag(self, element: Tag) -> SourceTag | None:
+    def _source_tag(self, element: HtmlElement) -> SourceTag | None:
         if self._tags_by_signature is None:
             self._tags = source_tags(self.span.html)
             self._tags_by_signature = {}
@@ -221,22 +219,22 @@ class HtmlPart:
         # the parser changed the attributes: the first tag of this name holding one of its values
         values = {value for _, value in signature[1] if value}
         for tag in self._tags:
-            if tag.name == element.name and any(_normal(v) in values for v, _ in tag.attributes.values()):
+            if tag.name == element.tag and any(_normal(v) in values for v, _ in tag.attributes.values()):
                 return tag
-        return next((tag for tag in self._tags if tag.name == element.name), None)
+        return next((tag for tag in self._tags if tag.name == element.tag), None)
 
-    def _rank(self, element: Tag) -> tuple[Signature, int]:
+    def _rank(self, element: HtmlElement) -> tuple[Signature, int]:
         """The element's signature and how many elements before it have the same one."""
-        ranks = self._ranks.get(element.name)
+        ranks = self._ranks.get(element.tag)
         if ranks is None:
             ranks = {}
             seen: dict[Signature, int] = {}
-            for other in self.named(element.name):
+            for other in self.named(element.tag):
                 signature = element_signature(other)
-                ranks[id(other)] = (signature, seen.get(signature, 0))
+                ranks[other] = (signature, seen.get(signature, 0))
                 seen[signature] = seen.get(signature, 0) + 1
-            self._ranks[element.name] = ranks
-        return ranks.get(id(element)) or (element_signature(element), 0)
+            self._ranks[element.tag] = ranks
+        return ranks.get(element) or (element_signature(element), 0)
 
     # --- cruft -------------------------------------------------------------------------------
 
@@ -251,20 +249,20 @@ class HtmlPart:
             self._cruft = self._find_cruft()
         return self._cruft
 
-    def removed_by_clean(self, element: Tag) -> bool:
+    def removed_by_clean(self, element: HtmlElement) -> bool:
         """True for an element ``postkit clean`` removes anyway: cruft, inside cruft, or page chrome
         around the main article of a whole scraped page. Content rules look at what clean keeps."""
         if self._removed is None:
-            removed: set[int] = set()
+            removed: set[HtmlElement] = set()
             for cruft in self.cruft:
-                removed.add(id(cruft.element))
-                removed.update(id(node) for node in cruft.element.find_all(True))
+                removed.add(cruft.element)
+                removed.update(elements(cruft.element))
             article = self.main_article()
             if article is not None:
-                kept = {id(article), *(id(node) for node in article.find_all(True))}
-                removed.update(id(node) for node in self.elements if id(node) not in kept)
+                kept = {article, *elements(article)}
+                removed.update(node for node in self.elements if node not in kept)
             self._removed = removed
-        return id(element) in self._removed
+        return element in self._removed
 
     @property
     def text_length(self) -> int:
@@ -273,7 +271,7 @@ class HtmlPart:
             self._text_total = _text_length(self.tree)
         return self._text_total
 
-    def main_article(self) -> Tag | None:
+    def main_article(self) -> HtmlElement | None:
         """The one element holding the article of a whole page, as the strip stage finds it."""
         found = find_main_article(self.tree, self.body.rules)
         return found[1] if found is not None else None
@@ -282,7 +280,7 @@ class HtmlPart:
         return find_cruft(self.tree, self.body.rules, self.body.host)
 
 
-def _text_length(root: Tag) -> int:
+def _text_length(root: HtmlElement) -> int:
     return sum(len("".join(text.split())) for text in visible_strings(root))
 
 
@@ -290,17 +288,24 @@ def _line_starts_of(text: str) -> list[int]:
     return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
-def visible_strings(root: Tag, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[str]:
-    """The text nodes a reader sees, leaving out invisible elements and the elements in ``skip``."""
-    stack: list[PageElement] = [root]
+def visible_strings(root: HtmlElement, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[str]:
+    """The text nodes a reader sees, leaving out invisible elements, comments and the elements whose
+    ``id()`` is in ``skip`` (the caller holds those elements, so their ids stay theirs)."""
+    if root.text:
+        yield root.text
+    # the text after an element waits on the stack until the element's content is read
+    stack: list[HtmlElement | str] = list(reversed(root))
     while stack:
         node = stack.pop()
-        if isinstance(node, Tag):
-            if node is not root and (node.name in INVISIBLE or id(node) in skip):
-                continue
-            stack.extend(reversed(node.contents))
-        elif type(node) is NavigableString:
-            yield str(node)
+        if isinstance(node, str):
+            yield node
+            continue
+        if node.tail:
+            stack.append(node.tail)
+        if isinstance(node.tag, str) and node.tag not in INVISIBLE and id(node) not in skip:
+            if node.text:
+                yield node.text
+            stack.extend(reversed(node))
 
 
 @dataclass
@@ -477,7 +482,7 @@ def kind_findings(body: Body, kind: str, noun: str) -> Iterator[Finding]:
     """A finding for each element of one cruft kind: at a link's href, else at the element's opening tag."""
     for part, cruft in cruft_of_kind(body, kind):
         element = cruft.element
-        href = element.get("href") if element.name == "a" else None
+        href = element.get("href") if element.tag == "a" else None
         if isinstance(href, str):
             yield Finding.at(part.position(element, "href"), f"{noun} to {shown_url(href)} (rule {cruft.rule})",
                              "delete the link; `postkit clean` removes it")

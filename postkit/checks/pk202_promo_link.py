@@ -47,7 +47,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             if label is None:
                 continue
             element = cruft.element
-            href = element.get("href") if element.name == "a" else None
+            href = element.get("href") if element.tag == "a" else None
             if isinstance(href, str):
                 yield Finding.at(part.position(element, "href"), f"{label} to {shown_url(href)} (rule {cruft.rule})",
                                  "delete the link; `postkit clean` removes it with what it wraps")

@@ -24,15 +24,18 @@ Passing example::
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-from bs4 import NavigableString, Tag
+from typing import TYPE_CHECKING
 
 from postkit.checks.base import Finding
 from postkit.checks.content import LAZY_URL_ATTRIBUTES, real_lazy_url, shown_url
 from postkit.checks.context import CheckContext
-from postkit.pipeline.repair import PLACEHOLDER_SRC
+from postkit.pipeline.html import first
+from postkit.pipeline.repair import PLACEHOLDER_SRC, next_element_past_blanks
 from postkit.post import SourcePost
 from postkit.problems import Severity
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 CODE = "PK205"
 NAME = "lazy-image"
@@ -57,7 +60,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
                 yield Finding.at(part.position(image), f"image {what} and no real URL anywhere",
                                  "give the image its real URL in src, or delete it")
 
-def _real_url(image: Tag) -> tuple[str | None, str]:
+def _real_url(image: HtmlElement) -> tuple[str | None, str]:
     """The URL the lazy loader would have shown, and which attribute or copy holds it."""
     url = real_lazy_url(image)
     if url:
@@ -69,12 +72,10 @@ def _real_url(image: Tag) -> tuple[str | None, str]:
     return None, ""
 
 
-def _noscript_copy(image: Tag) -> str | None:
-    sibling = image.next_sibling
-    while isinstance(sibling, NavigableString) and not sibling.strip():
-        sibling = sibling.next_sibling
-    if not isinstance(sibling, Tag) or sibling.name != "noscript":
+def _noscript_copy(image: HtmlElement) -> str | None:
+    sibling = next_element_past_blanks(image)
+    if sibling is None or sibling.tag != "noscript":
         return None
-    copy = sibling.find("img")
-    src = str(copy.get("src") or "").strip() if isinstance(copy, Tag) else ""
+    copy = first(sibling, "img")
+    src = (copy.get("src") or "").strip() if copy is not None else ""
     return src if src and not PLACEHOLDER_SRC.search(src) else None

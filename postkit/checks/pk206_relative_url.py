@@ -55,7 +55,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     site = site if isinstance(site, SiteUrls) else SiteUrls()
     for part in body.parts:
         for element in part.named(*URL_ATTRIBUTES):
-            for attribute in URL_ATTRIBUTES[element.name]:
+            for attribute in URL_ATTRIBUTES[element.tag]:
                 value = element.get(attribute)
                 if (isinstance(value, str) and relative_kind(value) and not site.owns(value)
                         and not part.removed_by_clean(element)):

@@ -1,8 +1,8 @@
 """The cleaning pipeline: find the HTML in a post's body and turn each span into clean Markdown.
 
-Each HTML span is parsed once into a tree that the strip and repair stages change in place;
-the sanitizer gets its serialization (the one re-parse, see ``sanitize``), and the converter
-and verify stages work on the sanitized tree. ``clean_text`` is the whole of ``postkit convert``
+Each HTML span is parsed once (lxml) into a tree that the strip and repair stages change in
+place; the sanitizer gets its serialization as a proof (see ``_sanitized_tree``), the verify stage
+reads the tree's visible text, and the converter gets the final tree. ``clean_text`` is the whole of ``postkit convert``
 as a pure function on text.
 """
 
@@ -15,12 +15,13 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from html import unescape
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup
 
 from postkit.errors import ConfigError
-from postkit.pipeline.html import parse_fragment, serialize_html, visible_text
+from postkit.pipeline.html import inner_html, parse_fragment, serialize_html, visible_text
 from postkit.pipeline.markdown_text import escape_line_start, escape_line_starts
 from postkit.pipeline.render import render_markdown
 from postkit.pipeline.repair import (
@@ -52,6 +53,9 @@ from postkit.segments import (
     markdown_link_urls,
     normalize_newlines,
 )
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 __all__ = ["CleanOptions", "CleanResult", "LostText", "Removal", "clean_post", "clean_text", "convert_html_document"]
 
@@ -143,23 +147,22 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
 CONVERTERS = ("postkit", "markdownify")
 
 
-def _convert(tree: BeautifulSoup, *, inline: bool, options: CleanOptions) -> tuple[str, str]:
+def _convert(tree: HtmlElement, *, inline: bool, options: CleanOptions) -> tuple[str, str]:
     """The Markdown for a sanitized tree and the text it shows, by the configured converter."""
     if options.converter == "markdownify":
+        # markdownify works on BeautifulSoup trees only: the one re-parse, for this converter alone
+        from postkit.pipeline.markdownify_bridge import to_bs4_for_markdownify
         from postkit.pipeline.markdownify_converter import tree_to_markdown
 
-        markdown = tree_to_markdown(tree, inline=inline)
+        markdown = tree_to_markdown(to_bs4_for_markdownify(tree), inline=inline)
         return markdown, markdown_visible_text(markdown)
     if options.converter != "postkit":
         raise ConfigError(f"unknown converter {options.converter!r}; expected one of {', '.join(CONVERTERS)}")
-    import lxml.html
-
-    bridge = lxml.html.fragment_fromstring(_serialize(tree), create_parent="div")
     dialect = "commonmark" if options.markdown == "auto" else options.markdown
-    return render_markdown(bridge, inline=inline, dialect=dialect)
+    return render_markdown(tree, inline=inline, dialect=dialect)
 
 
-def _sanitized_tree(tree: BeautifulSoup, tools: _Tools) -> BeautifulSoup:
+def _sanitized_tree(tree: HtmlElement, tools: _Tools) -> HtmlElement:
     """The tree after the sanitizer, parsed again only when the sanitizer changed something.
 
     The policy is enforced on the tree first; the sanitizer then runs once on its serialization
@@ -170,21 +173,13 @@ def _sanitized_tree(tree: BeautifulSoup, tools: _Tools) -> BeautifulSoup:
     serialized = serialize_html(tree)
     sanitized = tools.sanitize(serialized if serialized is not None else _serialize(tree))
     if sanitized == serialized:
-        _as_parsed(tree)
         return tree
     return parse_fragment(sanitized)
 
 
-def _as_parsed(tree: BeautifulSoup) -> None:
-    """Text as a fresh parse would hold it: no empty strings, neighbours joined (unwrapping leaves both)."""
-    for node in [node for node in tree.descendants if type(node) is NavigableString and not node]:
-        node.extract()
-    tree.smooth()
-
-
-def _serialize(tree: BeautifulSoup) -> str:
-    body = tree.body
-    return body.decode_contents() if body is not None else tree.decode()
+def _serialize(tree: HtmlElement) -> str:
+    """The tree's content in the general form (``inner_html``), for trees ``serialize_html`` has no spelling for."""
+    return inner_html(tree)
 
 
 def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanResult:

@@ -1,16 +1,28 @@
-"""Parsing an HTML fragment into the one tree the stages share, and reading its visible text."""
+"""Parsing an HTML fragment into the one lxml tree the stages share, reading its visible text, and
+the few tree edits every stage needs (removing or unwrapping an element without losing text)."""
 
 from __future__ import annotations
 
-import warnings
+import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag, XMLParsedAsHTMLWarning
+import lxml.html
+from lxml import etree
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from lxml.html import HtmlElement
+
+    # an element or a comment of the tree; lxml gives both the element interface
+    Node: TypeAlias = HtmlElement | etree._Comment
 
 # Elements whose content is never shown as text.
 # An iframe's content is fallback shown only where frames are not supported; it becomes a link.
 INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe"})
+# Elements whose content is never text of the page at all (code, styling, inert markup).
+NOT_TEXT = frozenset({"script", "style", "template"})
 
 
 # Deeper nesting than this is flattened: the converter and selector matching recurse per level,
@@ -18,109 +30,214 @@ INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title
 MAX_DEPTH = 100
 
 
-class _FastFind:
-    """Fast paths for the lookups the pipeline and markdownify make by tag name, for Tag and the
-    document alike.
+def parse_fragment(html: str) -> HtmlElement:
+    """Parse a fragment with libxml2's HTML parser, error-tolerant like a browser, into its ``<body>``.
 
-    bs4's general matcher builds a filter object per call; finding by plain names is a walk
-    with a set lookup. Anything but a plain name lookup goes to bs4 unchanged.
+    The ``<body>`` element returned holds the whole fragment: what libxml2 files under ``<head>``
+    (a leading ``<script>``, ``<style>`` or ``<link>``) and comments outside ``<html>`` are moved
+    into it, in document order, so no stage misses them. Whitespace text is kept as written.
+    A fragment that starts like XML (``<?xml ...>``) is still HTML here (libxml2 makes the
+    declaration a comment). Elements nested deeper than MAX_DEPTH are unwrapped (their content
+    kept), so no later stage can run out of stack on hostile input. Control characters other than
+    tab and line ends become U+FFFD (a form feed, which is whitespace, a space): lxml refuses them
+    in any text a stage sets, and libxml2 already makes a NUL U+FFFD.
     """
-
-    descendants: Any
-    parent: Any
-
-    def find_all(self, name: Any = None, attrs: Any = None, recursive: bool = True,
-                 string: Any = None, limit: Any = None, **kwargs: Any) -> Any:
-        names = None if name is True else _plain_names(name)
-        present = _present_attrs(attrs, kwargs)  # `href=True`: the attribute is there, whatever its value
-        if (names is None and name is not True) or present is None or not recursive or string is not None or limit:
-            general: Any = super().find_all  # type: ignore[misc]
-            return general(name, attrs, recursive, string, limit, **kwargs)
-        return [node for node in self.descendants if isinstance(node, Tag)
-                and (names is None or node.name in names) and all(key in node.attrs for key in present)]
-
-    def find_parent(self, name: Any = None, attrs: Any = None, **kwargs: Any) -> Any:
-        names = _plain_names(name)
-        if names is None or attrs or kwargs:
-            general: Any = super().find_parent  # type: ignore[misc]
-            return general(name, attrs, **kwargs)
-        node = self.parent
-        while node is not None:
-            if node.name in names:
-                return node
-            node = node.parent
-        return None
+    if html.startswith("\ufeff"):
+        html = html[1:]  # lxml reads a leading BOM as text
+    if _NOT_XML.search(html):
+        html = _NOT_XML.sub(_xml_stand_in, html)
+    document = _parse_document(html)
+    if document is None:
+        # nothing but comments and spaces: libxml2 builds no tree, so give the fragment a body
+        document = _parse_document("<body>" + html)
+    body = _gather_body(document) if document is not None else lxml.html.Element("body")
+    if _flatten(body, MAX_DEPTH)[1] >= _LIBXML2_MAX_DEPTH:
+        # libxml2 stops building (and drops the rest of the page) at its depth limit; its parser
+        # events have none, so the tree is built from them instead, flattened as it grows
+        target = _FlatteningTarget(MAX_DEPTH)
+        parser = etree.HTMLParser(target=target, recover=True)
+        parser.feed(html)
+        body = _gather_body(parser.close())
+    return body
 
 
-class FastTag(_FastFind, Tag):
-    """bs4's Tag with the fast name lookups."""
+# Characters libxml2 parses but lxml refuses in any string written into a tree (control
+# characters, noncharacters, lone surrogates): a stage that joins or sets text would fail on them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-class FastSoup(_FastFind, BeautifulSoup):
-    """The document itself with the fast name lookups (most stages search from the root)."""
+def _xml_stand_in(match: re.Match[str]) -> str:
+    """A form feed is whitespace to HTML and becomes a space; anything else is U+FFFD, as a NUL is."""
+    return " " if match.group(0) == "\x0c" else "\ufffd"
 
 
-def _present_attrs(attrs: Any, kwargs: dict[str, Any]) -> tuple[str, ...] | None:
-    """The attribute names a lookup asks to be present (``href=True``), or None for any other filter."""
-    wanted = {**(attrs if isinstance(attrs, dict) else {}), **kwargs}
-    if (attrs and not isinstance(attrs, dict)) or any(value is not True for value in wanted.values()):
-        return None
-    if "class_" in wanted:
-        return None
-    return tuple(wanted)
+# libxml2 builds trees at most this deep (without XML_PARSE_HUGE, as bs4 ran it).
+_LIBXML2_MAX_DEPTH = 256
 
 
-def _plain_names(name: Any) -> frozenset[str] | None:
-    if isinstance(name, str):
-        return frozenset((name,))
-    if isinstance(name, (tuple, list, set, frozenset)) and all(isinstance(n, str) for n in name):
-        return frozenset(name)
-    return None
+class _FlatteningTarget:
+    """Parser events to an lxml tree, flattened at ``limit`` while it is built: past the limit only
+    text (outside scripts, styles and templates) and empty images, breaks and rules are kept."""
+
+    def __init__(self, limit: int) -> None:
+        self._builder = etree.TreeBuilder(parser=lxml.html.HTMLParser())
+        self._limit = limit
+        self._depth = 0
+        self._not_text_from = 0  # depth of the script, style or template past the limit we are in
+        self._outside: list[str] = []
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        self._depth += 1
+        if self._depth <= self._limit:
+            self._builder.start(tag, dict(attributes))
+        elif self._not_text_from:
+            return
+        elif tag in _FLAT_KEEP:
+            self._builder.start(tag, dict(attributes))
+            self._builder.end(tag)
+        elif tag in NOT_TEXT:
+            self._not_text_from = self._depth
+
+    def end(self, tag: str) -> None:
+        if self._depth <= self._limit:
+            self._builder.end(tag)
+        elif self._not_text_from == self._depth:
+            self._not_text_from = 0
+        self._depth -= 1
+
+    def data(self, text: str) -> None:
+        if not self._not_text_from:
+            self._builder.data(text)
+
+    def comment(self, text: str) -> None:
+        if not self._depth:
+            self._outside.append(text)  # before <html>: the builder has no place for it yet
+        elif self._depth < self._limit:
+            self._builder.comment(text)
+
+    def close(self) -> HtmlElement:
+        root: HtmlElement = self._builder.close()
+        for text in self._outside:
+            root.addprevious(lxml.html.HtmlComment(text))
+        return root
 
 
-def parse_fragment(html: str) -> BeautifulSoup:
-    """Parse a fragment with lxml (libxml2), the fastest parser bs4 offers, error-tolerant like a browser.
-
-    Elements nested deeper than MAX_DEPTH are unwrapped (their content kept), so no later stage
-    can run out of stack on hostile input.
-    """
-    with warnings.catch_warnings():
-        # a fragment that starts like XML (<?xml ...>) is still HTML here, and parsed as such on purpose
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        tree = FastSoup(html, "lxml", element_classes={Tag: FastTag})
-    flatten_deep_nesting(tree, MAX_DEPTH)
-    return tree
+# Every element an HtmlElement, every comment an HtmlComment, chosen in C: lxml.html's own lookup
+# (form and input classes) calls into Python for every element the stages touch.
+_CLASSES = etree.ElementDefaultClassLookup(element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment)
 
 
-def flatten_deep_nesting(root: Tag, limit: int) -> int:
+def _parse_document(html: str) -> HtmlElement | None:
+    # the feed interface is the one bs4's lxml builder used, so tree shapes stay what they were
+    parser = etree.HTMLParser(recover=True)
+    parser.set_element_class_lookup(_CLASSES)
+    try:
+        parser.feed(html)
+        root: HtmlElement | None = parser.close()
+    except etree.XMLSyntaxError:
+        return None  # "Document is empty"
+    return root
+
+
+def _gather_body(document: HtmlElement) -> HtmlElement:
+    body = document.find("body")
+    if body is None:
+        body = lxml.html.Element("body")
+        document.append(body)
+    leading: list[Node] = list(reversed(list(document.itersiblings(preceding=True))))
+    head = document.find("head")
+    if head is not None:  # libxml2 puts no text in a head: text starts the body
+        leading.extend(head)
+        document.remove(head)
+    trailing = list(document.itersiblings())
+    if leading:
+        text, body.text = body.text, None
+        for position, node in enumerate(leading):
+            body.insert(position, node)
+        last = leading[-1]
+        last.tail = ((last.tail or "") + (text or "")) or None
+    for node in trailing:
+        node.tail = None
+        body.append(node)
+    return body
+
+
+def flatten_deep_nesting(root: HtmlElement, limit: int) -> int:
     """Flatten what lies deeper than ``limit``, without recursion; returns how many subtrees were flattened.
 
+    Depth counts from the document: ``<html>`` is at 1 and ``<body>`` at 2, wherever ``root`` is.
     An element at the limit keeps, in order, only the text and the images, breaks and rules of
     its whole subtree: every word stays, the nesting goes. Done per subtree in one pass, since
     unwrapping level by level costs quadratic time on pages nested thousands deep.
     """
-    depth: dict[int, int] = {id(root): 0}
-    boundary: list[Tag] = []
-    for element in root.find_all(True):
-        parent = element.parent
-        level = depth.get(id(parent), 0) + 1 if parent is not None else 1
-        depth[id(element)] = level
-        if level == limit and element.find(True) is not None:
+    return _flatten(root, limit)[0]
+
+
+def _flatten(root: HtmlElement, limit: int) -> tuple[int, int]:
+    """Flatten at ``limit``; returns how many subtrees were flattened and the depth of the deepest element."""
+    deepest = sum(1 for _ in root.iterancestors()) + 1
+    depth: dict[HtmlElement, int] = {root: deepest}
+    boundary: list[HtmlElement] = []
+    for element in root.iterdescendants(etree.Element):
+        level = depth[element.getparent()] + 1
+        depth[element] = level
+        if level > deepest:
+            deepest = level
+        if level == limit and next(element.iterdescendants(etree.Element), None) is not None:
             boundary.append(element)
     for element in boundary:
-        kept = [node for node in element.descendants
-                if (type(node) is NavigableString) or (isinstance(node, Tag) and node.name in _FLAT_KEEP)]
-        for node in kept:
-            node.extract()
-            if isinstance(node, Tag):
-                node.clear()
-        element.clear()
-        for node in kept:
-            element.append(node)
-    return len(boundary)
+        pieces = list(_flat_pieces(element))
+        remove_children(element)
+        previous: HtmlElement | None = None
+        for piece in pieces:
+            if isinstance(piece, str):
+                _append_text(element, previous, piece)
+            else:
+                remove_children(piece)
+                piece.tail = None
+                element.append(piece)
+                previous = piece
+    return len(boundary), deepest
 
 
 _FLAT_KEEP = frozenset({"img", "br", "hr"})
+
+
+def _flat_pieces(element: HtmlElement) -> Iterator[str | HtmlElement]:
+    """The text (outside scripts, styles, templates and comments) and the images, breaks and rules
+    under ``element``, in document order."""
+    for node, text, _ in text_and_nodes(element, NOT_TEXT):
+        if text is not None:
+            yield text
+        elif node.tag in _FLAT_KEEP:
+            yield node
+
+
+def text_and_nodes(root: HtmlElement, skipped: frozenset[str]) -> Iterator[tuple[Node, str | None, bool]]:
+    """Every node under root in document order, as ``(node, text, is_tail)``.
+
+    An element or comment comes as ``(node, None, False)``; a piece of text as ``(owner, text, False)``
+    for the text that starts the owner and ``(owner, text, True)`` for the text after it. The insides
+    of the skipped elements and the text of comments are left out (a skipped element itself is
+    yielded, and the text after it, which is outside it).
+    """
+    if root.text and isinstance(root.tag, str):
+        yield root, root.text, False
+    stack: list[tuple[Node, bool]] = [(child, False) for child in reversed(root)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if node.tail:
+                yield node, node.tail, True
+            continue
+        yield node, None, False
+        stack.append((node, True))
+        tag = node.tag
+        if not isinstance(tag, str) or tag in skipped:
+            continue
+        if node.text:
+            yield node, node.text, False
+        stack.extend((child, False) for child in reversed(node))
 
 
 # Elements that start and end a line of text: their edges separate words.
@@ -131,82 +248,231 @@ BLOCK_LEVEL = frozenset({
 })
 
 
-def walk_outside(root: Tag, skipped: frozenset[str]) -> Iterator[PageElement]:
-    """Every node under root in document order, except the insides of the skipped elements
-    (the skipped elements themselves are yielded, so a caller can see where they stand)."""
-    skip_until: PageElement | None = None
-    for node in root.descendants:
-        if skip_until is not None:
-            if node is skip_until:
-                skip_until = None
-            continue
-        if isinstance(node, Tag) and node.name in skipped:
-            last = node._last_descendant()
-            if last is not None and last is not node:
-                skip_until = last
-        yield node
-
-
-def visible_text(root: Tag) -> str:
+def visible_text(root: HtmlElement) -> str:
     """The text a reader sees: text outside invisible elements and comments, a newline at block edges.
 
-    Inline edges add nothing (``<b>K</b>onqueror`` is one word), block edges separate words.
+    Inline edges add nothing (``<b>K</b>onqueror`` is one word), block edges separate words: a
+    block adds a newline before it and one after its last piece of text (blocks that end on the
+    same piece add one newline between them; a block that ends on an element or inside an
+    invisible one adds none). Recursive: the tree is flattened at MAX_DEPTH.
     """
-    parts: list[str] = []
-    ends: set[int] = set()
-    for node in walk_outside(root, INVISIBLE):
-        if isinstance(node, Tag):
-            if node.name in BLOCK_LEVEL and node.name not in INVISIBLE:
-                parts.append("\n")
-                last = node._last_descendant()
-                if last is not None:
-                    ends.add(id(last))
-            continue
-        if type(node) is NavigableString:
-            parts.append(str(node))
-        if id(node) in ends:
-            parts.append("\n")
-    return "".join(parts)
+    if root.tag in NOT_TEXT:
+        return ""
+    reader = _VisibleText()
+    reader.read(root)
+    return "".join(reader.parts)
 
 
+class _VisibleText:
+    """The walk of ``visible_text``: pieces are numbered so that blocks ending on the same one add one newline."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pieces = 0  # text pieces and comments met so far
+        self.newline_after = 0  # the piece a closing newline was last written after
+
+    def read(self, element: HtmlElement) -> int:
+        """Write the content of ``element``; returns the number of its last piece, 0 when it ends otherwise."""
+        last = 0
+        if element.text:
+            self.parts.append(element.text)
+            self.pieces += 1
+            last = self.pieces
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str):
+                self.pieces += 1  # a comment: no text, but it can end a block
+                last = self.pieces
+            elif tag in INVISIBLE:
+                last = 0
+            elif tag in BLOCK_LEVEL:
+                self.parts.append("\n")
+                last = self.read(child)
+                if last and last != self.newline_after:
+                    self.parts.append("\n")
+                    self.newline_after = last
+            else:
+                last = self.read(child)
+            if child.tail:
+                self.parts.append(child.tail)
+                self.pieces += 1
+                last = self.pieces
+        return last
+
+
+def plain_text(root: HtmlElement) -> str:
+    """All the text under root, without comments and the insides of scripts, styles and templates."""
+    return "".join(text for _, text, _ in text_and_nodes(root, NOT_TEXT) if text is not None)
+
+
+def elements(root: HtmlElement, *tags: str) -> list[HtmlElement]:
+    """The elements under root (not root itself), in document order, only those named when names are given.
+
+    A list, so the caller may change the tree while it goes through them.
+    """
+    if tags:
+        return list(root.iterdescendants(*tags))
+    return list(root.iterdescendants(etree.Element))
+
+
+def first(root: HtmlElement, *tags: str) -> HtmlElement | None:
+    """The first element under root with one of the names, in document order."""
+    return next(root.iterdescendants(*tags), None)
+
+
+def ancestor(element: HtmlElement, *tags: str) -> HtmlElement | None:
+    """The nearest ancestor with one of the names."""
+    return next(element.iterancestors(*tags), None)
+
+
+def is_under(element: Node, root: HtmlElement) -> bool:
+    """True while ``element`` is still in root's tree (a removed element, or one inside it, is not)."""
+    return any(parent is root for parent in element.iterancestors())
+
+
+def classes(element: HtmlElement) -> list[str]:
+    """The class tokens of an element (split on whitespace, as HTML reads the attribute)."""
+    value = element.get("class")
+    return value.split() if value else []
+
+
+def _append_text(parent: HtmlElement, previous: Node | None, text: str) -> None:
+    """Put text where it follows ``previous`` (or starts ``parent`` when there is none)."""
+    if previous is None:
+        parent.text = (parent.text or "") + text
+    else:
+        previous.tail = (previous.tail or "") + text
+
+
+def remove_keep_tail(element: Node) -> None:
+    """Remove an element (or comment) with everything inside it, keeping the text that follows it.
+
+    lxml keeps the text after an element as the element's ``tail``; ``parent.remove`` alone
+    would drop it with the element.
+    """
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        _append_text(parent, element.getprevious(), element.tail)
+    element.tail = None
+    parent.remove(element)
+
+
+def unwrap(element: HtmlElement) -> None:
+    """Replace an element by its content: its text and children take its place, its tail follows them."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.text:
+        _append_text(parent, element.getprevious(), element.text)
+        element.text = None
+    for child in list(element):
+        element.addprevious(child)  # moves the child with its tail
+    remove_keep_tail(element)
+
+
+def replace_keep_tail(element: HtmlElement, *replacements: HtmlElement | str) -> None:
+    """Put elements and text in the place of ``element``; the text after it stays after them."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    previous = element.getprevious()
+    for replacement in replacements:
+        if isinstance(replacement, str):
+            _append_text(parent, previous, replacement)
+        else:
+            replacement.tail = None
+            element.addprevious(replacement)
+            previous = replacement
+    remove_keep_tail(element)
+
+
+def remove_children(element: HtmlElement) -> None:
+    """Empty an element (its text and children), keeping its attributes and tail."""
+    element.text = None
+    for child in list(element):
+        element.remove(child)
+
+
+def set_attribute(element: HtmlElement, name: str, value: str) -> None:
+    """Set an attribute to a value made from text outside the tree (a decoded or joined URL): the
+    characters lxml refuses become what ``parse_fragment`` makes of them."""
+    element.set(name, _NOT_XML.sub(_xml_stand_in, value) if _NOT_XML.search(value) else value)
+
+
+def new_element(tag: str, attributes: dict[str, str] | None = None, text: str | None = None) -> HtmlElement:
+    element: HtmlElement = lxml.html.Element(tag, attributes or {})
+    if text is not None:
+        element.text = text
+    return element
 
 
 # Elements with no end tag in HTML5 serialization.
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
                   "track", "wbr"})
+# The elements libxml2's parser closes at once: any other may hold what follows it (libxml2 nests
+# what follows a <source> or <embed> inside it), so it is written with its end tag.
+_LIBXML2_VOID = frozenset({"area", "base", "basefont", "br", "col", "frame", "hr", "img", "input", "isindex", "link",
+                           "meta", "param"})
+# Elements whose text libxml2 reads as it stands, entities and tags included.
+_RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext"})
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "\u00a0": "&nbsp;", "<": "&lt;", ">": "&gt;"})
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "\u00a0": "&nbsp;", '"': "&quot;", "<": "&lt;", ">": "&gt;"})
 
 
-def serialize_html(root: Tag) -> str | None:
-    """The fragment under ``root`` (its body) written as the HTML5 serialization algorithm writes it.
+def serialize_html(root: HtmlElement) -> str | None:
+    """The fragment under ``root`` (its content, not root's own tag) written as the HTML5
+    serialization algorithm writes it.
 
     This is the form nh3 (html5ever) writes, so a fragment that already keeps the sanitizing
     policy comes back from nh3 unchanged; that equality is what lets the pipeline keep its own
     tree instead of parsing the sanitizer's output again. Returns None for a tree holding nodes
-    that form has no plain spelling for (comments, doctypes, CDATA), which the caller then
-    serializes the general way.
+    that form has no plain spelling for (comments, processing instructions, text in scripts and
+    styles), which the caller then serializes the general way.
     """
-    body = root.find("body") if isinstance(root, BeautifulSoup) else root
+    return _write(root, html5=True)
+
+
+def inner_html(root: HtmlElement) -> str:
+    """The content of ``root`` written so that libxml2's parser reads back the same tree.
+
+    For the general case (comments, scripts) and for handing the tree to another libxml2-based
+    parser: void elements are libxml2's, raw text is written as it stands.
+    """
+    written = _write(root, html5=False)
+    assert written is not None  # only the HTML5 form refuses nodes
+    return written
+
+
+def _write(root: HtmlElement, *, html5: bool) -> str | None:
+    void = VOID if html5 else _LIBXML2_VOID
     parts: list[str] = []
-    # end tags wait on the stack as text, written once the element's content is
-    stack: list[PageElement | str] = list(reversed((body or root).contents))
+    if root.text:
+        parts.append(root.text if not html5 and root.tag in _RAW_TEXT else root.text.translate(_TEXT_ESCAPES))
+    # end tags and tails wait on the stack as text, written once the element's content is
+    stack: list[Node | str] = list(reversed(root))
     while stack:
         node = stack.pop()
-        if isinstance(node, str) and not isinstance(node, NavigableString):
+        if isinstance(node, str):
             parts.append(node)
-        elif isinstance(node, Tag):
-            attributes = "".join(f' {name}="{_attribute_text(value)}"' for name, value in node.attrs.items())
-            parts.append(f"<{node.name}{attributes}>")
-            if node.name not in VOID:
-                stack.append(f"</{node.name}>")
-                stack.extend(reversed(node.contents))
-        elif type(node) is NavigableString:
-            parts.append(node.translate(_TEXT_ESCAPES))
-        else:
+            continue
+        if node.tail:
+            stack.append(node.tail.translate(_TEXT_ESCAPES))
+        tag = node.tag
+        if not isinstance(tag, str):
+            if html5 or not isinstance(node, etree._Comment):
+                return None if html5 else ""
+            parts.append(f"<!--{node.text or ''}-->")
+            continue
+        if html5 and tag in NOT_TEXT and (node.text or len(node)):
             return None
+        attributes = "".join(f' {name}="{value.translate(_ATTRIBUTE_ESCAPES)}"' for name, value in node.attrib.items())
+        parts.append(f"<{tag}{attributes}>")
+        if tag in void:
+            continue
+        stack.append(f"</{tag}>")
+        stack.extend(reversed(node))
+        if node.text:
+            stack.append(node.text if not html5 and tag in _RAW_TEXT else node.text.translate(_TEXT_ESCAPES))
     return "".join(parts)
-
-
-def _attribute_text(value: Any) -> str:
-    return (" ".join(value) if isinstance(value, list) else str(value)).translate(_ATTRIBUTE_ESCAPES)

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-
-from postkit.pipeline.html import visible_text, walk_outside
+from postkit.pipeline.html import (
+    ancestor,
+    classes,
+    elements,
+    first,
+    is_under,
+    new_element,
+    parse_fragment,
+    remove_children,
+    remove_keep_tail,
+    replace_keep_tail,
+    set_attribute,
+    text_and_nodes,
+    unwrap,
+    visible_text,
+)
 from postkit.pipeline.report import FragmentReport
 from postkit.rules import RuleBook
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+    from postkit.pipeline.html import Node
 
 LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-orig-file", "data-url")
 SRCSET_ATTRS = ("data-lazy-srcset", "data-srcset", "srcset")
@@ -21,67 +40,59 @@ URL_ATTRS = {"a": ("href",), "img": ("src",), "iframe": ("src",), "video": ("src
 _CANDIDATE = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
 
 
-def resolve_lazy_images(root: BeautifulSoup, report: FragmentReport) -> None:
+def resolve_lazy_images(root: HtmlElement, report: FragmentReport) -> None:
     """Give every image the real URL its lazy loader hid, once.
 
     A lazy image carries a placeholder in ``src`` and the real URL in ``data-*`` attributes, a
     ``srcset`` or a ``<noscript>`` copy right after it. The copy is dropped when the image was
     repaired, and unwrapped when it is the only copy.
     """
-    for image in root.find_all("img"):
-        if getattr(image, "decomposed", False):
+    for image in elements(root, "img"):
+        if not is_under(image, root):
             continue  # the noscript copy of an image repaired just before
-        src = str(image.get("src") or "").strip()
+        src = (image.get("src") or "").strip()
         real = lazy_url(image)
         placeholder = not src or bool(PLACEHOLDER_SRC.search(src))
         fallback = _noscript_copy(image)
         if real is None and placeholder and fallback is not None:
-            real = str(fallback.get("src") or "") or None
+            real = fallback.get("src") or None
         if real:
             real = _drop_query_param(real, "is-pending-load")  # Jetpack's lazy-load marker
         if real and real != src:
-            image["src"] = real
+            set_attribute(image, "src", real)
             report.repairs["lazy-image"] += 1
         elif placeholder and not real:
             continue
         for attr in (*LAZY_ATTRS, *SRCSET_ATTRS, "sizes", "data-sizes", "loading"):
-            if attr in image.attrs:
-                del image[attr]
-        if fallback is not None and fallback.parent is not None:
-            noscript = fallback.find_parent("noscript")
+            image.attrib.pop(attr, None)
+        if fallback is not None and fallback.getparent() is not None:
+            noscript = ancestor(fallback, "noscript")
             if noscript is not None:
-                noscript.decompose()
-    for frame in root.find_all(("iframe", "video", "audio")):
-        if not str(frame.get("src") or "").strip():
-            lazy = next((str(frame[a]).strip() for a in LAZY_ATTRS if str(frame.get(a) or "").strip()), "")
+                remove_keep_tail(noscript)
+    for frame in elements(root, "iframe", "video", "audio"):
+        if not (frame.get("src") or "").strip():
+            lazy = next(((frame.get(a) or "").strip() for a in LAZY_ATTRS if (frame.get(a) or "").strip()), "")
             if lazy:
-                frame["src"] = lazy
+                set_attribute(frame, "src", lazy)
                 report.repairs["lazy-image"] += 1
-    for noscript in root.find_all("noscript"):
-        if noscript.parent is None or getattr(noscript, "decomposed", False):
-            continue
-        images = noscript.find_all("img")
-        if images:
+    for noscript in elements(root, "noscript"):
+        if is_under(noscript, root) and first(noscript, "img") is not None:
             # A noscript image with no lazy twin before it is the only copy of that image.
-            inner = BeautifulSoup(noscript.decode_contents(), "lxml") if not noscript.find(True) else None
-            if inner is not None and inner.body is not None:
-                noscript.replace_with(*list(inner.body.contents))
-            else:
-                noscript.unwrap()
+            unwrap(noscript)
 
 
-def lazy_url(image: Tag) -> str | None:
+def lazy_url(image: HtmlElement) -> str | None:
     for attr in LAZY_ATTRS:
-        value = str(image.get(attr) or "").strip()
+        value = (image.get(attr) or "").strip()
         if value and not PLACEHOLDER_SRC.search(value):
             return value
     for attr in SRCSET_ATTRS:
-        value = str(image.get(attr) or "").strip()
+        value = (image.get(attr) or "").strip()
         best = largest_candidate(value) if value else None
         if best and attr != "srcset":
             return best
         if best and attr == "srcset":
-            src = str(image.get("src") or "")
+            src = image.get("src") or ""
             if not src or PLACEHOLDER_SRC.search(src):
                 return best
     return None
@@ -108,30 +119,73 @@ def largest_candidate(srcset: str) -> str | None:
     return best[1] if best else None
 
 
-def _noscript_copy(image: Tag) -> Tag | None:
-    sibling = image.next_sibling
-    while isinstance(sibling, NavigableString) and not sibling.strip():
-        sibling = sibling.next_sibling
-    if isinstance(sibling, Tag) and sibling.name == "noscript":
-        copy = sibling.find("img")
-        if copy is None and sibling.string:
-            parsed = BeautifulSoup(str(sibling.string), "lxml").find("img")
-            copy = parsed if isinstance(parsed, Tag) else None
-            if copy is not None:
-                sibling.clear()
-                sibling.append(copy)
-        return copy if isinstance(copy, Tag) else None
-    return None
+def _noscript_copy(image: HtmlElement) -> HtmlElement | None:
+    sibling = next_element_past_blanks(image)
+    if sibling is None or sibling.tag != "noscript":
+        return None
+    copy = first(sibling, "img")
+    text = single_string(sibling)
+    if copy is None and text:
+        # a <noscript> whose image was written as escaped text
+        copy = first(parse_fragment(text), "img")
+        if copy is not None:
+            remove_children(sibling)
+            copy.tail = None
+            sibling.append(copy)
+    return copy
 
 
-def unwrap_image_proxies(root: BeautifulSoup, report: FragmentReport) -> None:
+def next_element_past_blanks(element: HtmlElement) -> HtmlElement | None:
+    """The element right after this one when only blank text and blank comments stand between them."""
+    node: Node = element
+    while True:
+        if node.tail and node.tail.strip():
+            return None
+        following: Node | None = node.getnext()
+        if following is None:
+            return None
+        if isinstance(following.tag, str):
+            return following
+        if following.text and following.text.strip():
+            return None  # a comment that says something
+        node = following
+
+
+def _previous_element_past_blanks(element: HtmlElement) -> HtmlElement | None:
+    """The element right before this one when only blank text and blank comments stand between them."""
+    node: Node = element
+    while True:
+        preceding: Node | None = node.getprevious()
+        text = preceding.tail if preceding is not None else None
+        if text and text.strip():
+            return None
+        if preceding is None:
+            return None
+        if isinstance(preceding.tag, str):
+            return preceding
+        if preceding.text and preceding.text.strip():
+            return None
+        node = preceding
+
+
+def single_string(element: HtmlElement) -> str | None:
+    """The element's text when that is all it holds, looking through a lone child (bs4's ``.string``)."""
+    while True:
+        if not len(element):
+            return element.text
+        if len(element) > 1 or element.text or element[0].tail or not isinstance(element[0].tag, str):
+            return None
+        element = element[0]
+
+
+def unwrap_image_proxies(root: HtmlElement, report: FragmentReport) -> None:
     """Replace image-proxy URLs (images.weserv.nl, Jetpack Photon i0-i3.wp.com) with the image's own URL,
     in image sources and in links to the full-size image alike."""
-    for element, attr in [(img, "src") for img in root.find_all("img")] + [(a, "href") for a in root.find_all("a")]:
+    for element, attr in [(img, "src") for img in elements(root, "img")] + [(a, "href") for a in elements(root, "a")]:
         value = element.get(attr)
-        real = proxied_url(value) if isinstance(value, str) and value else None
+        real = proxied_url(value) if value else None
         if real is not None:
-            element[attr] = real
+            set_attribute(element, attr, real)
             report.repairs["proxy-url"] += 1
 
 
@@ -164,13 +218,13 @@ def proxied_url(url: str) -> str | None:
     return None
 
 
-def absolutize_urls(root: BeautifulSoup, base: str | None, report: FragmentReport) -> None:
+def absolutize_urls(root: HtmlElement, base: str | None, report: FragmentReport) -> None:
     """Make relative and protocol-relative URLs absolute against the post's source URL."""
     for name, attrs in URL_ATTRS.items():
-        for element in root.find_all(name):
+        for element in elements(root, name):
             for attr in attrs:
                 value = element.get(attr)
-                if not isinstance(value, str) or not value.strip():
+                if value is None or not value.strip():
                     continue
                 stripped = value.strip()
                 if stripped.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", stripped):
@@ -178,10 +232,10 @@ def absolutize_urls(root: BeautifulSoup, base: str | None, report: FragmentRepor
                 if stripped.startswith("//"):
                     base_parts = _split(base) if base else None
                     scheme = base_parts.scheme if base_parts else "https"
-                    element[attr] = f"{scheme or 'https'}:{stripped}"
+                    set_attribute(element, attr, f"{scheme or 'https'}:{stripped}")
                 elif base:
                     try:
-                        element[attr] = urljoin(base, stripped)
+                        set_attribute(element, attr, urljoin(base, stripped))
                     except ValueError:
                         continue
                 else:
@@ -189,13 +243,15 @@ def absolutize_urls(root: BeautifulSoup, base: str | None, report: FragmentRepor
                 report.repairs["url-absolute"] += 1
 
 
-def drop_tracking_params(root: BeautifulSoup, rules: RuleBook, report: FragmentReport) -> None:
+def drop_tracking_params(root: HtmlElement, rules: RuleBook, report: FragmentReport) -> None:
     """Remove tracking query parameters from links, keeping every other byte of the URL."""
-    for link in root.find_all("a", href=True):
-        href = str(link["href"])
+    for link in elements(root, "a"):
+        href = link.get("href")
+        if href is None:
+            continue
         cleaned, dropped = strip_tracking(href, rules)
         if dropped:
-            link["href"] = cleaned
+            set_attribute(link, "href", cleaned)
             report.repairs["tracking-param"] += dropped
 
 
@@ -210,48 +266,49 @@ def strip_tracking(url: str, rules: RuleBook) -> tuple[str, int]:
     return urlunsplit(parts._replace(query="&".join(kept))), len(pieces) - len(kept)
 
 
-def wrap_loose_captions(root: BeautifulSoup) -> None:
+def wrap_loose_captions(root: HtmlElement) -> None:
     """Zaobao puts <figcaption> right after a div.figure-media, outside any <figure>: make it one."""
-    for caption in root.find_all("figcaption"):
-        if caption.find_parent("figure") is not None:
+    for caption in elements(root, "figcaption"):
+        if ancestor(caption, "figure") is not None:
             continue
-        previous = caption.previous_sibling
-        while isinstance(previous, NavigableString) and not previous.strip():
-            previous = previous.previous_sibling
-        if isinstance(previous, Tag) and previous.find("img") is not None:
-            figure = root.new_tag("figure")
-            previous.insert_before(figure)
-            figure.append(previous.extract())
-            figure.append(caption.extract())
+        previous = _previous_element_past_blanks(caption)
+        if previous is not None and first(previous, "img") is not None:
+            figure = new_element("figure")
+            previous.addprevious(figure)
+            # what stood between the two (blank text, blank comments) now follows the figure
+            figure.tail, previous.tail = previous.tail, None
+            figure.append(previous)
+            remove_keep_tail(caption)
+            figure.append(caption)
 
 
 _EMAIL = re.compile(r"[^@\s<>\"'()\[\]\\,;:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _CLOUDFLARE_EMAIL = re.compile(r"/cdn-cgi/l/email-protection#(?P<code>(?:[0-9a-fA-F]{2})+)$")
 
 
-def decode_protected_emails(root: BeautifulSoup, report: FragmentReport) -> None:
+def decode_protected_emails(root: HtmlElement, report: FragmentReport) -> None:
     """Put back the addresses Cloudflare's email obfuscation hid behind a script.
 
     Its pages show ``[email protected]`` linked to ``/cdn-cgi/l/email-protection#<hex>`` (or a
     ``data-cfemail`` span) until the script runs; the hex is the address XORed with its first byte.
     Without the script the archive keeps only the placeholder, so the address is decoded.
     """
-    for element in root.find_all(True, attrs={"data-cfemail": True}):
-        address = _cloudflare_decode(str(element["data-cfemail"]), strict=False)
+    for element in [e for e in elements(root) if "data-cfemail" in e.attrib]:
+        address = _cloudflare_decode(element.get("data-cfemail", ""), strict=False)
         if address is None:
             continue
-        if element.name == "a" and _EMAIL.fullmatch(address):
-            element.clear()
-            element.append(address)
-            element["href"] = "mailto:" + address
+        if element.tag == "a" and _EMAIL.fullmatch(address):
+            remove_children(element)
+            element.text = address
+            set_attribute(element, "href", "mailto:" + address)
         else:
-            element.replace_with(NavigableString(address))
+            replace_keep_tail(element, address)
         report.repairs["email-decoded"] += 1
-    for link in root.find_all("a", href=True):
-        match = _CLOUDFLARE_EMAIL.search(str(link["href"]))
+    for link in elements(root, "a"):
+        match = _CLOUDFLARE_EMAIL.search(link.get("href") or "")
         address = _cloudflare_decode(match["code"]) if match else None
         if address is not None:
-            link["href"] = "mailto:" + address
+            set_attribute(link, "href", "mailto:" + address)
             report.repairs["email-decoded"] += 1
 
 
@@ -274,37 +331,35 @@ def _cloudflare_decode(code: str, *, strict: bool = True) -> str | None:
 _EMBED_QUOTES = frozenset({"twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "reddit-card"})
 
 
-def link_empty_embeds(root: BeautifulSoup) -> None:
+def link_empty_embeds(root: HtmlElement) -> None:
     """An embed blockquote with no text of its own becomes a link to what it embeds.
 
     `<blockquote class="twitter-tweet"><a href="…/status/1"></a></blockquote>` shows nothing
     without Twitter's script, and the empty-wrapper pass would drop it, tweet URL and all.
     """
-    for quote in root.find_all("blockquote"):
-        if not _EMBED_QUOTES.intersection(quote.get("class") or ()) or visible_text(quote).strip():
+    for quote in elements(root, "blockquote"):
+        if not _EMBED_QUOTES.intersection(classes(quote)) or visible_text(quote).strip():
             continue
-        if quote.find(("img", "iframe", "video")) is not None:
+        if first(quote, "img", "iframe", "video") is not None:
             continue
-        urls = [str(a["href"]) for a in quote.find_all("a", href=True)
-                if str(a["href"]).startswith(("https://", "http://"))]
+        urls = [href for a in quote.iterdescendants("a")
+                if (href := a.get("href")) is not None and href.startswith(("https://", "http://"))]
         if not urls:
             continue
-        paragraph = root.new_tag("p")
-        link = root.new_tag("a", attrs={"href": urls[-1]})  # the embed's own permalink comes last
-        link.string = urls[-1]
-        paragraph.append(link)
-        quote.replace_with(paragraph)
+        paragraph = new_element("p")
+        paragraph.append(new_element("a", {"href": urls[-1]}, urls[-1]))  # the embed's own permalink comes last
+        replace_keep_tail(quote, paragraph)
 
 
-def join_segment_breaks(root: BeautifulSoup) -> None:
+def join_segment_breaks(root: HtmlElement) -> None:
     """Remove line breaks of pretty-printed HTML between CJK characters instead of making them spaces.
 
     This is CSS Text's segment break rule: a break between two wide characters (or a wide
     character and punctuation) vanishes; elsewhere it is a space.
     """
-    nodes = _text_nodes_outside(root, frozenset({"pre", "code", "script", "style", "textarea"}))
-    texts = [str(n) for n in nodes]
-    for i, node in enumerate(nodes):
+    nodes = [(node, is_tail) for node, text, is_tail in text_and_nodes(root, _KEEP_BREAKS) if text is not None]
+    texts = [(node.tail if is_tail else node.text) or "" for node, is_tail in nodes]
+    for i, (node, is_tail) in enumerate(nodes):
         text = texts[i]
         if "\n" not in text:
             continue
@@ -324,12 +379,13 @@ def join_segment_breaks(root: BeautifulSoup) -> None:
                 new = new.rstrip()
         if new != text:
             texts[i] = new
-            node.replace_with(NavigableString(new))
+            if is_tail:
+                node.tail = new or None
+            else:
+                node.text = new or None
 
 
-def _text_nodes_outside(root: Tag, skipped: frozenset[str]) -> list[NavigableString]:
-    """Text nodes in document order, leaving out those inside the skipped elements."""
-    return [node for node in walk_outside(root, skipped) if type(node) is NavigableString]
+_KEEP_BREAKS = frozenset({"pre", "code", "script", "style", "textarea"})
 
 
 _INNER_BREAK = re.compile(r"(\S)([ \t]*\n\s*)(\S)")
@@ -374,37 +430,40 @@ def _joins(a: str, b: str) -> bool:
 _CELL_BLOCKS = ("table", "ul", "ol", "p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def unwrap_layout_tables(root: BeautifulSoup) -> None:
+def unwrap_layout_tables(root: HtmlElement) -> None:
     """Turn tables used for layout into their cells' content, one block per cell.
 
     A GFM table holds one line of inline text per cell; a table whose cells hold blocks
     (paragraphs, lists, other tables) or that has a single column is page layout, and as a
     pipe table it would run every paragraph of a cell into one line.
     """
-    for table in root.find_all("table"):
-        if getattr(table, "decomposed", False) or table.parent is None:
+    for table in elements(root, "table"):
+        if not is_under(table, root):
             continue
-        cells = table.find_all(("td", "th"))
-        rows = table.find_all("tr")
-        single_column = all(len(row.find_all(("td", "th"), recursive=False)) <= 1 for row in rows)
-        if not (single_column or any(cell.find(_CELL_BLOCKS) is not None for cell in cells)):
+        cells = elements(table, "td", "th")
+        rows = elements(table, "tr")
+        single_column = all(sum(1 for cell in row if cell.tag in ("td", "th")) <= 1 for row in rows)
+        if not (single_column or any(first(cell, *_CELL_BLOCKS) is not None for cell in cells)):
             continue
-        blocks = []
-        for cell in cells:
-            if cell.find_parent("table") is not table:
-                continue
-            block = root.new_tag("div")
-            block.extend(list(cell.contents))
-            blocks.append(block)
-        caption = table.find("caption")
-        if caption is not None and caption.find_parent("table") is table:
-            block = root.new_tag("div")
-            block.extend(list(caption.contents))
-            blocks.insert(0, block)
-        table.replace_with(*blocks) if blocks else table.decompose()
+        blocks = [_content_as_block(cell) for cell in cells if ancestor(cell, "table") is table]
+        caption = first(table, "caption")
+        if caption is not None and ancestor(caption, "table") is table:
+            blocks.insert(0, _content_as_block(caption))
+        if blocks:
+            replace_keep_tail(table, *blocks)
+        else:
+            remove_keep_tail(table)
 
 
-def drop_duplicate_images(root: BeautifulSoup, report: FragmentReport) -> None:
+def _content_as_block(element: HtmlElement) -> HtmlElement:
+    """A new <div> holding what the element held (moved, not copied)."""
+    block = new_element("div")
+    block.text, element.text = element.text, None
+    block.extend(list(element))
+    return block
+
+
+def drop_duplicate_images(root: HtmlElement, report: FragmentReport) -> None:
     """Remove a standalone image that shows again an image the fragment already showed.
 
     Responsive pages carry one copy for wide screens and one for narrow ones (Medium's
@@ -412,14 +471,22 @@ def drop_duplicate_images(root: BeautifulSoup, report: FragmentReport) -> None:
     An image inside running text (an emoticon repeated in a sentence) is not touched.
     """
     seen: set[str] = set()
-    for image in root.find_all("img"):
-        src = str(image.get("src") or "")
-        if not src or getattr(image, "decomposed", False):
+    for image in elements(root, "img"):
+        src = image.get("src") or ""
+        if not src or not is_under(image, root):
             continue
-        standalone = not any(isinstance(node, NavigableString) and node.strip()
-                             for node in (image.parent.children if image.parent is not None else ()))
+        parent = image.getparent()
+        standalone = parent is None or not _has_text_beside(parent)
         if src in seen and standalone:
-            image.decompose()
+            remove_keep_tail(image)
             report.repairs["duplicate-image"] += 1
         elif standalone:
             seen.add(src)
+
+
+def _has_text_beside(parent: HtmlElement) -> bool:
+    """Text among the element's children: its own text, text after a child, a comment that says something."""
+    if parent.text and parent.text.strip():
+        return True
+    return any((child.tail and child.tail.strip()) or (not isinstance(child.tag, str) and (child.text or "").strip())
+               for child in parent)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from postkit.errors import ConfigError
+from postkit.pipeline.html import elements, inner_html, parse_fragment, remove_keep_tail
 
 if TYPE_CHECKING:
-    from bs4 import BeautifulSoup
+    from lxml.html import HtmlElement
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "address", "article", "aside", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
@@ -111,15 +112,12 @@ def bleach_sanitizer(policy: Policy) -> Sanitizer:
 
 
 def _drop_content_free(html: str) -> str:
-    from bs4 import BeautifulSoup
-
     if "<script" not in html.lower() and "<style" not in html.lower():
         return html
-    tree = BeautifulSoup(html, "lxml")
-    for element in tree.find_all(CONTENT_FREE_TAGS):
-        element.decompose()
-    body = tree.body
-    return body.decode_contents() if body is not None else str(tree)
+    tree = parse_fragment(html)
+    for element in elements(tree, *CONTENT_FREE_TAGS):
+        remove_keep_tail(element)
+    return inner_html(tree)
 
 
 # Attributes a sanitizer reads as URLs; only their scheme is checked here.
@@ -128,7 +126,7 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _URL_EDGE = "".join(map(chr, range(0x21)))
 
 
-def enforce_policy(tree: BeautifulSoup, policy: Policy) -> None:
+def enforce_policy(tree: HtmlElement, policy: Policy) -> None:
     """Drop the attributes the policy does not allow, on the pipeline's own tree.
 
     Only what every backend certainly drops is dropped here (an attribute not on the list, a
@@ -137,21 +135,21 @@ def enforce_policy(tree: BeautifulSoup, policy: Policy) -> None:
     """
     allowed = dict(policy.attributes)
     schemes = policy.schemes | ({"data"} if policy.allow_data_images else frozenset())
-    for element in tree.find_all(True):
-        if not element.attrs:
+    for element in elements(tree):
+        attributes = element.attrib
+        if not attributes:
             continue
-        keep = allowed.get(element.name, frozenset())
-        for name in [name for name in element.attrs if name not in keep]:
-            del element.attrs[name]
-        for name in URL_ATTRIBUTES.intersection(element.attrs):
-            value = element.attrs[name]
-            url = (" ".join(value) if isinstance(value, list) else str(value)).strip(_URL_EDGE)
+        keep = allowed.get(element.tag, frozenset())
+        for name in [name for name in attributes if name not in keep]:
+            del attributes[name]
+        for name in URL_ATTRIBUTES.intersection(attributes):
+            url = attributes[name].strip(_URL_EDGE)
             scheme = _SCHEME.match(url.replace("\t", "").replace("\n", "").replace("\r", ""))
             if scheme is None:
                 continue
             lowered = scheme.group(1).lower()
-            if lowered not in schemes or (lowered == "data" and not (element.name == "img" and name == "src")):
-                del element.attrs[name]
+            if lowered not in schemes or (lowered == "data" and not (element.tag == "img" and name == "src")):
+                del attributes[name]
 
 
 SANITIZERS: dict[str, Callable[[Policy], Sanitizer]] = {"nh3": nh3_sanitizer, "bleach": bleach_sanitizer}

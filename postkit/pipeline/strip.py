@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from lxml import etree
 
-from postkit.pipeline.html import BLOCK_LEVEL, visible_text
+from postkit.pipeline.html import (
+    BLOCK_LEVEL,
+    INVISIBLE,
+    NOT_TEXT,
+    elements,
+    first,
+    is_under,
+    plain_text,
+    remove_children,
+    remove_keep_tail,
+    unwrap,
+    visible_text,
+)
 from postkit.pipeline.report import FragmentReport, Removal, excerpt
 from postkit.rules import RuleBook, document_keys, selector_could_match
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # Removed with everything inside, after repair has taken image URLs out of <noscript>.
 NEVER_CONTENT = ("script", "style", "noscript", "template", "head", "title", "link", "meta", "object", "embed", "form",
@@ -28,55 +45,77 @@ MAIN_SHARE = 0.3
 class Cruft:
     """An element a hiding rule, promo-link or pixel pattern says is not content."""
 
-    element: Tag
+    element: HtmlElement
     kind: str
     rule: str
 
 
-def find_cruft(root: BeautifulSoup, rules: RuleBook, host: str | None) -> list[Cruft]:
+def find_cruft(root: HtmlElement, rules: RuleBook, host: str | None) -> list[Cruft]:
     """The outermost cruft elements in document order, as the strip stage removes them.
 
     A generic rule that would take most of a post (more than ARTICLE_SHARE of its text) is
     matching the article itself and is ignored; an element inside cruft is not listed again.
     """
     total = text_length(root)
-    found: dict[int, Cruft] = {}
+    found: dict[HtmlElement, Cruft] = {}
     for element, rule in rules.hiding.matches(root, host):
         if rule.include or total < MIN_TEXT_FOR_GUARD or text_length(element) <= ARTICLE_SHARE * total:
-            found[id(element)] = Cruft(element, rule.kind, f"{rule.origin}: {rule.name}")
-    for link in root.find_all("a", href=True):
-        hit = rules.links.match(str(link["href"]))
+            found[element] = Cruft(element, rule.kind, f"{rule.origin}: {rule.name}")
+    for link in elements(root, "a"):
+        href = link.get("href")
+        hit = rules.links.match(href) if href is not None else None
         if hit is not None:
-            found.setdefault(id(link), Cruft(link, hit.kind, f"{hit.origin}: {hit.pattern}"))
-    for image in root.find_all("img"):
-        src = str(image.get("src") or "")
+            found.setdefault(link, Cruft(link, hit.kind, f"{hit.origin}: {hit.pattern}"))
+    for image in elements(root, "img"):
+        src = image.get("src") or ""
         pixel = rules.pixels.match(src) if src else None
         if pixel is not None:
-            found.setdefault(id(image), Cruft(image, pixel.kind, f"{pixel.origin}: {pixel.pattern}"))
+            found.setdefault(image, Cruft(image, pixel.kind, f"{pixel.origin}: {pixel.pattern}"))
         elif is_pixel_sized(image):
-            found.setdefault(id(image), Cruft(image, "tracking-pixel", "builtin: 1x1 image"))
-    return [cruft for element in root.find_all(True) if (cruft := found.get(id(element))) is not None
-            and not any(id(parent) in found for parent in element.parents)]
+            found.setdefault(image, Cruft(image, "tracking-pixel", "builtin: 1x1 image"))
+    return [cruft for element in elements(root) if (cruft := found.get(element)) is not None
+            and not any(parent in found for parent in element.iterancestors())]
 
 
-def strip_cruft(root: BeautifulSoup, rules: RuleBook, host: str | None, report: FragmentReport) -> None:
+def strip_cruft(root: HtmlElement, rules: RuleBook, host: str | None, report: FragmentReport) -> None:
     """Remove elements matched by element-hiding rules, promo links and tracking pixels."""
     for cruft in find_cruft(root, rules, host):
         _remove(cruft.element, cruft.kind, cruft.rule, visible_text(cruft.element), report)
 
 
-def text_length(root: Tag) -> int:
-    """Non-space characters of visible text."""
-    return len("".join(visible_text(root).split()))
+def text_length(root: HtmlElement) -> int:
+    """Non-space characters of visible text (as ``visible_text`` reads it, newlines aside).
+
+    Counted from lxml's own text iteration, less the text inside invisible elements: this runs for
+    every element a rule matches, and walking the tree in Python each time is what it saves.
+    """
+    if root.tag in NOT_TEXT:
+        return 0
+    total = _non_space(root.itertext())
+    for element in root.iterdescendants(*INVISIBLE):
+        if not any(parent.tag in INVISIBLE for parent in _ancestors_below(element, root)):
+            total -= _non_space(element.itertext())  # its tail is outside it, and not in itertext
+    return total
 
 
-def find_main_article(root: BeautifulSoup, rules: RuleBook) -> tuple[str, Tag] | None:
+def _non_space(texts: Iterable[str]) -> int:
+    return len("".join("".join(texts).split()))
+
+
+def _ancestors_below(element: HtmlElement, root: HtmlElement) -> Iterator[HtmlElement]:
+    for parent in element.iterancestors():
+        if parent is root:
+            return
+        yield parent
+
+
+def find_main_article(root: HtmlElement, rules: RuleBook) -> tuple[str, HtmlElement] | None:
     """The one element holding the article of a whole scraped page, with the selector that found it.
 
     None when no main-article selector matches exactly one element holding at least MAIN_SHARE
     of the page's text, or when the match is the whole fragment already.
     """
-    body = root.body or root
+    body = _body(root)
     keys = document_keys(body)
     candidates = [(s, c) for s, c in rules.main_article if selector_could_match(s, keys)]
     if not candidates:
@@ -104,16 +143,16 @@ def find_main_article(root: BeautifulSoup, rules: RuleBook) -> tuple[str, Tag] |
 _WIDEN_TEXT = 1.15
 
 
-def _widen_to_media(body: Tag, article: Tag, kept: int) -> Tag:
+def _widen_to_media(body: HtmlElement, article: HtmlElement, kept: int) -> HtmlElement:
     """Take in the article's wrappers while they add its lead image or embed and little text.
 
     Drupal keeps the lead image in a field beside the body field; WordPress themes put the
     featured image beside the entry content.
     """
     current = article
-    while current.parent is not None and current.parent is not body and current.parent.name not in ("html", "body"):
-        parent = current.parent
-        media_outside = any(current not in node.parents for node in parent.find_all(("img", "iframe", "video")))
+    while (parent := current.getparent()) is not None and parent is not body and parent.tag not in ("html", "body"):
+        media = parent.iterdescendants("img", "iframe", "video")
+        media_outside = any(current not in node.iterancestors() for node in media)
         if not media_outside or text_length(parent) > _WIDEN_TEXT * max(kept, 1):
             break
         current = parent
@@ -125,62 +164,73 @@ _PROSE_CHARS = 20
 _CHROME = ("header", "footer", "nav", "aside", "form")
 
 
-def _prose_outside(body: Tag, article: Tag) -> bool:
+def _prose_outside(body: HtmlElement, article: HtmlElement) -> bool:
     """True when a paragraph of prose (not a list of links) stands outside the article and outside
     the page's header, footer, navigation and sidebars."""
-    for block in body.find_all(("p", "blockquote", "pre")):
-        if block is article or article in block.parents or block in article.parents:
+    for block in elements(body, "p", "blockquote", "pre"):
+        if block is article or article in block.iterancestors() or block in article.iterancestors():
             continue
-        if any(parent.name in _CHROME for parent in block.parents):
+        if any(parent.tag in _CHROME for parent in block.iterancestors()):
             continue
-        text = "".join(visible_text(block).split())
-        links = sum(len("".join(visible_text(a).split())) for a in block.find_all("a"))
-        if len(text) - links >= _PROSE_CHARS:
+        links = sum(text_length(a) for a in block.iterdescendants("a"))
+        if text_length(block) - links >= _PROSE_CHARS:
             return True
     return False
 
 
-def keep_main_article(root: BeautifulSoup, rules: RuleBook, report: FragmentReport) -> None:
+def keep_main_article(root: HtmlElement, rules: RuleBook, report: FragmentReport) -> None:
     """When a whole page has one clear main article, keep the article and drop the rest of the page."""
     main = find_main_article(root, rules)
     if main is None:
         return
     selector, article = main
-    body = root.body or root
+    body = _body(root)
     outside = _text_outside(body, article)
-    body.clear()
-    body.append(article.extract() if article.parent is not None else article)
+    remove_keep_tail(article)
+    remove_children(body)
+    body.append(article)
     chars = len("".join(outside.split()))
     if chars:
         report.removals.append(Removal(kind="page-chrome", rule=f"main-article.txt: outside {selector}",
                                        excerpt=excerpt(outside), chars=chars))
 
 
-def has_chrome(body: Tag, article: Tag) -> bool:
+def _body(root: HtmlElement) -> HtmlElement:
+    """The element holding the page: root itself, or its ``<body>`` when given the whole document."""
+    body = root.find("body") if root.tag == "html" else None
+    return body if body is not None else root
+
+
+def has_chrome(body: HtmlElement, article: HtmlElement) -> bool:
     """True when anything but whitespace stands outside the article (images, links without text)."""
-    for element in body.find_all(("img", "iframe", "video", "a")):
-        if article not in element.parents and element is not article:
+    for element in body.iterdescendants("img", "iframe", "video", "a"):
+        if article not in element.iterancestors() and element is not article:
             return True
     return False
 
 
-def _text_outside(body: Tag, article: Tag) -> str:
+def _text_outside(body: HtmlElement, article: HtmlElement) -> str:
     """The visible text of the page outside the article."""
-    marker = body.new_string("")
-    article.replace_with(marker)
+    parent = article.getparent()
+    if parent is None:
+        return " ".join(visible_text(body).split())
+    marker = etree.Comment("")  # stands in the article's place; a comment adds no text
+    marker.tail, article.tail = article.tail, None
+    parent.replace(article, marker)
     text = visible_text(body)
-    marker.replace_with(article)
+    article.tail, marker.tail = marker.tail, None
+    parent.replace(marker, article)
     return " ".join(text.split())
 
 
-def drop_title_heading(root: BeautifulSoup, title: str | None, report: FragmentReport) -> None:
+def drop_title_heading(root: HtmlElement, title: str | None, report: FragmentReport) -> None:
     """Remove the page's first heading when it only repeats the post's front-matter title."""
     if not title:
         return
-    heading = root.find(("h1", "h2"))
-    if not isinstance(heading, Tag):
+    heading = first(root, "h1", "h2")
+    if heading is None:
         return
-    text = " ".join(heading.get_text().split())
+    text = " ".join(plain_text(heading).split())
     wanted = " ".join(title.split())
     repeats = text and (text == wanted or (wanted.startswith(text) and _SITE_SUFFIX.fullmatch(wanted[len(text):])))
     if repeats and text_length(root) > text_length(heading):  # a post that is only its title keeps it
@@ -191,101 +241,114 @@ def drop_title_heading(root: BeautifulSoup, title: str | None, report: FragmentR
 _SITE_SUFFIX = re.compile(r"\s*[-|\u2013\u2014:]\s*\S.{0,60}")
 
 
-def strip_inert(root: BeautifulSoup, report: FragmentReport, keep: frozenset[str]) -> None:
+def strip_inert(root: HtmlElement, report: FragmentReport, keep: frozenset[str]) -> None:
     """Remove what is never content (scripts, styles, forms) and the empty wrappers cruft leaves.
 
     An <object> goes, but the fallback inside it (what a browser shows without the plugin, often
     a link to the embedded PDF) stays in its place.
     """
-    for element in root.find_all("object"):
-        if _detached(element):
+    for element in elements(root, "object"):
+        if not is_under(element, root):
             continue
-        for part in element.find_all(("param", "embed")):
-            part.decompose()
-        if visible_text(element).strip() or element.find("img") is not None:
-            element.unwrap()
-    for element in root.find_all(NEVER_CONTENT):
-        if _detached(element):
+        for part in elements(element, "param", "embed"):
+            remove_keep_tail(part)
+        if visible_text(element).strip() or first(element, "img") is not None:
+            unwrap(element)
+    for element in elements(root, *NEVER_CONTENT):
+        if not is_under(element, root):
             continue
-        text = visible_text(element) if element.name in ("form", "button", "select", "textarea") else ""
-        kind = "script" if element.name in ("script", "noscript", "template") else "inert"
-        _remove(element, kind, f"builtin: <{element.name}>", text, report)
-    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
+        text = visible_text(element) if element.tag in ("form", "button", "select", "textarea") else ""
+        kind = "script" if element.tag in ("script", "noscript", "template") else "inert"
+        _remove(element, kind, f"builtin: <{element.tag}>", text, report)
+    for comment in list(root.iterdescendants(etree.Comment, etree.ProcessingInstruction)):
+        remove_keep_tail(comment)
     unwrap_unknown(root, keep)
     remove_empty_wrappers(root)
     if report.removals:
         _drop_trailing_rules(root)  # the rule or break that separated the article from cruft now gone
 
 
-def unwrap_unknown(root: BeautifulSoup, keep: frozenset[str]) -> None:
+def unwrap_unknown(root: HtmlElement, keep: frozenset[str]) -> None:
     """Replace elements the sanitizer policy does not allow by their content.
 
     Sanitizers differ on unknown elements: nh3 drops ``<tspan>`` with its text, bleach keeps
     the text. Unwrapping them first keeps the words and makes both backends agree.
     """
-    for element in root.find_all(True):
-        if element.name in keep or element.name in ("html", "body") or _detached(element):
+    for element in elements(root):
+        if element.tag in keep or element.tag in ("html", "body") or not is_under(element, root):
             continue
-        if element.name in BLOCK_LEVEL:
-            element.name = "div"  # a block keeps its edges: its words must not run into the next block's
-            element.attrs = {}
+        if element.tag in BLOCK_LEVEL:
+            element.tag = "div"  # a block keeps its edges: its words must not run into the next block's
+            element.attrib.clear()
         else:
-            element.unwrap()
+            unwrap(element)
 
 
-def remove_empty_wrappers(root: Tag) -> None:
-    """Remove elements with no text and no media inside, in one pass from the leaves up."""
-    has_content: set[int] = set()
-    for element in reversed(root.find_all(True)):
-        if element.name in _MEDIA or any(
-            (isinstance(child, Tag) and id(child) in has_content)
-            or (type(child) is NavigableString and child.strip())
-            for child in element.children
-        ):
-            has_content.add(id(element))
-        elif element.name not in ("html", "body"):
-            element.decompose()
+def remove_empty_wrappers(root: HtmlElement) -> None:
+    """Remove elements with no text and no media inside, in one pass from the leaves up.
+
+    White space is content where it separates words or stands in code: an element holding only
+    white space (a highlighter's `<span> </span>` in `if<span> </span>(x)`) gives way to it.
+    """
+    has_content: set[HtmlElement] = set()
+    for element in reversed(elements(root)):
+        if element.tag in _MEDIA or _holds_content(element, has_content):
+            has_content.add(element)
+        elif element.tag in ("html", "body"):
+            continue
+        elif _holds_space(element):
+            unwrap(element)
+        else:
+            remove_keep_tail(element)
 
 
-def _drop_trailing_rules(root: BeautifulSoup) -> None:
+def _holds_space(element: HtmlElement) -> bool:
+    return bool(element.text) or any(child.tail for child in element)
+
+
+def _holds_content(element: HtmlElement, has_content: set[HtmlElement]) -> bool:
+    """Text of its own, or a child already found to hold content (the text after a child is the element's)."""
+    if element.text and element.text.strip():
+        return True
+    return any(child in has_content or (child.tail and child.tail.strip()) for child in element)
+
+
+def _drop_trailing_rules(root: HtmlElement) -> None:
     """A fragment that ends in <br> or <hr> after its cruft went has nothing to separate."""
-    body = root.body or root
+    body = _body(root)
     while True:
         last = _last_meaningful(body)
-        if last is None or last.name not in ("br", "hr"):
+        if last is None or last.tag not in ("br", "hr"):
             return
-        last.decompose()
+        remove_keep_tail(last)
 
 
-def _last_meaningful(node: Tag) -> Tag | None:
-    for child in reversed(list(node.children)):
-        if isinstance(child, NavigableString):
-            if child.strip():
+def _last_meaningful(node: HtmlElement) -> HtmlElement | None:
+    """The element the fragment ends on, looking into the last element past blank text; None when
+    text or media ends it."""
+    for child in reversed(node):
+        if child.tail and child.tail.strip():
+            return None
+        if not isinstance(child.tag, str):
+            if child.text and child.text.strip():
                 return None
             continue
-        if isinstance(child, Tag):
-            if child.name in ("br", "hr"):
-                return child
-            if child.name in _MEDIA:
-                return None
-            return _last_meaningful(child)
+        if child.tag in ("br", "hr"):
+            return child
+        if child.tag in _MEDIA:
+            return None
+        return _last_meaningful(child)
     return None
 
 
-def _remove(element: Tag, kind: str, rule: str, text: str, report: FragmentReport) -> None:
+def _remove(element: HtmlElement, kind: str, rule: str, text: str, report: FragmentReport) -> None:
     line = element.sourceline if isinstance(element.sourceline, int) else 1
     report.removals.append(
         Removal(kind=kind, rule=rule, excerpt=excerpt(text), chars=len("".join(text.split())), line=line)
     )
-    element.decompose()
+    remove_keep_tail(element)
 
 
-def _detached(element: Tag) -> bool:
-    """True for an element inside one already removed (decompose leaves children marked)."""
-    return bool(getattr(element, "decomposed", False)) or element.parent is None
-
-
-def is_pixel_sized(image: Tag) -> bool:
-    width, height = str(image.get("width") or ""), str(image.get("height") or "")
+def is_pixel_sized(image: HtmlElement) -> bool:
+    width, height = image.get("width") or "", image.get("height") or ""
     return width.strip() in ("0", "1") and height.strip() in ("0", "1")

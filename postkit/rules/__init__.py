@@ -11,9 +11,11 @@ URL packs (promo links, tracking pixels) hold one network-style pattern a line: 
 anchors at a host and its subdomains, ``|https://`` at the start, ``*`` is a wildcard and ``^`` a
 separator. Tracking parameter packs hold one query parameter name a line, ``*`` as wildcard.
 Text operators (uBO ``:has-text()``, ABP ``:-abp-contains()``, with ``#?#`` or ``##``) become
-soupsieve's ``:-soup-contains()``, ABP's ``:-abp-has()`` becomes ``:has()``. Lines a pack cannot
-apply (scriptlets, other procedural filters, regex text arguments, network options) are counted in
-``RuleSet.skipped`` and ignored, never an error.
+``:-soup-contains()`` (the name soupsieve gave it: case-sensitive text containment), ABP's
+``:-abp-has()`` becomes ``:has()``. Selectors are compiled once to XPath with cssselect and run
+by libxml2 on the pipeline's lxml tree. Lines a pack cannot apply (scriptlets, other procedural
+filters, regex text arguments, network options) are counted in ``RuleSet.skipped`` and ignored,
+never an error.
 """
 
 from __future__ import annotations
@@ -24,11 +26,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import soupsieve
-from bs4 import Tag
+from cssselect import HTMLTranslator, SelectorError
+from cssselect.parser import Attrib, Function
+from cssselect.xpath import ExpressionError, XPathExpr
+from lxml import etree
 
 from postkit.errors import ConfigError
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # `.a`, `#b`, `div.a`, `div#b`: matched by name lookup alone, without a selector engine.
 _SIMPLE = re.compile(r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?(?P<sigil>[.#])(?P<name>-?[_a-zA-Z][\w-]*)")
@@ -41,7 +49,7 @@ _ATTR_VALUE = re.compile(
     r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>[\w-]+)\s*(?P<op>[*^$]?=)\s*(?P<q>[\"'])(?P<value>[^\"'\]]+)(?P=q)\]")
 _COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
 _UNSUPPORTED_MARKERS = ("#$#", "#%#", "#@$#", "##+js(", "##^", "#$?#")
-# Procedural operators with a soupsieve equivalent: text matches (uBO `:has-text`, ABP
+# Procedural operators with a CSS equivalent: text matches (uBO `:has-text`, ABP
 # `:-abp-contains`) and ABP's `:-abp-has`. Regex arguments (`/.../`) have none and are skipped.
 _TEXT_OPERATORS = (":has-text(", ":-abp-contains(")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
@@ -50,7 +58,92 @@ _CONTAINS = re.compile(r':-soup-contains\(\s*("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.
 
 def _unquote(quoted: str) -> str:
     return re.sub(r"\\(.)", r"\1", quoted[1:-1])
+
+
 _KIND = re.compile(r"!\s*kind:\s*(?P<kind>[\w-]+)\s*$")
+
+
+# The tree helpers this module needs, kept here: postkit.pipeline imports the rules.
+_PLAIN_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
+
+
+def plain_text(root: HtmlElement) -> str:
+    """All the text under root, without comments and the insides of scripts, styles and templates."""
+    if next(root.iter("script", "style", "template"), None) is None:
+        return "".join(root.itertext())  # most documents: lxml's own iteration, no test per text node
+    found: list[str] = _PLAIN_TEXT(root)
+    return "".join(found)
+
+
+def elements(root: HtmlElement) -> list[HtmlElement]:
+    return list(root.iterdescendants(etree.Element))
+
+
+def classes(element: HtmlElement) -> list[str]:
+    value = element.get("class")
+    return value.split() if value else []
+
+
+# Attributes whose values HTML matches case-insensitively in selectors (as soupsieve did):
+# https://html.spec.whatwg.org/multipage/semantics-other.html#case-sensitivity-of-selectors
+_CASE_INSENSITIVE_ATTRIBUTES = frozenset({
+    "accept", "accept-charset", "align", "alink", "axis", "bgcolor", "charset", "checked", "clear", "codetype",
+    "color", "compact", "declare", "defer", "dir", "direction", "disabled", "enctype", "face", "frame", "hreflang",
+    "http-equiv", "lang", "language", "link", "media", "method", "multiple", "nohref", "noresize", "noshade",
+    "nowrap", "readonly", "rel", "rev", "rules", "scope", "scrolling", "selected", "shape", "target", "text", "type",
+    "valign", "valuetype", "vlink",
+})
+
+
+class _Translator(HTMLTranslator):
+    """cssselect's HTML translator with soupsieve's ``:-soup-contains()`` and HTML's case-insensitive
+    attribute values (``[type="TEXT"]`` matches ``type="text"`` unless the selector says ``s``)."""
+
+    def xpath_attrib(self, selector: Attrib) -> XPathExpr:
+        html_case = selector.attrib.lower() in _CASE_INSENSITIVE_ATTRIBUTES
+        if html_case and selector.flag is None and selector.value is not None:
+            selector = Attrib(selector.selector, selector.namespace, selector.attrib, selector.operator,
+                              selector.value, flag="i")
+        return super().xpath_attrib(selector)
+
+    def xpath__soup_contains_function(self, xpath: XPathExpr, function: Function) -> XPathExpr:
+        """True when the element's text (all text under it, comments aside) holds the string, case-sensitively."""
+        if function.argument_types() not in (["STRING"], ["IDENT"]):
+            raise ExpressionError(f"Expected one string for :-soup-contains(), got {function.arguments!r}")
+        return xpath.add_condition(f"contains(., {self.xpath_literal(str(function.arguments[0].value))})")
+
+
+_TRANSLATOR = _Translator()
+# what a selector that cannot be applied raises on the way to XPath
+_SELECTOR_ERRORS = (SelectorError, etree.XPathError, ValueError, TypeError, NotImplementedError)
+
+
+class Selector:
+    """A CSS selector compiled once to XPath (cssselect), run on the lxml tree by libxml2."""
+
+    __slots__ = ("_anywhere", "_below", "css")
+
+    def __init__(self, css: str) -> None:
+        self.css = css
+        self._below = etree.XPath(_TRANSLATOR.css_to_xpath(css, prefix="descendant::"))
+        self._anywhere = etree.XPath(_TRANSLATOR.css_to_xpath(css, prefix="descendant-or-self::"))
+
+    def select(self, root: HtmlElement, limit: int = 0) -> list[HtmlElement]:
+        """The elements under root that match, in document order (at most ``limit`` when given)."""
+        found: list[HtmlElement] = self._below(root)
+        return found[:limit] if limit else found
+
+    def matching(self, root: HtmlElement) -> set[HtmlElement]:
+        """Every element of root's whole document that matches: combinators see the whole tree."""
+        found: list[HtmlElement] = self._anywhere(root.getroottree().getroot())
+        return set(found)
+
+    def match(self, element: HtmlElement) -> bool:
+        """Whether one element matches (the whole document is searched: for tests and one-offs)."""
+        return element in self.matching(element)
+
+    def __repr__(self) -> str:
+        return f"Selector({self.css!r})"
 
 
 @dataclass(frozen=True)
@@ -78,7 +171,7 @@ def _host_in(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
-_Entry = tuple[str | None, "soupsieve.SoupSieve | None", HidingRule]
+_Entry = tuple[str | None, Selector | None, HidingRule]
 
 
 @dataclass
@@ -89,7 +182,8 @@ class RuleSet:
     an id, a class or id prefix, an attribute name or a tag name), the way adblock engines
     index cosmetic filters. An element is tested only against the rules filed under its own
     classes, id, attributes and tag; most rules are `.class` or `#id` and need no selector
-    engine at all, the rest are tested with soupsieve's ``match`` on that one element.
+    engine at all; the rest are compiled selectors, run once per document on the first element
+    that could match and remembered for the others.
     """
 
     by_class: dict[str, list[_Entry]] = field(default_factory=dict)
@@ -126,8 +220,8 @@ class RuleSet:
                 self.count += 1
                 return
         try:
-            compiled = soupsieve.compile(selector)
-        except (soupsieve.SelectorSyntaxError, ValueError, TypeError, NotImplementedError):
+            compiled = Selector(selector)
+        except _SELECTOR_ERRORS:
             self.skipped += 1
             return
         self.count += 1
@@ -165,7 +259,7 @@ class RuleSet:
             self._excepted[host] = cached
         return cached
 
-    def _attr_value_candidates(self, element: Tag) -> list[_Entry]:
+    def _attr_value_candidates(self, element: HtmlElement) -> list[_Entry]:
         """Rules of the `[attr op "value"]` kind whose value occurs in the element's attribute."""
         if self._attr_res is None:
             # A lookahead finds the longest rule value starting at every position; values inside
@@ -178,7 +272,7 @@ class RuleSet:
         found: list[_Entry] = []
         for attr, pattern in self._attr_res.items():
             value = element.get(attr)
-            if not isinstance(value, str) or not value:
+            if not value:
                 continue
             by_value = self.attr_values[attr]
             hits = {m.group(1) for m in pattern.finditer(value)}
@@ -200,63 +294,74 @@ class RuleSet:
             self._prefix_res = (alternation(self.class_prefixes), alternation(self.id_prefixes))
         return self._prefix_res
 
-    def matches(self, root: Tag, host: str | None) -> Iterator[tuple[Tag, HidingRule]]:
-        """(element, rule) for every element a rule matches, in document order, the first rule only."""
+    def matches(self, root: HtmlElement, host: str | None) -> Iterator[tuple[HtmlElement, HidingRule]]:
+        """(element, rule) for every element a rule matches, in document order, the first rule only.
+
+        The tree must not change until the iteration ends: a compiled selector's matches are
+        found once per document and remembered.
+        """
         excepted = self._excepted_for(host)
         if self._needs_text:  # text rules whose words the document lacks cannot match anywhere in it
-            text = root.get_text()
+            text = plain_text(root)
             excepted = excepted | {selector for selector, needed in self._needs_text.items()
                                    if not any(part in text for part in needed)}
         class_re, id_re = self._prefix_patterns()
-        for element in root.find_all(True):
-            hit = self._match(element, host, excepted, class_re, id_re)
+        matched: dict[Selector, set[HtmlElement]] = {}
+        for element in elements(root):
+            hit = self._match(element, host, excepted, (class_re, id_re), matched)
             if hit is not None:
                 yield element, hit
 
-    def _match(self, element: Tag, host: str | None, excepted: frozenset[str],
-               class_re: re.Pattern[str] | None, id_re: re.Pattern[str] | None) -> HidingRule | None:
+    def _match(self, element: HtmlElement, host: str | None, excepted: frozenset[str],
+               prefix_res: tuple[re.Pattern[str] | None, re.Pattern[str] | None],
+               matched: dict[Selector, set[HtmlElement]]) -> HidingRule | None:
+        class_re, id_re = prefix_res
         candidates: list[_Entry] = []
-        classes = element.get("class") or ()
-        for name in classes:
+        for name in classes(element):
             candidates.extend(self.by_class.get(name, ()))
             if class_re is not None:
                 match = class_re.match(name)
                 if match:
                     candidates.extend(self.class_prefixes[match.group(0)])
         element_id = element.get("id")
-        if isinstance(element_id, str):
+        if element_id is not None:
             candidates.extend(self.by_id.get(element_id, ()))
             if id_re is not None:
                 match = id_re.match(element_id)
                 if match:
                     candidates.extend(self.id_prefixes[match.group(0)])
         if self.by_attr:
-            for attr in element.attrs:
+            for attr in element.attrib:
                 candidates.extend(self.by_attr.get(attr, ()))
         if self.attr_values:
             candidates.extend(self._attr_value_candidates(element))
-        candidates.extend(self.by_tag.get(element.name, ()))
+        candidates.extend(self.by_tag.get(element.tag, ()))
         candidates.extend(self.anywhere)
         for tag, compiled, rule in candidates:
-            if tag is not None and tag != element.name:
+            if tag is not None and tag != element.tag:
                 continue
             if rule.selector in excepted or not rule.applies_to(host):
                 continue
-            if compiled is None or compiled.match(element):
+            if compiled is None:
+                return rule
+            found = matched.get(compiled)
+            if found is None:
+                found = matched[compiled] = compiled.matching(element)
+            if element in found:
                 return rule
         return None
 
 
-def document_keys(root: Tag) -> set[tuple[str, str]]:
+def document_keys(root: HtmlElement) -> set[tuple[str, str]]:
     """Every (kind, key) an element of the document offers: its classes, id, attributes and tag."""
     keys: set[tuple[str, str]] = set()
-    for element in root.find_all(True):
-        keys.add(("tag", element.name))
-        for name, value in element.attrs.items():
+    for element in elements(root):
+        keys.add(("tag", element.tag))
+        for name, value in element.attrib.items():
             keys.add(("attr", name))
             if name == "class":
-                keys.update(("class", c) for c in value)
-            elif name == "id" and isinstance(value, str):
+                keys.update(("class", c) for c in value.split())
+            elif name == "id":
                 keys.add(("id", value))
     return keys
 
@@ -349,7 +454,7 @@ class RuleBook:
     links: UrlRules
     pixels: UrlRules
     tracking_params: tuple[str, ...]
-    main_article: tuple[tuple[str, soupsieve.SoupSieve], ...] = ()
+    main_article: tuple[tuple[str, Selector], ...] = ()
 
     def mentions_tracking_param(self, text: str) -> bool:
         """A cheap first look: could any URL in this text hold a tracking parameter?"""
@@ -403,7 +508,7 @@ def parse_hiding_pack(text: str, origin: str, into: RuleSet | None = None) -> Ru
 
 
 def translate_procedural(selector: str) -> str | None:
-    """The soupsieve selector for a rule that uses a text or `-abp-has` operator; None if it has none.
+    """The CSS selector for a rule that uses a text or `-abp-has` operator; None if it cannot be written.
 
     ``p:has-text(© Deutsche Welle)`` becomes ``p:-soup-contains("© Deutsche Welle")``; a regex
     argument (``:has-text(/ad\\d+/)``) cannot be translated.
@@ -486,5 +591,5 @@ def load_rulebook(extra_packs: Sequence[str | Path] = ()) -> RuleBook:
     links = parse_url_pack(_read_builtin("links.txt"), origin="links.txt")
     pixels = parse_url_pack(_read_builtin("pixels.txt"), origin="pixels.txt")
     params = tuple(line.lower() for _, line in _pack_lines(_read_builtin("tracking-params.txt")))
-    main = tuple((line, soupsieve.compile(line)) for _, line in _pack_lines(_read_builtin("main-article.txt")))
+    main = tuple((line, Selector(line)) for _, line in _pack_lines(_read_builtin("main-article.txt")))
     return RuleBook(hiding=hiding, links=links, pixels=pixels, tracking_params=params, main_article=main)

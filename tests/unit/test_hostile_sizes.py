@@ -7,6 +7,7 @@ exception and keep its words.
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
 from postkit import clean_text
 from postkit.pipeline.html import MAX_DEPTH, flatten_deep_nesting, parse_fragment
@@ -35,8 +36,21 @@ def test_unclosed_nested_tags_repeated() -> None:
 def test_flattening_keeps_text_and_images_in_order() -> None:
     tree = parse_fragment("<div>" * 3 + "a<b>b<img src='x.png'>c</b>d" + "</div>" * 3)
     assert flatten_deep_nesting(tree, 4) == 1  # html, body, div, div: the second div is at the limit
-    inner = tree.find_all("div")[1]
-    assert [getattr(n, "name", None) or str(n) for n in inner.contents] == ["a", "b", "img", "c", "d"]
+    inner = list(tree.iter("div"))[1]
+    assert inner.text == "ab"
+    assert [(child.tag, child.get("src"), child.tail) for child in inner] == [("img", "x.png", "cd")]
+
+
+def test_a_page_deeper_than_libxml2_builds_keeps_what_follows_the_deep_part() -> None:
+    # libxml2 stops building a tree at 256 levels and drops the rest of the page
+    deep = ("<!-- kept -->" + "<div>" * 300 + "deep <b>text</b><img src='x.png'><script>code()</script>"
+            "<template><p>inert</p></template><!-- gone -->" + "</div>" * 300)
+    tree = parse_fragment(deep + "<p>after</p>")
+    assert "".join(tree.itertext()) == "deep textafter"
+    assert [comment.text for comment in tree.iter(etree.Comment)] == [" kept "]  # past the limit only text stays
+    assert [image.get("src") for image in tree.iter("img")] == ["x.png"]
+    # html is at 1: what lies past the limit is the image, kept in the element at the limit
+    assert [element.tag for element in tree.iter() if len(list(element.iterancestors())) >= MAX_DEPTH] == ["img"]
 
 
 def test_many_siblings() -> None:

@@ -6,11 +6,10 @@ import random
 from pathlib import Path
 
 import pytest
-import soupsieve
-from bs4 import BeautifulSoup
 
 from postkit.errors import ConfigError
-from postkit.rules import RuleSet, load_rulebook, parse_hiding_pack, parse_url_pack
+from postkit.pipeline.html import parse_fragment
+from postkit.rules import RuleSet, Selector, load_rulebook, parse_hiding_pack, parse_url_pack
 
 PACK = """\
 [Adblock Plus 2.0]
@@ -39,14 +38,14 @@ HTML = """<div>
 
 
 def matched(ruleset: RuleSet, host: str | None) -> dict[str, str]:
-    tree = BeautifulSoup(HTML, "lxml")
-    return {element.get_text(" ", strip=True): rule.kind for element, rule in ruleset.matches(tree, host)}
+    tree = parse_fragment(HTML)
+    return {" ".join(" ".join(element.itertext()).split()): rule.kind for element, rule in ruleset.matches(tree, host)}
 
 
 def test_pack_syntax_kinds_and_skipped_lines() -> None:
     ruleset = parse_hiding_pack(PACK, origin="test.txt")
     assert ruleset.count == 6
-    assert ruleset.skipped == 3  # the network rule, the scriptlet and a procedural filter soupsieve lacks
+    assert ruleset.skipped == 3  # the network rule, the scriptlet and a procedural filter CSS lacks
     assert matched(ruleset, None) == {
         "share": "share-bar", "ad": "ad-slot", "prefix": "ad-slot", "footer feed": "ad-slot", "click": "ad-slot"}
 
@@ -87,10 +86,9 @@ def test_index_agrees_with_a_selector_engine_run_rule_by_rule() -> None:
         attr = rng.choice(["class", "id", "href", "src", "title"])
         tag = "a" if attr == "href" else rng.choice(["div", "span", "img"])
         parts.append(f'<div><{tag} {attr}="{name}{rng.choice(["", "-z", "x"])}">t{i}</{tag}><span>s</span></div>')
-    tree = BeautifulSoup("".join(parts), "lxml")
-    by_index = {id(element) for element, _ in ruleset.matches(tree, None)}
-    compiled = [soupsieve.compile(s) for s in selectors]
-    by_engine = {id(e) for e in tree.find_all(True) if any(c.match(e) for c in compiled)}
+    tree = parse_fragment("".join(parts))
+    by_index = {element for element, _ in ruleset.matches(tree, None)}
+    by_engine = {element for selector in selectors for element in Selector(selector).select(tree)}
     assert by_index == by_engine
     assert len(by_index) > 50
 
@@ -120,7 +118,7 @@ def test_builtin_packs_load_and_a_missing_user_pack_is_a_config_error(tmp_path: 
     ("##p:has-text(say \"hi\" (twice))", 'p:-soup-contains("say \\"hi\\" (twice)")'),
     ("example.com#?#div:-abp-has(.ad)", "div:has(.ad)"),
 ])
-def test_text_and_has_operators_become_soupsieve_selectors(line: str, selector: str) -> None:
+def test_text_and_has_operators_become_css_selectors(line: str, selector: str) -> None:
     ruleset = parse_hiding_pack(line, origin="t.txt")
     assert ruleset.skipped == 0
     rules = [rule for entries in (*ruleset.by_tag.values(), *ruleset.by_class.values(), ruleset.anywhere)
@@ -131,10 +129,10 @@ def test_text_and_has_operators_become_soupsieve_selectors(line: str, selector: 
 def test_text_rules_remove_the_element_that_says_it_and_skip_regex_arguments() -> None:
     pack = "##p:has-text(was originally published in)\n##p:has-text(/donate|tip/)\n"
     ruleset = parse_hiding_pack(pack, origin="t.txt")
-    assert ruleset.skipped == 1  # a regex has no soupsieve equivalent
-    tree = BeautifulSoup("<div><p>Article text.</p><p><a href='x'>T</a> was originally published in "
-                         "<a href='y'>Pub</a> on Medium.</p></div>", "lxml")
-    assert [element.get_text() for element, _ in ruleset.matches(tree, None)] == [
+    assert ruleset.skipped == 1  # a regex has no CSS equivalent
+    tree = parse_fragment("<div><p>Article text.</p><p><a href='x'>T</a> was originally published in "
+                          "<a href='y'>Pub</a> on Medium.</p></div>")
+    assert ["".join(element.itertext()) for element, _ in ruleset.matches(tree, None)] == [
         "T was originally published in Pub on Medium."]
 
 
@@ -146,8 +144,103 @@ def test_text_rules_are_filed_under_their_tag_even_with_a_comma_in_the_text() ->
 
 def test_a_text_rule_is_tried_only_on_documents_that_hold_its_text() -> None:
     ruleset = parse_hiding_pack("##div:has-text(Support us)\n", origin="t.txt")
-    with_text = BeautifulSoup("<div><div>Support us today</div><p>Article.</p></div>", "lxml")
-    without = BeautifulSoup("<div><div>Article only</div></div>", "lxml")
-    assert [el.get_text() for el, _ in ruleset.matches(with_text, None)] == ["Support us todayArticle.",
+    with_text = parse_fragment("<div><div>Support us today</div><p>Article.</p></div>")
+    without = parse_fragment("<div><div>Article only</div></div>")
+    assert ["".join(el.itertext()) for el, _ in ruleset.matches(with_text, None)] == ["Support us todayArticle.",
                                                                              "Support us today"]
     assert list(ruleset.matches(without, None)) == []
+
+
+SELECTOR_PAGE = """<div id="page">
+<p class="lead">Support us on Patreon</p><p class="next">Pekingbooks</p>
+<p>support us, lower case</p>
+<div class="box"><a href="https://feedx.net/a">feed</a></div><div class="box"><span><a href="https://feedx.net/b">deep</a></span></div>
+<ul><li class="x">one</li><li>two</li><li class="x y">three</li></ul>
+<img src="https://cdn.example/meta_og_twcards/1.png"><img src="https://cdn.example/2.png">
+</div>"""
+
+
+def _texts(selector: str) -> list[str]:
+    return [" ".join("".join(element.itertext()).split()) or element.get("src", "")
+            for element in Selector(selector).select(parse_fragment(SELECTOR_PAGE))]
+
+
+@pytest.mark.parametrize(("selector", "texts"), [
+    ('p:-soup-contains("Support us")', ["Support us on Patreon"]),  # case-sensitive: not "support us"
+    ('p:-soup-contains("support us")', ["support us, lower case"]),
+    ('p:-soup-contains("Support"):has(+ p:-soup-contains("Pekingbooks"))', ["Support us on Patreon"]),
+    ('div:has(> a[href^="https://feedx."])', ["feed"]),  # a child, not any descendant
+    ('div.box:has(a[href*="feedx"])', ["feed", "deep"]),
+    ("li:not(.x)", ["two"]),
+    ("li.x ~ li", ["two", "three"]),
+    ("li.x + li", ["two"]),
+    ("ul > li.x.y", ["three"]),
+    ('img[src*="/meta_og_twcards/"]', ["https://cdn.example/meta_og_twcards/1.png"]),
+    ('img[src$="2.png"]', ["https://cdn.example/2.png"]),
+    ('[class="x y"]', ["three"]),
+    ('[class~="y"]', ["three"]),
+    ("#page > p.next", ["Pekingbooks"]),
+])
+def test_selectors_translate_to_xpath_with_css_semantics(selector: str, texts: list[str]) -> None:
+    assert _texts(selector) == texts
+
+
+def test_attribute_values_html_reads_without_case_match_in_any_case() -> None:
+    tree = parse_fragment('<a rel="NoFollow" href="/A">x</a><a rel="nofollow" href="/a">y</a>')
+    assert [a.text for a in Selector('a[rel="nofollow"]').select(tree)] == ["x", "y"]  # rel: any case
+    assert [a.text for a in Selector('a[rel="nofollow" s]').select(tree)] == ["y"]  # unless the selector says
+    assert [a.text for a in Selector('a[href="/a"]').select(tree)] == ["y"]  # href: exact
+    assert [a.text for a in Selector('a[href="/a" i]').select(tree)] == ["x", "y"]
+
+
+def test_text_containment_reads_descendants_and_skips_comments() -> None:
+    tree = parse_fragment("<p>Sup<b>port</b> us</p><p>Sup<!-- x -->port us</p>")
+    assert ["".join(p.itertext()) for p in Selector('p:-soup-contains("Support us")').select(tree)] == [
+        "Support us", "Support us"]  # text nodes joined across elements and around a comment
+
+
+def test_a_selector_matches_an_element_in_the_context_of_its_whole_document() -> None:
+    tree = parse_fragment("<div class='a'><p>x</p></div><p>y</p>")
+    inner, outer = tree.iter("p")
+    assert Selector(".a > p").match(inner)
+    assert not Selector(".a > p").match(outer)
+
+
+@pytest.mark.parametrize("line", ["##p:-soup-contains(unquoted text)", "##div:-abp-properties(width: 300px)",
+                                  "##p:nth-of-type(", "##a[href"])
+def test_selectors_css_cannot_express_are_skipped(line: str) -> None:
+    ruleset = parse_hiding_pack(line, origin="t.txt")
+    assert (ruleset.count, ruleset.skipped) == (0, 1)
+
+
+AGREEMENT_PAGE = """<div id="page" class="Post  body">
+<p class="lead">Support us on Patreon</p><p class="next">Pekingbooks</p><p>———</p><p>Pekingbooks</p>
+<p>The post <a href="https://e.org/x">X</a> appeared first on <a href="https://e.org">E</a>.</p>
+<div class="box"><a href="https://feedx.net/a">feed</a></div><div class="box"><span><a href="https://feedx.net/b">deep</a></span></div>
+<ul><li class="x">one</li><li>two</li><li class="x y">three<!-- Support us --></li></ul>
+<div class="button-wrapper"><a href="https://e.org/?action=share">s</a></div>
+<img src="https://cdn.example/meta_og_twcards/1.png"><form data-members-form=""><input type="TEXT"></form>
+<p class="sponsored">比特币捐助通道 <script>var x = "Support us";</script></p>
+<div id="div-gpt-ad-1"></div><div id="adslot_2" class="BarrierFailsafe__x"></div>
+</div>"""
+
+
+@pytest.mark.parametrize("selector", [
+    'p:-soup-contains("Support us")', 'p:-soup-contains("———"):has(+ p:-soup-contains("Pekingbooks"))',
+    'p:-soup-contains("The post"):-soup-contains("appeared first on")', 'p:-soup-contains("比特币捐助通道")',
+    'div:has(> a[href^="https://feedx."])', '.button-wrapper:has(a[href*="action=share"])',
+    '[id^="div-gpt-ad"]', '[id^="adslot_"]', '[class^="BarrierFailsafe__"]', 'img[src*="/meta_og_twcards/"]',
+    "form[data-members-form]", 'input[type="text"]', "li:not(.x)", "li.x ~ li", "ul > li.x.y", ".Post.body p",
+    "#page > p:first-child", "li:nth-child(2)", "p:-soup-contains('Support us'), li:-soup-contains('Support us')",
+])
+def test_compiled_selectors_match_what_soupsieve_matched(selector: str) -> None:
+    soupsieve = pytest.importorskip("soupsieve")
+    bs4 = pytest.importorskip("bs4")
+    numbered = AGREEMENT_PAGE.replace("<p", "<p data-n").replace("<li", "<li data-n").replace("<div", "<div data-n")
+    count = 0
+    while "data-n " in numbered or "data-n>" in numbered:
+        numbered = numbered.replace("data-n", f'data-i="{count}"', 1)
+        count += 1
+    ours = {element.get("data-i") for element in Selector(selector).select(parse_fragment(numbered))}
+    theirs = {element.get("data-i") for element in soupsieve.select(selector, bs4.BeautifulSoup(numbered, "lxml"))}
+    assert ours == theirs

@@ -1,0 +1,178 @@
+"""The lxml tree the stages share: what parse_fragment builds, the edits that keep text, how it is read and written."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from postkit import CleanOptions, clean_text
+from postkit.pipeline.html import (
+    inner_html,
+    parse_fragment,
+    remove_keep_tail,
+    replace_keep_tail,
+    serialize_html,
+    unwrap,
+    visible_text,
+)
+
+
+def markup(html: str) -> str:
+    return etree.tostring(parse_fragment(html), encoding="unicode")
+
+
+def written(root: etree._Element) -> str:
+    return etree.tostring(root, encoding="unicode")
+
+
+def test_the_container_is_the_body_and_holds_the_whole_fragment() -> None:
+    tree = parse_fragment("<!--13 digits--><style>p {}</style>\n<p>a</p>tail<!-- end -->")
+    assert tree.tag == "body"
+    assert written(tree) == "<body><!--13 digits--><style>p {}</style>\n<p>a</p>tail<!-- end --></body>"
+    assert [node.text for node in tree if isinstance(node, etree._Comment)] == ["13 digits", " end "]
+
+
+def test_comments_after_the_document_stay_in_the_body() -> None:
+    assert markup("<html><body><p>x</p></body></html><!-- after -->") == "<body><p>x</p><!-- after --></body>"
+
+
+def test_comments_are_comment_nodes_until_strip_inert() -> None:
+    tree = parse_fragment("<p>a<!-- b -->c</p>")
+    [comment] = [node for node in tree.iter() if not isinstance(node.tag, str)]
+    assert isinstance(comment, etree._Comment)
+    assert (comment.text, comment.tail) == (" b ", "c")
+
+
+def test_whitespace_is_kept_as_written() -> None:
+    assert markup("<p>a</p>\n\n   <p>b\n  c</p>") == "<body><p>a</p>\n\n   <p>b\n  c</p></body>"
+
+
+@pytest.mark.parametrize(("html", "body"), [
+    ("<?xml version='1.0'?><p>x</p>", "<body><!--?xml version='1.0'?--><p>x</p></body>"),
+    ("", "<body/>"),
+    ("   \n", "<body>   \n</body>"),
+    ("<!--more--> ", "<body><!--more--> </body>"),
+    ("\ufeff<p>bom</p>", "<body><p>bom</p></body>"),
+    ("just text", "<body>just text</body>"),
+])
+def test_odd_fragments_parse_as_html(html: str, body: str) -> None:
+    assert markup(html) == body
+
+
+def test_nul_and_control_characters_do_not_stop_the_parser() -> None:
+    tree = parse_fragment("<p>a\0b\x01c\x0bd\x1fe\x7ff\x85g\x0ch\ud800</p><p>after</p>")
+    paragraphs = list(tree.iter("p"))
+    # what lxml cannot hold is U+FFFD, a form feed a space; DEL and C1 controls are XML and stay
+    assert [p.text for p in paragraphs] == ["a\ufffdb\ufffdc\ufffdd\ufffde\x7ff\x85g h\ufffd", "after"]
+
+
+def test_control_characters_in_tags_and_attributes_do_not_stop_the_stages() -> None:
+    tree = parse_fragment('<p>a<span>\x01b</span>c<a\x0chref="/x\x02" title="\x03">l</a><i \x01d=1>i</i></p>')
+    assert written(tree) == ('<body><p>a<span>\ufffdb</span>c<a href="/x\ufffd" title="\ufffd">l</a>'
+                             '<i \ufffdd="1">i</i></p></body>')
+
+
+@pytest.mark.parametrize("body", [
+    "<p>one\0two \x01three\x0bfour</p>\n",
+    '<span onerror="x" href="\x01d\ta">0</span> <a href="/\x02a">l</a>\n',  # odd attribute names and values
+    "<div>\x01<span>\x1f</span>\n\x02中\n文</div>\n",  # text the stages unwrap and join
+])
+def test_control_characters_pass_the_whole_pipeline(body: str) -> None:
+    result = clean_text("---\ntitle: t\n---\n" + body, CleanOptions(sanitizer="nh3"))
+    assert result.text.startswith("---\ntitle: t\n---\n")
+    assert not any(ord(char) < 32 and char not in "\t\n" for char in result.text)
+
+
+def test_remove_keep_tail_keeps_the_text_after_the_element() -> None:
+    tree = parse_fragment("<p>a<b>b</b>c<i>d</i>e</p>")
+    bold, italic = tree.iter("b", "i")
+    remove_keep_tail(italic)  # after a sibling: the text joins the sibling's tail
+    assert written(tree) == "<body><p>a<b>b</b>ce</p></body>"
+    remove_keep_tail(bold)  # the first child: the text joins the parent's text
+    assert written(tree) == "<body><p>ace</p></body>"
+
+
+def test_remove_keep_tail_on_a_comment_and_on_a_detached_element() -> None:
+    tree = parse_fragment("<p><!-- c -->after</p>")
+    comment = next(node for node in tree.iter() if not isinstance(node.tag, str))
+    remove_keep_tail(comment)
+    assert written(tree) == "<body><p>after</p></body>"
+    remove_keep_tail(comment)  # no parent any more: nothing to do
+    assert written(tree) == "<body><p>after</p></body>"
+
+
+def test_unwrap_puts_text_children_and_tail_in_place() -> None:
+    tree = parse_fragment("<p>a<span>b<b>c</b>d<i>e</i>f</span>g</p>")
+    unwrap(next(tree.iter("span")))
+    assert written(tree) == "<body><p>ab<b>c</b>d<i>e</i>fg</p></body>"
+
+
+def test_unwrap_an_empty_element_and_a_first_child() -> None:
+    tree = parse_fragment("<p><span></span>x<em>y</em>z</p>")
+    span, em = tree.iter("span", "em")
+    unwrap(span)
+    unwrap(em)
+    assert written(tree) == "<body><p>xyz</p></body>"
+
+
+def test_replace_keep_tail_puts_elements_and_text_before_the_tail() -> None:
+    tree = parse_fragment("<div>a<table><tr><td>x</td></tr></table>tail</div>")
+    table = next(tree.iter("table"))
+    first = etree.Element("p")
+    first.text = "one"
+    replace_keep_tail(table, first, "between")
+    assert written(tree) == "<body><div>a<p>one</p>betweentail</div></body>"
+
+
+@pytest.mark.parametrize(("html", "text"), [
+    ("<p>a</p><p>b</p>", "\na\n\nb\n"),
+    ("<b>K</b>onqueror", "Konqueror"),  # inline edges add nothing
+    ("<div><p>x</p></div>y", "\n\nx\ny"),  # blocks ending on the same text add one newline
+    ("<p>x<b></b></p>y", "\nxy"),  # a block that ends on an element adds no closing newline
+    ("<p>x<br>y</p>", "\nx\ny\n"),
+    ("<p>a<script>b</script>c<!-- d -->e</p>", "\nace\n"),
+    ("<p>a<iframe>fallback</iframe>b</p>", "\nab\n"),
+    ("<div>a<!-- c --></div>b", "\na\nb"),  # a comment that ends a block ends it
+    ("<p>a<span>b<script>x</script></span></p>c", "\nabc"),  # ends inside an invisible element: no newline
+])
+def test_visible_text(html: str, text: str) -> None:
+    assert visible_text(parse_fragment(html)) == text
+
+
+def test_serialize_html_writes_the_html5_form_and_refuses_comments() -> None:
+    tree = parse_fragment('<p class="a  b">x &amp; y\u00a0<br><img src="a.png" alt="&quot;q&quot;"></p>tail')
+    assert serialize_html(tree) == '<p class="a  b">x &amp; y&nbsp;<br><img src="a.png" alt="&quot;q&quot;"></p>tail'
+    assert serialize_html(parse_fragment("<p>a<!-- c -->b</p>")) is None
+    assert serialize_html(parse_fragment("<script>x()</script>")) is None
+
+
+@pytest.mark.parametrize("html", [
+    '<picture><source srcset="a.jpg"><img src="b.jpg"></picture>',  # libxml2 nests the image in the <source>
+    "<embed src=x>after<wbr>w",
+    "<iframe>fall <b>back</b> &amp;</iframe><script>if (a < b && c) {}</script><!-- c -->t",
+    "<pre>\n\ncode</pre><textarea>\nx &lt; y</textarea>",
+    '<a title="&quot;x&quot; &amp; <y>" href="/中国.png">t</a>',
+])
+def test_inner_html_reads_back_as_the_same_tree(html: str) -> None:
+    tree = parse_fragment(html)
+    assert written(parse_fragment(inner_html(tree))) == written(tree)
+
+
+def test_an_image_libxml2_nests_in_a_source_reaches_the_markdown() -> None:
+    result = clean_text('---\ntitle: t\n---\n<p>Text.</p><a href="https://e.org/give"><picture>'
+                        '<source srcset="https://e.org/m.jpg" media="(max-width: 767px)">'
+                        '<img src="https://e.org/pc.jpg" alt="give"></picture></a>\n')
+    assert "[![give](https://e.org/pc.jpg)](https://e.org/give)" in result.text
+
+
+def test_urls_that_decode_to_control_characters_are_set_without_failing() -> None:
+    # the source URL escapes a control character (YAML allows it escaped), a Photon URL percent-encodes one
+    result = clean_text('---\nfrom: "https://e.org/\\x01a/"\n---\n<p><a href="rel">x</a>'
+                        '<img src="https://i0.wp.com/e.org/%01a.png"></p>\n')
+    assert result.text.endswith("[x](https://e.org/\ufffda/rel)![](https://e.org/\ufffda.png)\n")
+
+
+def test_bleach_gets_no_script_or_style_text() -> None:
+    # bleach's strip=True would keep a script's text; the policy says it goes, before bleach runs
+    result = clean_text("<p>a<script>var x = 1;</script>b<style>p {}</style>c</p>\n", CleanOptions(sanitizer="bleach"))
+    assert result.text == "abc\n"
