@@ -57,19 +57,25 @@ def write_text(text: str, dialect: str, *, line_start: bool = False, in_link: bo
 
 
 def _escape_inline(text: str, dialect: str, *, in_link: bool, cell: bool, before: str, after: str) -> str:
+    """Each character that may be syntax, escaped or not from its neighbours; the rest as it is."""
     out: list[str] = []
+    cursor = 0
     last = len(text) - 1
-    for index, char in enumerate(text):
-        if char not in _SPECIAL:
-            out.append(char)
-            continue
+    for match in _SPECIAL.finditer(text):
+        index = match.start()
+        char = text[index]
         previous = text[index - 1] if index else before
         following = text[index + 1] if index < last else after
+        out.append(text[cursor:index])
         out.append(_escape_char(char, previous, following, text, index, dialect, in_link=in_link, cell=cell))
+        cursor = index + 1
+    if not cursor:
+        return text
+    out.append(text[cursor:])
     return "".join(out)
 
 
-_SPECIAL = frozenset("\\*_`[]<&~|${")
+_SPECIAL = re.compile(r"[\\*_`\[\]<&~|${]")
 
 
 def _escape_char(char: str, previous: str, following: str, text: str, index: int, dialect: str, *,
