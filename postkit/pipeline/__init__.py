@@ -35,6 +35,7 @@ from postkit.pipeline.repair import (
     wrap_loose_captions,
 )
 from postkit.pipeline.report import FragmentReport, LostText, Removal
+from postkit.pipeline.safety import secure_markdown
 from postkit.pipeline.sanitize import Policy, Sanitizer, enforce_policy, make_sanitizer
 from postkit.pipeline.strip import drop_title_heading, keep_main_article, strip_cruft, strip_inert
 from postkit.pipeline.to_markdown import escape_first_line_start, escape_line_starts, tree_to_markdown
@@ -200,12 +201,11 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
     if not spans:
         cleaned, dropped = drop_markdown_tracking(normalized, tools.rules)
         cleaned, decoded = decode_entities(cleaned)
-        cleaned, leftover = escape_leftover_html(cleaned)  # first: escaped HTML may hold link syntax
-        cleaned, unsafe = neutralize_unsafe_links(cleaned, allow_data_images=options.allow_data_images)
-        if not dropped and not unsafe and not leftover and not decoded:
+        cleaned, secured = secure_markdown(cleaned, allow_data_images=options.allow_data_images)
+        if not dropped and not secured and not decoded:
             return body, total, 0
-        for kind, count in (("tracking-param", dropped), ("unsafe-link", unsafe), ("html-escaped", leftover),
-                            ("entity-decoded", decoded)):
+        total.repairs.update(secured)
+        for kind, count in (("tracking-param", dropped), ("entity-decoded", decoded)):
             if count:
                 total.repairs[kind] += count
         return _restore_line_endings(body, cleaned), total, 0
@@ -244,12 +244,8 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
     result, decoded = decode_entities(result)
     if decoded:
         total.repairs["entity-decoded"] += decoded
-    result, leftover = escape_leftover_html(result)  # first: escaped HTML may hold link syntax
-    if leftover:
-        total.repairs["html-escaped"] += leftover
-    result, unsafe = neutralize_unsafe_links(result, allow_data_images=options.allow_data_images)
-    if unsafe:
-        total.repairs["unsafe-link"] += unsafe
+    result, secured = secure_markdown(result, allow_data_images=options.allow_data_images)
+    total.repairs.update(secured)
     result = _restore_line_endings(body, result)
     return result, total, len(spans)
 
