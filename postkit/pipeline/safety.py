@@ -103,15 +103,14 @@ def secure_markdown(text: str, *, allow_data_images: bool = False) -> tuple[str,
         repairs["unsafe-link"] += unsafe
         tokens, env = _parse(text)
         code = code_regions(text, tokens)
-    text, kramdown = _escape_kramdown_syntax(text, code)
-    if kramdown:
-        repairs["kramdown-syntax"] += kramdown
+    text, attributes = _escape_attribute_syntax(text, tokens, code)
+    repairs.update(attributes)
     return text, repairs
 
 
 def _may_hold_syntax(text: str) -> bool:
     """A cheap first look for link, autolink, definition or kramdown syntax."""
-    return "](" in text or "]:" in text or "<" in text or "{:" in text
+    return "](" in text or "]:" in text or "<" in text or "{" in text
 
 
 # --- links, images, autolinks and reference definitions -------------------------------------------
@@ -131,7 +130,8 @@ def _neutralize_links(text: str, tokens: list[Token], env: dict[str, Any], code:
     edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
     destinations = list(_destinations(masked))
     for start, end in destinations:
-        if is_unsafe_url(text[start:end], allow_data_images=allow_data_images):
+        # read without the container prefixes of its lines: kramdown keeps a newline inside it, browsers drop it
+        if is_unsafe_url(masked[start:end], allow_data_images=allow_data_images):
             edits[start] = (end, "#")
     inside = {start - 1 for start, _ in destinations}  # `](<url>)`: a destination, not an autolink
     for match in _AUTOLINK.finditer(masked):
@@ -264,9 +264,7 @@ def _unsafe_link_lines(tokens: list[Token], env: dict[str, Any], allow_data_imag
 
 def _unlink_lines(text: str, ranges: list[tuple[int, int]], code: list[tuple[int, int]]) -> tuple[str, int]:
     """Escape every `[`, `]` and `<` on these lines outside code: no link can be read there any more."""
-    offsets = [0]
-    for line in text.split("\n"):
-        offsets.append(offsets[-1] + len(line) + 1)
+    offsets = _line_offsets(text)
     edits: dict[int, tuple[int, str]] = {}
     for first, last in ranges:
         for i in range(offsets[first], min(offsets[last], len(text))):
@@ -283,21 +281,53 @@ def _escaped(text: str, at: int) -> bool:
     return (at - start) % 2 == 1
 
 
-# --- kramdown syntax -------------------------------------------------------------------------------
+# --- kramdown and goldmark attribute syntax --------------------------------------------------------
 
-def _escape_kramdown_syntax(text: str, code: list[tuple[int, int]]) -> tuple[str, int]:
-    """Escape every `{:` outside code: kramdown's IALs, ALDs and extensions all open with it.
+# goldmark's attribute list at the end of a heading (`# Title {#id onclick=x}`), or alone on a
+# line as a block attribute list where a site turns those on
+_TRAILING_ATTRIBUTES = re.compile(r"\{[^{}\n]*\}[ \t#]*$")
+_ATTRIBUTE_LINE = re.compile(r"\{[^{}\n]*\}[ \t]*$")
 
-    `\\{` is an escape in kramdown and CommonMark alike, so the text reads as written everywhere.
+
+def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[int, int]]) -> tuple[str, Counter[str]]:
+    """Escape the `{` of syntax that writes attributes, raw HTML or options, outside code.
+
+    kramdown's IALs, ALDs and extensions all open with `{:`; goldmark's attribute lists stand at
+    the end of a heading or alone on a line. `\\{` is an escape in kramdown, goldmark and
+    CommonMark alike, so every dialect shows the text as written and none acts on it.
     """
-    if "{:" not in text:
-        return text, 0
     edits: dict[int, tuple[int, str]] = {}
-    for match in re.finditer(r"\{:", text):
-        at = match.start()
-        if not _escaped(text, at) and not any(a <= at < b for a, b in code):
+    repairs: Counter[str] = Counter()
+
+    def escape(at: int, kind: str) -> None:
+        if at not in edits and not _escaped(text, at) and not any(a <= at < b for a, b in code):
             edits[at] = (at, "\\")
-    return _apply(text, edits), len(edits)
+            repairs[kind] += 1
+
+    for match in re.finditer(r"\{:", text):
+        escape(match.start(), "kramdown-syntax")
+    if "{" in text:
+        offsets = _line_offsets(text)
+        lines = text.split("\n")
+        heading_lines = {line for token in tokens if token.type == "heading_open" and token.map
+                         for line in range(token.map[0], token.map[1] - (token.markup in ("=", "-")))}
+        for number, line in enumerate(lines):
+            if "{" not in line:
+                continue
+            start = _CONTAINER_PREFIX.match(line)
+            body_start = start.end() if start else 0
+            found = _TRAILING_ATTRIBUTES.search(line) if number in heading_lines else (
+                _ATTRIBUTE_LINE.match(line, body_start))
+            if found:
+                escape(offsets[number] + found.start(), "goldmark-attribute")
+    return _apply(text, edits), repairs
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for line in text.split("\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    return offsets
 
 
 # --- HTML left in the Markdown ---------------------------------------------------------------------
