@@ -97,15 +97,38 @@ def secure_markdown(text: str, *, allow_data_images: bool = False) -> tuple[str,
     if not _may_hold_syntax(text):
         return text, repairs
     tokens, env = _parse(text)
-    code = code_regions(text, tokens)
+    code = shared_code_regions(text, tokens)
     text, unsafe = _neutralize_links(text, tokens, env, code, allow_data_images)
     if unsafe:
         repairs["unsafe-link"] += unsafe
         tokens, env = _parse(text)
-        code = code_regions(text, tokens)
+        code = shared_code_regions(text, tokens)
     text, attributes = _escape_attribute_syntax(text, tokens, code)
     repairs.update(attributes)
     return text, repairs
+
+
+def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tuple[int, int]]:
+    """Where every dialect reads code (``segments.code_regions``), less fences that are never closed.
+
+    CommonMark runs an unclosed fence to the end of its container, so whatever follows is code;
+    kramdown reads no fence at all there and renders the HTML after it. Such lines are not code here.
+    """
+    if tokens is None:
+        tokens, _ = _parse(text)
+    regions = code_regions(text, tokens)
+    lines = text.split("\n")
+    offsets = _line_offsets(text)
+    unclosed = set()
+    for token in tokens:
+        if token.type != "fence" or not token.map:
+            continue
+        first, last = token.map
+        closing = _CONTAINER_PREFIX.sub("", lines[last - 1], count=1) if last - 1 > first else ""
+        marker = token.markup
+        if not (closing.strip().startswith(marker) and set(closing.strip()) == {marker[0]}):
+            unclosed.add((offsets[first], offsets[min(last, len(lines))]))
+    return [region for region in regions if region not in unclosed]
 
 
 def _may_hold_syntax(text: str) -> bool:
@@ -146,7 +169,7 @@ def _neutralize_links(text: str, tokens: list[Token], env: dict[str, Any], code:
         lines = _unsafe_link_lines(tokens, env, allow_data_images)
         if not lines:
             break
-        text, unlinked = _unlink_lines(text, lines, code_regions(text, tokens))
+        text, unlinked = _unlink_lines(text, lines, shared_code_regions(text, tokens))
         count += unlinked
     return text, count
 
@@ -383,7 +406,7 @@ def _leftover_html_starts(text: str) -> set[int]:
             inside_comment = any(c.start() < match.start() < c.end() for c in _SAFE_COMMENT.finditer(chunk))
             if not inside_comment and not _SAFE_COMMENT.match(chunk, match.start()):
                 starts.add(span.start + match.start())
-    code = code_regions(text)
+    code = shared_code_regions(text)
     autolinks = [(m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text)]
     for match in _TAG_START.finditer(text):
         # any `<` before a letter, outside code and autolinks: browsers and kramdown run
