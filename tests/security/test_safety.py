@@ -94,3 +94,31 @@ def test_decoding_reads_schemes_as_renderers_and_browsers_do(url: str) -> None:
 
 def test_decode_url_is_lowercase_without_controls() -> None:
     assert decode_url("JaVa\tScRiPt&#58;X") == "javascript:x"
+
+
+def test_a_link_the_scan_misses_is_taken_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """markdown-it's own reading is the proof: with the lenient scan blinded, the block's brackets are escaped."""
+    from postkit.pipeline import safety
+
+    monkeypatch.setattr(safety, "_destinations", lambda masked: iter(()))
+    secured, repairs = secure_markdown("> Quote [x](javascript:alert(1)) `[a](b)`\n\n[r]: javascript:y\n")
+    assert secured == "> Quote \\[x\\](javascript:alert(1)) `[a](b)`\n\n\\[r\\]: javascript:y\n"
+    assert repairs["unsafe-link"] == 4
+
+
+def test_a_fence_never_closed_is_not_code() -> None:
+    """CommonMark reads the rest as code, kramdown renders the HTML after it: it is escaped."""
+    secured, _ = secure_markdown("Text\n```\n<script>x</script>\n")
+    assert secured == "Text\n```\n\\<script>x\\</script>\n"
+    closed = "Text\n```\n<script>x</script>\n```\n"
+    assert secure_markdown(closed) == (closed, Counter())
+
+
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ('# Title {style="x" onload=y}', '# Title \\{style="x" onload=y}'),
+    ("Title {#id .c}\n===", "Title \\{#id .c}\n==="),
+    ("Paragraph\n{title=t}", "Paragraph\n\\{title=t}"),
+])
+def test_goldmark_attribute_lists_are_escaped(markdown: str, expected: str) -> None:
+    assert secure_markdown(markdown) == (expected, Counter({"goldmark-attribute": 1}))
+    assert secure_markdown("# Title with {braces} inside") == ("# Title with {braces} inside", Counter())
