@@ -10,9 +10,11 @@ sees what cmark-gfm, kramdown and goldmark would link) and repairs three things,
   escaped. Destinations are found at any depth of blockquotes and list items and in the
   lenient shapes kramdown also reads (spaces or tabs inside ``(...)``, a definition after a
   paragraph line), and markdown-it's own tokens are checked again after the repair;
-* kramdown syntax that writes attributes, raw HTML or options (``{: ...}`` IALs, ``{:name: ...}``
-  ALDs, ``{::nomarkdown}``, ``{::options ... /}``, ``{::comment}`` and every other extension)
-  is escaped as ``\\{:``: every dialect then shows the text as written and none acts on it.
+* syntax that writes raw HTML, options or attributes is escaped as ``\\{``, so every dialect
+  shows the text as written and none acts on it: every kramdown extension (``{::nomarkdown}``,
+  ``{::options ... /}``, ``{::comment}``...) and every kramdown IAL (``{: ...}``), ALD
+  (``{:name: ...}``) or goldmark attribute list (``# Title {...}``) that sets anything beyond ids,
+  classes and a few harmless attributes (``{: .notice}`` and ``{#custom-id}`` stay).
 
 Markdown that holds none of these comes back byte for byte.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 from html import unescape
 from typing import Any
 from urllib.parse import unquote
@@ -31,7 +34,7 @@ from markdown_it.token import Token
 
 from postkit.segments import code_regions, find_html
 
-__all__ = ["UNSAFE_SCHEMES", "is_unsafe_url", "secure_markdown"]
+__all__ = ["HARMLESS_ATTRIBUTES", "UNSAFE_SCHEMES", "harmless_attribute_list", "is_unsafe_url", "secure_markdown"]
 
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
 _SAFE_DATA_IMAGE = re.compile(r"data:image/(?:png|gif|jpeg|webp);")
@@ -51,7 +54,9 @@ class _LinkReader(MarkdownIt):
 _PARSER = _LinkReader("commonmark")
 
 
+@lru_cache(maxsize=4)
 def _parse(text: str) -> tuple[list[Token], dict[str, Any]]:
+    """markdown-it's tokens and env for a text, kept: the passes read one text more than once (never change them)."""
     env: dict[str, Any] = {}
     return _PARSER.parse(text, env), env
 
@@ -308,16 +313,41 @@ def _escaped(text: str, at: int) -> bool:
 
 # goldmark's attribute list at the end of a heading (`# Title {#id onclick=x}`), or alone on a
 # line as a block attribute list where a site turns those on
-_TRAILING_ATTRIBUTES = re.compile(r"\{[^{}\n]*\}[ \t#]*$")
-_ATTRIBUTE_LINE = re.compile(r"\{[^{}\n]*\}[ \t]*$")
+_TRAILING_ATTRIBUTES = re.compile(r"\{([^{}\n]*)\}[ \t#]*$")
+_ATTRIBUTE_LINE = re.compile(r"\{([^{}\n]*)\}[ \t]*$")
+# kramdown's IAL `{: ...}` and ALD `{:name: ...}` on one line; `\}` may stand inside
+_KRAMDOWN_LIST = re.compile(r"\{:(?:([A-Za-z][\w-]*):)?((?:\\\}|[^}\n])*)\}")
+# Attributes that cannot run, load or style anything: an attribute list naming only these, ids,
+# classes and ALD names is kept (`{: .notice-info}`, Hugo's `{#custom-id}`); any other is escaped.
+HARMLESS_ATTRIBUTES = frozenset({
+    "class", "id", "title", "lang", "dir", "target", "rel", "width", "height", "align", "role", "start",
+    "reversed", "loading", "colspan", "rowspan", "scope", "abbr", "headers", "hreflang", "translate",
+    "aria-label", "aria-hidden",
+})
+_ATTRIBUTE_ITEM = re.compile(r"""[ \t]*(?:[.#][\w-]+|([A-Za-z][\w-]*)(?:=("[^"\\]*"|'[^'\\]*'|[\w.%-]+))?)""")
+
+
+def harmless_attribute_list(content: str) -> bool:
+    """Whether an attribute list names only ids, classes, ALDs and attributes in ``HARMLESS_ATTRIBUTES``."""
+    position = 0
+    content = content.rstrip(" \t")
+    while position < len(content):
+        item = _ATTRIBUTE_ITEM.match(content, position)
+        if item is None or item.end() == position:
+            return False
+        if item.group(2) is not None and item.group(1).lower() not in HARMLESS_ATTRIBUTES:
+            return False
+        position = item.end()
+    return True
 
 
 def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[int, int]]) -> tuple[str, Counter[str]]:
     """Escape the `{` of syntax that writes attributes, raw HTML or options, outside code.
 
-    kramdown's IALs, ALDs and extensions all open with `{:`; goldmark's attribute lists stand at
-    the end of a heading or alone on a line. `\\{` is an escape in kramdown, goldmark and
-    CommonMark alike, so every dialect shows the text as written and none acts on it.
+    Every kramdown extension (`{::nomarkdown}`, `{::options}`, `{::comment}`, `{:/}`) and every
+    IAL, ALD or goldmark attribute list that sets more than ids, classes and harmless attributes
+    is escaped: `\\{` is an escape in kramdown, goldmark and CommonMark alike, so every dialect
+    shows the text as written and none acts on it.
     """
     edits: dict[int, tuple[int, str]] = {}
     repairs: Counter[str] = Counter()
@@ -328,20 +358,20 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
             repairs[kind] += 1
 
     for match in re.finditer(r"\{:", text):
-        escape(match.start(), "kramdown-syntax")
+        listed = _KRAMDOWN_LIST.match(text, match.start())
+        if text.startswith(("{::", "{:/"), match.start()) or (listed and not harmless_attribute_list(listed.group(2))):
+            escape(match.start(), "kramdown-syntax")
     if "{" in text:
         offsets = _line_offsets(text)
-        lines = text.split("\n")
         heading_lines = {line for token in tokens if token.type == "heading_open" and token.map
                          for line in range(token.map[0], token.map[1] - (token.markup in ("=", "-")))}
-        for number, line in enumerate(lines):
+        for number, line in enumerate(text.split("\n")):
             if "{" not in line:
                 continue
-            start = _CONTAINER_PREFIX.match(line)
-            body_start = start.end() if start else 0
+            prefix = _CONTAINER_PREFIX.match(line)
             found = _TRAILING_ATTRIBUTES.search(line) if number in heading_lines else (
-                _ATTRIBUTE_LINE.match(line, body_start))
-            if found:
+                _ATTRIBUTE_LINE.match(line, prefix.end() if prefix else 0))
+            if found and not found.group(1).startswith(":") and not harmless_attribute_list(found.group(1)):
                 escape(offsets[number] + found.start(), "goldmark-attribute")
     return _apply(text, edits), repairs
 

@@ -41,11 +41,13 @@ KRAMDOWN = [
     ('# h\n{: tabindex="1" autofocus="" onfocus="alert(1)"}\n',
      '# h\n\\{: tabindex="1" autofocus="" onfocus="alert(1)"}\n'),
     ("*x*{: onmouseover=alert(1)}", "*x*\\{: onmouseover=alert(1)}"),
-    ("{:ref: onclick=\"a\"}\n\npara\n{: ref}\n", "\\{:ref: onclick=\"a\"}\n\npara\n\\{: ref}\n"),
+    ("{:ref: onclick=\"a\"}\n\npara\n{: ref}\n", "\\{:ref: onclick=\"a\"}\n\npara\n{: ref}\n"),  # no ALD left to use
+    ('para\n{: .c style="x:y"}', 'para\n\\{: .c style="x:y"}'),
+    ("para\n{: .c data-src='javascript:x'}", "para\n\\{: .c data-src='javascript:x'}"),
     ("{::nomarkdown}x{:/}", "\\{::nomarkdown}x\\{:/}"),
     ('{::options parse_block_html="true" /}', '\\{::options parse_block_html="true" /}'),
     ("> - {::comment}hidden{:/comment}", "> - \\{::comment}hidden\\{:/comment}"),
-    ("\\\\{: x}", "\\\\\\{: x}"),  # an escaped backslash does not escape the brace
+    ("\\\\{: onclick='x'}", "\\\\\\{: onclick='x'}"),  # an escaped backslash does not escape the brace
 ]
 
 
@@ -64,6 +66,9 @@ SAFE = [
     "Code `[x](javascript:a)` and `{:x}` and `<b>`.\n",
     "<!--more-->\n\nText (javascript: is a word here) and data: too.\n",
     "[x](#javascript:a) [y](/data:x) [z](http://a/javascript:b)\n",
+    "Note\n{: .notice-info }\n\n[x](https://a.example/){:target=\"_blank\" rel='noopener'} *y*{:#id .c}\n",
+    "{:quote: .pull title=\"Said\"}\n\n> Quoted\n{: quote}\n",
+    "# Title {#custom-id .c}\n\nSetext {#s}\n===\n\nA {placeholder} line\n{x}\n",
 ]
 
 
@@ -116,8 +121,8 @@ def test_a_fence_never_closed_is_not_code() -> None:
 
 @pytest.mark.parametrize(("markdown", "expected"), [
     ('# Title {style="x" onload=y}', '# Title \\{style="x" onload=y}'),
-    ("Title {#id .c}\n===", "Title \\{#id .c}\n==="),
-    ("Paragraph\n{title=t}", "Paragraph\n\\{title=t}"),
+    ("Title {#id .c onclick=x}\n===", "Title \\{#id .c onclick=x}\n==="),
+    ("Paragraph\n{style=t}", "Paragraph\n\\{style=t}"),
 ])
 def test_goldmark_attribute_lists_are_escaped(markdown: str, expected: str) -> None:
     assert secure_markdown(markdown) == (expected, Counter({"goldmark-attribute": 1}))

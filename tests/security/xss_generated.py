@@ -163,7 +163,10 @@ def reference_vectors() -> Iterator[Vector]:
 def kramdown_vectors() -> Iterator[Vector]:
     attributes = ['onfocus="alert(1)" autofocus tabindex="1"', "onmouseover=alert(1)", "onclick='alert(1)'",
                   'style="x:expression(alert(1))" onload="alert(1)"', 'href="javascript:alert(1)"',
-                  'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"', '.cls #id onerror="alert(1)"']
+                  'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"', '.cls #id onerror="alert(1)"',
+                  '.c title="t" onclick="alert(1)"', 'title="x"onmouseover="alert(1)"',
+                  'target="_blank" href="javascript:alert(1)"', '#id style="background:url(javascript:alert(1))"',
+                  'title="a\\" onclick=\\"alert(1)"', "rel='x' formaction='javascript:alert(1)'"]
     spans = ["*x*", "**x**", "`x`", "[x](https://ok.example/)", "![i](https://ok.example/a.png)", "<https://ok.example>"]
     for attribute in attributes:
         for block in ("# Heading", "Paragraph text", "> quote", "- item", "| a |\n|---|\n| b |", "```\ncode\n```"):
