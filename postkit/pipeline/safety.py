@@ -324,7 +324,7 @@ HARMLESS_ATTRIBUTES = frozenset({
     "reversed", "loading", "colspan", "rowspan", "scope", "abbr", "headers", "hreflang", "translate",
     "aria-label", "aria-hidden",
 })
-_ATTRIBUTE_ITEM = re.compile(r"""[ \t]*(?:[.#][\w-]+|([A-Za-z][\w-]*)(?:=("[^"\\]*"|'[^'\\]*'|[\w.%-]+))?)""")
+_ATTRIBUTE_ITEM = re.compile(r"""[ \t]*(?:[.#][^\s{}"'=<>`]+|([A-Za-z][\w-]*)(?:=("[^"\\]*"|'[^'\\]*'|[\w.%-]+))?)""")
 
 
 def harmless_attribute_list(content: str) -> bool:

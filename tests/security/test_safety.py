@@ -69,6 +69,7 @@ SAFE = [
     "Note\n{: .notice-info }\n\n[x](https://a.example/){:target=\"_blank\" rel='noopener'} *y*{:#id .c}\n",
     "{:quote: .pull title=\"Said\"}\n\n> Quoted\n{: quote}\n",
     "# Title {#custom-id .c}\n\nSetext {#s}\n===\n\nA {placeholder} line\n{x}\n",
+    "### Games finished this year: {#Games-finished-this-year:}\n",  # a real post's heading id
 ]
 
 
