@@ -114,26 +114,39 @@ def secure_markdown(text: str, *, allow_data_images: bool = False) -> tuple[str,
 
 
 def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tuple[int, int]]:
-    """Where every dialect reads code (``segments.code_regions``), less fences that are never closed.
+    """Where every dialect reads code (``segments.code_regions``), less fences kramdown may read otherwise.
 
     CommonMark runs an unclosed fence to the end of its container, so whatever follows is code;
-    kramdown reads no fence at all there and renders the HTML after it. Such lines are not code here.
+    kramdown reads no fence there and renders the HTML after it. And where a fence directly
+    follows a list item's line, kramdown takes it into the item, where it may not close. A fence
+    counts as code here only when it is closed and opens at the start of the text or of its
+    container, after a blank line, or after a paragraph or heading of its own container.
     """
     if tokens is None:
         tokens, _ = _parse(text)
     regions = code_regions(text, tokens)
     lines = text.split("\n")
     offsets = _line_offsets(text)
-    unclosed = set()
+    untrusted = set()
     for token in tokens:
-        if token.type != "fence" or not token.map:
-            continue
-        first, last = token.map
-        closing = _CONTAINER_PREFIX.sub("", lines[last - 1], count=1) if last - 1 > first else ""
-        marker = token.markup
-        if not (closing.strip().startswith(marker) and set(closing.strip()) == {marker[0]}):
-            unclosed.add((offsets[first], offsets[min(last, len(lines))]))
-    return [region for region in regions if region not in unclosed]
+        if token.type == "fence" and token.map and not _robust_fence(token, tokens, lines):
+            untrusted.add((offsets[token.map[0]], offsets[min(token.map[1], len(lines))]))
+    return [region for region in regions if region not in untrusted]
+
+
+def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
+    assert fence.map is not None
+    first, last = fence.map
+    closing = _CONTAINER_PREFIX.sub("", lines[last - 1], count=1).strip() if last - 1 > first else ""
+    if not (closing.startswith(fence.markup) and set(closing) == {fence.markup[0]}):
+        return False
+    if first == 0 or not lines[first - 1].strip(" \t>"):  # a list marker alone is not a blank line
+        return True
+    after_own_block = any(t.type in ("paragraph_open", "heading_open") and t.map and t.map[1] == first
+                          and t.level == fence.level for t in tokens)
+    opens_container = any(t.type in ("blockquote_open", "list_item_open") and t.map and t.map[0] == first
+                          for t in tokens)
+    return after_own_block or opens_container
 
 
 def _may_hold_syntax(text: str) -> bool:

@@ -116,8 +116,11 @@ def test_a_fence_never_closed_is_not_code() -> None:
     """CommonMark reads the rest as code, kramdown renders the HTML after it: it is escaped."""
     secured, _ = secure_markdown("Text\n```\n<script>x</script>\n")
     assert secured == "Text\n```\n\\<script>x\\</script>\n"
-    closed = "Text\n```\n<script>x</script>\n```\n"
+    closed = "Text\n```\n<script>x</script>\n```\n\nText:\n> ```\n> <b>\n> ```\n"
     assert secure_markdown(closed) == (closed, Counter())
+    # kramdown takes a fence after an empty item into the item, where it never closes
+    after_item = "-  \n```\n \n\n<script title=\"\n```\n\">\n"
+    assert secure_markdown(after_item)[0] == "-  \n```\n \n\n\\<script title=\"\n```\n\">\n"
 
 
 @pytest.mark.parametrize(("markdown", "expected"), [
