@@ -168,8 +168,13 @@ def _kramdown_process() -> subprocess.Popen[bytes]:
     if _kramdown_worker is None or _kramdown_worker.poll() is not None:
         _kramdown_worker = subprocess.Popen(["ruby", "-e", _KRAMDOWN_SCRIPT, str(kramdown_input())],
                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        atexit.register(_kramdown_worker.kill)
+        atexit.register(_stop, _kramdown_worker)
     return _kramdown_worker
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.kill()
+    worker.communicate()
 
 
 def _render_kramdown(markdowns: list[str]) -> list[str]:
