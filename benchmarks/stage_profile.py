@@ -39,11 +39,11 @@ STAGES = [
     ("strip: inert and empty", "postkit.pipeline.strip", "strip_inert"),
     ("repair: CJK line breaks", "postkit.pipeline.repair", "join_segment_breaks"),
     ("verify: tree's visible text", "postkit.pipeline.html", "visible_text"),
-    ("sanitize: policy + nh3 proof", "postkit.pipeline", "_sanitized_tree"),
+    ("sanitize: policy + nh3 proof", "postkit.pipeline.fragment", "_sanitized_tree"),
     ("render Markdown (element renderer)", "postkit.pipeline.render", "render_markdown"),
     ("verify: compare", "postkit.pipeline.verify", "lost_text"),
-    ("Markdown passes: entities, tracking", "postkit.pipeline", "decode_entities"),
-    ("Markdown passes: tracking links", "postkit.pipeline", "drop_markdown_tracking"),
+    ("Markdown passes: entities, tracking", "postkit.pipeline.write", "decode_entities"),
+    ("Markdown passes: tracking links", "postkit.pipeline.write", "drop_markdown_tracking"),
     ("output safety pass", "postkit.pipeline.safety", "secure_markdown"),
 ]
 

@@ -1,7 +1,7 @@
 """Render Markdown the way the sites postkit cleans for do: markdown-it, cmark-gfm, kramdown (Jekyll), goldmark (Hugo).
 
 ``render_many(markdowns, renderer)`` renders a whole batch with one renderer in one go: one
-``ruby`` process for kramdown, one ``hugo`` build for goldmark, so a suite of hundreds of
+``ruby`` process for kramdown (kept for the session), one ``hugo`` build for goldmark, so a suite of hundreds of
 documents costs a few process starts, not hundreds. ``visible_text``, ``links`` and ``images``
 read the rendered HTML back with lxml.
 
@@ -13,6 +13,7 @@ asks ``require(renderer)``, which skips with the reason when it is not installed
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import os
@@ -145,25 +146,48 @@ options = {
   smart_quotes: "lsquo,rsquo,ldquo,rdquo", hard_wrap: false, footnote_nr: 1,
   show_warnings: false, syntax_highlighter: nil, math_engine: "mathjax",
 }
-out = JSON.parse($stdin.read).map do |text|
-  begin
-    { "html" => Kramdown::Document.new(text, options).to_html }
-  rescue StandardError, SystemStackError => e
-    { "error" => "#{e.class}: #{e.message}" }
+# one batch per line: a JSON array of documents in, a JSON array of results out
+while (line = $stdin.gets)
+  out = JSON.parse(line).map do |text|
+    begin
+      { "html" => Kramdown::Document.new(text, options).to_html }
+    rescue StandardError, SystemStackError => e
+      { "error" => "#{e.class}: #{e.message}" }
+    end
   end
+  $stdout.puts(JSON.generate(out))
+  $stdout.flush
 end
-$stdout.write(JSON.generate(out))
 """
+_kramdown_worker: subprocess.Popen[bytes] | None = None
+
+
+def _kramdown_process() -> subprocess.Popen[bytes]:
+    """One ruby process for the whole test session, started on first use and kept for every later batch."""
+    global _kramdown_worker
+    if _kramdown_worker is None or _kramdown_worker.poll() is not None:
+        _kramdown_worker = subprocess.Popen(["ruby", "-e", _KRAMDOWN_SCRIPT, str(kramdown_input())],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        atexit.register(_stop, _kramdown_worker)
+    return _kramdown_worker
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.kill()
+    worker.communicate()
 
 
 def _render_kramdown(markdowns: list[str]) -> list[str]:
+    worker = _kramdown_process()
+    assert worker.stdin is not None and worker.stdout is not None
     # lone surrogates cannot travel as UTF-8; a real file could not hold them either
-    payload = json.dumps([_utf8(text) for text in markdowns], ensure_ascii=False)
-    done = subprocess.run(["ruby", "-e", _KRAMDOWN_SCRIPT, str(kramdown_input())], input=payload.encode(),
-                          capture_output=True, check=False)
-    if done.returncode != 0:
-        raise RenderError("kramdown", {0: done.stderr.decode(errors="replace")})
-    results = json.loads(done.stdout)
+    worker.stdin.write(json.dumps([_utf8(text) for text in markdowns], ensure_ascii=False).encode() + b"\n")
+    worker.stdin.flush()
+    line = worker.stdout.readline()
+    if not line:
+        stderr = worker.stderr.read().decode(errors="replace") if worker.stderr else ""
+        raise RenderError("kramdown", {0: f"ruby stopped: {stderr}"})
+    results = json.loads(line)
     failures = {i: r["error"] for i, r in enumerate(results) if "error" in r}
     if failures:
         raise RenderError("kramdown", failures, [r.get("html") for r in results])

@@ -7,6 +7,9 @@ disguised (random case, entity encoding, whitespace and control characters insid
 unclosed or closes them in the wrong order, and fills them with text full of Markdown syntax and
 CJK. What counts as executable is decided by ``test_xss.problems``, the same checks the vectors get.
 
+``test_kramdown_renders_nothing_executable`` renders each output with kramdown as Jekyll does
+(``tests/renderers.py``, one ruby process for the session) and checks the HTML it makes.
+
 The smallest posts hypothesis once found breaking "nothing executable" and "idempotent" stay
 as explicit examples (regression tests) before the random search.
 
@@ -23,7 +26,8 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from test_xss import HAS_BLEACH, problems
+from renderers import missing, render_many
+from test_xss import HAS_BLEACH, dom_problems, problems
 
 from postkit import CleanOptions, clean_text, split_post
 
@@ -220,6 +224,16 @@ def test_no_exception_escapes(source: str, backend: str) -> None:
 def test_output_holds_nothing_executable(source: str, backend: str) -> None:
     out = clean_text(source, CleanOptions(sanitizer=backend)).text
     assert problems(out) == [], out
+
+
+@pytest.mark.skipif(missing("kramdown") is not None, reason=str(missing("kramdown")))
+@with_examples(EXECUTABLE_OUTPUT)
+@given(hostile_post(), BACKENDS)
+def test_kramdown_renders_nothing_executable(source: str, backend: str) -> None:
+    """What Jekyll would build from the output: kramdown reads HTML, attribute lists and links its own way."""
+    body = split_post(clean_text(source, CleanOptions(sanitizer=backend)).text).body
+    [html] = render_many([body], "kramdown")
+    assert list(dom_problems(html, "kramdown")) == [], (body, html)
 
 
 @with_examples(NOT_IDEMPOTENT)

@@ -1,0 +1,466 @@
+"""The last safety pass over the Markdown postkit writes: nothing in it may run in any renderer a site uses.
+
+``secure_markdown`` reads the text as markdown-it does (with its link validation off, so that it
+sees what cmark-gfm, kramdown and goldmark would link) and repairs three things, outside code:
+
+* HTML left over after conversion is escaped (``\\<``), so no renderer or browser reads a tag;
+* every link, image, autolink and reference definition whose destination, decoded the way
+  renderers and browsers decode it, runs code or hides a document (``javascript:``,
+  ``vbscript:``, ``data:``, ``livescript:``, ``mocha:``) points at ``#`` instead; an autolink is
+  escaped. Destinations are found at any depth of blockquotes and list items and in the
+  lenient shapes kramdown also reads (spaces or tabs inside ``(...)``, a definition after a
+  paragraph line), and markdown-it's own tokens are checked again after the repair;
+* syntax that writes raw HTML, options or attributes is escaped as ``\\{``, so every dialect
+  shows the text as written and none acts on it: every kramdown extension (``{::nomarkdown}``,
+  ``{::options ... /}``, ``{::comment}``...) and every kramdown IAL (``{: ...}``), ALD
+  (``{:name: ...}``) or goldmark attribute list (``# Title {...}``) that sets anything beyond ids,
+  classes and a few harmless attributes (``{: .notice}`` and ``{#custom-id}`` stay).
+
+Markdown that holds none of these comes back byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from functools import lru_cache
+from html import unescape
+from typing import Any
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from postkit.segments import code_regions, find_html
+
+__all__ = ["HARMLESS_ATTRIBUTES", "UNSAFE_SCHEMES", "harmless_attribute_list", "is_unsafe_url", "secure_markdown"]
+
+UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
+_SAFE_DATA_IMAGE = re.compile(r"data:image/(?:png|gif|jpeg|webp);")
+# Characters a browser's URL parser drops or trims (C0 controls, space, DEL) and C1 controls.
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+_BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ROUNDS = 8
+
+
+class _LinkReader(MarkdownIt):
+    """markdown-it reading every link: it refuses javascript: links itself; cmark-gfm, kramdown and goldmark do not."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
+_PARSER = _LinkReader("commonmark")
+
+
+@lru_cache(maxsize=4)
+def _parse(text: str) -> tuple[list[Token], dict[str, Any]]:
+    """markdown-it's tokens and env for a text, kept: the passes read one text more than once (never change them)."""
+    env: dict[str, Any] = {}
+    return _PARSER.parse(text, env), env
+
+
+def decode_url(url: str) -> str:
+    """A destination as a browser would finally read its scheme, decoded more eagerly than any one renderer.
+
+    Backslash escapes, HTML entities (twice: kramdown keeps an entity it was given in the
+    attribute, the browser then decodes it) and percent-escapes are undone until nothing
+    changes; whitespace and control characters anywhere are dropped and letters lowercased.
+    """
+    for _ in range(_ROUNDS):
+        decoded = unquote(unescape(_BACKSLASH_ESCAPE.sub(r"\1", url)))
+        if decoded == url:
+            break
+        url = decoded
+    return _CONTROL.sub("", url).lower()
+
+
+def is_unsafe_url(url: str, *, allow_data_images: bool = False) -> bool:
+    """True for a destination that runs code or hides a document: javascript:, vbscript:, data: ...
+
+    Decoded as ``decode_url`` does (`jav&#x09;ascript:`, `JaVaScRiPt:`, `javascript&#0000058;`,
+    `da&Tab;ta:`, ` java\\nscript:`). ``allow_data_images`` lets raster ``data:image/`` URLs through.
+    """
+    decoded = decode_url(url)
+    if allow_data_images and _SAFE_DATA_IMAGE.match(decoded):
+        return False
+    return decoded.startswith(UNSAFE_SCHEMES)
+
+
+def secure_markdown(text: str, *, allow_data_images: bool = False) -> tuple[str, Counter[str]]:
+    """The text with nothing executable left for any renderer, and the repairs made by kind.
+
+    Kinds: ``html-escaped`` (a leftover tag escaped), ``unsafe-link`` (a destination pointed at
+    ``#`` or an autolink escaped), ``kramdown-syntax`` (an IAL, ALD or extension escaped).
+    Newlines are LF, as ``clean_body`` hands them over.
+    """
+    repairs: Counter[str] = Counter()
+    text, escaped = escape_leftover_html(text)  # first: escaped HTML may hold link syntax
+    if escaped:
+        repairs["html-escaped"] += escaped
+    if not _may_hold_syntax(text):
+        return text, repairs
+    tokens, env = _parse(text)
+    code = shared_code_regions(text, tokens)
+    text, unsafe = _neutralize_links(text, tokens, env, code, allow_data_images)
+    if unsafe:
+        repairs["unsafe-link"] += unsafe
+        tokens, env = _parse(text)
+        code = shared_code_regions(text, tokens)
+    text, attributes = _escape_attribute_syntax(text, tokens, code)
+    repairs.update(attributes)
+    return text, repairs
+
+
+def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tuple[int, int]]:
+    """Where every dialect reads code (``segments.code_regions``), less fences kramdown may read otherwise.
+
+    CommonMark runs an unclosed fence to the end of its container, so whatever follows is code;
+    kramdown reads no fence there and renders the HTML after it. And where a fence directly
+    follows a list item's line, kramdown takes it into the item, where it may not close. A fence
+    counts as code here only when it is closed and opens at the start of the text or of its
+    container, after a blank line, or after a paragraph or heading of its own container.
+    """
+    if tokens is None:
+        tokens, _ = _parse(text)
+    regions = code_regions(text, tokens)
+    lines = text.split("\n")
+    offsets = _line_offsets(text)
+    untrusted = set()
+    for token in tokens:
+        if token.type == "fence" and token.map and not _robust_fence(token, tokens, lines):
+            untrusted.add((offsets[token.map[0]], offsets[min(token.map[1], len(lines))]))
+    return [region for region in regions if region not in untrusted]
+
+
+def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
+    assert fence.map is not None
+    first, last = fence.map
+    closing = _CONTAINER_PREFIX.sub("", lines[last - 1], count=1).strip() if last - 1 > first else ""
+    if not (closing.startswith(fence.markup) and set(closing) == {fence.markup[0]}):
+        return False
+    if first == 0 or not lines[first - 1].strip(" \t>"):  # a list marker alone is not a blank line
+        return True
+    after_own_block = any(t.type in ("paragraph_open", "heading_open") and t.map and t.map[1] == first
+                          and t.level == fence.level for t in tokens)
+    opens_container = any(t.type in ("blockquote_open", "list_item_open") and t.map and t.map[0] == first
+                          for t in tokens)
+    return after_own_block or opens_container
+
+
+def _may_hold_syntax(text: str) -> bool:
+    """A cheap first look for link, autolink, definition or kramdown syntax."""
+    return "](" in text or "]:" in text or "<" in text or "{" in text
+
+
+# --- links, images, autolinks and reference definitions -------------------------------------------
+
+# What may stand before a block's first character on its line: blockquote and list markers.
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
+# A reference definition's opening, `[label]:`, the way kramdown and CommonMark both accept it.
+_DEFINITION = re.compile(r"\[(?:[^\]\\\n]|\\.){1,999}\]:[ \t]*")
+_AUTOLINK = re.compile(r"(?<!\\)<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+_TITLE_END = re.compile(r"""\s+(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\))\s*$""", re.DOTALL)
+
+
+def _neutralize_links(text: str, tokens: list[Token], env: dict[str, Any], code: list[tuple[int, int]],
+                      allow_data_images: bool) -> tuple[str, int]:
+    """Point every executable destination at '#' and escape every executable autolink; the count of repairs."""
+    masked = _mask(text, code)
+    edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
+    destinations = list(_destinations(masked))
+    for start, end in destinations:
+        # read without the container prefixes of its lines: kramdown keeps a newline inside it, browsers drop it
+        if is_unsafe_url(masked[start:end], allow_data_images=allow_data_images):
+            edits[start] = (end, "#")
+    inside = {start - 1 for start, _ in destinations}  # `](<url>)`: a destination, not an autolink
+    for match in _AUTOLINK.finditer(masked):
+        if match.start() not in inside and is_unsafe_url(match.group(1), allow_data_images=allow_data_images):
+            edits[match.start()] = (match.start(), "\\")
+    text = _apply(text, edits)
+    count = len(edits)
+    # markdown-it's reading is the proof; a destination the scan above missed takes its block's links apart
+    for _ in range(_ROUNDS):
+        if count:
+            tokens, env = _parse(text)
+        lines = _unsafe_link_lines(tokens, env, allow_data_images)
+        if not lines:
+            break
+        text, unlinked = _unlink_lines(text, lines, shared_code_regions(text, tokens))
+        count += unlinked
+    return text, count
+
+
+def _mask(text: str, code: list[tuple[int, int]]) -> str:
+    """The text with code and container prefixes blanked out, offsets kept: what links can be read from."""
+    chars = list(text)
+    for start, end in code:
+        for i in range(start, min(end, len(chars))):
+            if chars[i] != "\n":
+                chars[i] = " "
+    offset = 0
+    for line in text.split("\n"):
+        prefix = _CONTAINER_PREFIX.match(line)
+        if prefix:
+            for i in range(offset, offset + prefix.end()):
+                chars[i] = " "
+        offset += len(line) + 1
+    return "".join(chars)
+
+
+def _destinations(masked: str) -> Iterator[tuple[int, int]]:
+    """Where link destinations may stand: inside `](...)` and after `[label]:`, read leniently.
+
+    kramdown takes everything up to the balancing `)` (spaces and tabs too) and a definition's
+    whole line; CommonMark allows the destination on the next line. A trailing title is left out.
+    """
+    for match in re.finditer(r"(?<!\\)\]\(", masked):
+        start = match.end()
+        end = _balanced_end(masked, start)
+        if end is not None:
+            yield _without_title(masked, start, end)
+    for match in _DEFINITION.finditer(masked):
+        line_start = masked.rfind("\n", 0, match.start()) + 1
+        if masked[line_start:match.start()].strip():
+            continue  # not at the start of its line
+        start = match.end()
+        if masked.startswith("\n", start):  # the destination on the next line
+            start += 1
+            while start < len(masked) and masked[start] in " \t":
+                start += 1
+        end = masked.find("\n", start)
+        end = len(masked) if end < 0 else end
+        if end > start:
+            yield _without_title(masked, start, end)
+
+
+def _balanced_end(masked: str, start: int) -> int | None:
+    """The offset of the `)` that closes a destination opened just before ``start``, if any."""
+    depth = 0
+    i = start
+    blank = re.compile(r"\n[ \t]*\n")
+    while i < len(masked):
+        char = masked[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return i
+            depth -= 1
+        elif char == "\n" and blank.match(masked, i):
+            return None
+        i += 1
+    return None
+
+
+def _without_title(masked: str, start: int, end: int) -> tuple[int, int]:
+    title = _TITLE_END.search(masked, start, end)
+    if title:
+        end = title.start()
+    while start < end and masked[start] in " \t\n":
+        start += 1
+    while end > start and masked[end - 1] in " \t\n":
+        end -= 1
+    if masked.startswith("<", start) and masked[end - 1:end] == ">":
+        start, end = start + 1, end - 1
+    return start, end
+
+
+def _apply(text: str, edits: dict[int, tuple[int, str]]) -> str:
+    pieces: list[str] = []
+    cursor = 0
+    for start in sorted(edits):
+        end, replacement = edits[start]
+        if start < cursor:
+            continue
+        pieces.extend((text[cursor:start], replacement))
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _unsafe_link_lines(tokens: list[Token], env: dict[str, Any], allow_data_images: bool) -> list[tuple[int, int]]:
+    """The line ranges of blocks markdown-it still reads an executable destination in."""
+    ranges: list[tuple[int, int]] = []
+    references = env.get("references")
+    if isinstance(references, dict):
+        for reference in references.values():
+            where = reference.get("map")
+            if where and is_unsafe_url(reference.get("href", ""), allow_data_images=allow_data_images):
+                ranges.append((where[0], where[1]))
+    for token in tokens:
+        if token.type != "inline" or not token.map:
+            continue
+        for child in token.children or ():
+            url = child.attrGet("href") if child.type == "link_open" else child.attrGet("src")
+            if isinstance(url, str) and is_unsafe_url(url, allow_data_images=allow_data_images):
+                ranges.append((token.map[0], token.map[1]))
+                break
+    return ranges
+
+
+def _unlink_lines(text: str, ranges: list[tuple[int, int]], code: list[tuple[int, int]]) -> tuple[str, int]:
+    """Escape every `[`, `]` and `<` on these lines outside code: no link can be read there any more."""
+    offsets = _line_offsets(text)
+    edits: dict[int, tuple[int, str]] = {}
+    for first, last in ranges:
+        for i in range(offsets[first], min(offsets[last], len(text))):
+            if text[i] in "[]<" and not _escaped(text, i) and not any(a <= i < b for a, b in code):
+                edits[i] = (i, "\\")
+    return _apply(text, edits), len(edits)
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd run of backslashes."""
+    start = at
+    while start and text[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
+
+
+# --- kramdown and goldmark attribute syntax --------------------------------------------------------
+
+# goldmark's attribute list at the end of a heading (`# Title {#id onclick=x}`), or alone on a
+# line as a block attribute list where a site turns those on
+_TRAILING_ATTRIBUTES = re.compile(r"\{([^{}\n]*)\}[ \t#]*$")
+_ATTRIBUTE_LINE = re.compile(r"\{([^{}\n]*)\}[ \t]*$")
+# kramdown's IAL `{: ...}` and ALD `{:name: ...}` on one line; `\}` may stand inside
+_KRAMDOWN_LIST = re.compile(r"\{:(?:([A-Za-z][\w-]*):)?((?:\\\}|[^}\n])*)\}")
+# Attributes that cannot run, load or style anything: an attribute list naming only these, ids,
+# classes and ALD names is kept (`{: .notice-info}`, Hugo's `{#custom-id}`); any other is escaped.
+HARMLESS_ATTRIBUTES = frozenset({
+    "class", "id", "title", "lang", "dir", "target", "rel", "width", "height", "align", "role", "start",
+    "reversed", "loading", "colspan", "rowspan", "scope", "abbr", "headers", "hreflang", "translate",
+    "aria-label", "aria-hidden",
+})
+_ATTRIBUTE_ITEM = re.compile(r"""[ \t]*(?:[.#][^\s{}"'=<>`]+|([A-Za-z][\w-]*)(?:=("[^"\\]*"|'[^'\\]*'|[\w.%-]+))?)""")
+
+
+def harmless_attribute_list(content: str) -> bool:
+    """Whether an attribute list names only ids, classes, ALDs and attributes in ``HARMLESS_ATTRIBUTES``."""
+    position = 0
+    content = content.rstrip(" \t")
+    while position < len(content):
+        item = _ATTRIBUTE_ITEM.match(content, position)
+        if item is None or item.end() == position:
+            return False
+        if item.group(2) is not None and item.group(1).lower() not in HARMLESS_ATTRIBUTES:
+            return False
+        position = item.end()
+    return True
+
+
+def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[int, int]]) -> tuple[str, Counter[str]]:
+    """Escape the `{` of syntax that writes attributes, raw HTML or options, outside code.
+
+    Every kramdown extension (`{::nomarkdown}`, `{::options}`, `{::comment}`, `{:/}`) and every
+    IAL, ALD or goldmark attribute list that sets more than ids, classes and harmless attributes
+    is escaped: `\\{` is an escape in kramdown, goldmark and CommonMark alike, so every dialect
+    shows the text as written and none acts on it.
+    """
+    edits: dict[int, tuple[int, str]] = {}
+    repairs: Counter[str] = Counter()
+
+    def escape(at: int, kind: str) -> None:
+        if at not in edits and not _escaped(text, at) and not any(a <= at < b for a, b in code):
+            edits[at] = (at, "\\")
+            repairs[kind] += 1
+
+    for match in re.finditer(r"\{:", text):
+        listed = _KRAMDOWN_LIST.match(text, match.start())
+        if text.startswith(("{::", "{:/"), match.start()) or (listed and not harmless_attribute_list(listed.group(2))):
+            escape(match.start(), "kramdown-syntax")
+    if "{" in text:
+        offsets = _line_offsets(text)
+        heading_lines = {line for token in tokens if token.type == "heading_open" and token.map
+                         for line in range(token.map[0], token.map[1] - (token.markup in ("=", "-")))}
+        for number, line in enumerate(text.split("\n")):
+            if "{" not in line:
+                continue
+            prefix = _CONTAINER_PREFIX.match(line)
+            found = _TRAILING_ATTRIBUTES.search(line) if number in heading_lines else (
+                _ATTRIBUTE_LINE.match(line, prefix.end() if prefix else 0))
+            if found and not found.group(1).startswith(":") and not harmless_attribute_list(found.group(1)):
+                escape(offsets[number] + found.start(), "goldmark-attribute")
+    return _apply(text, edits), repairs
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    for line in text.split("\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    return offsets
+
+
+# --- HTML left in the Markdown ---------------------------------------------------------------------
+
+# A well-formed comment as HTML5 reads it: not opened as `<!-->` or `<!--->`, no `--!>` inside.
+_SAFE_COMMENT = re.compile(r"<!--(?!-?>)(?:(?!--!?>).)*-->", re.DOTALL)
+# `<` before a letter, `/`, `?`, or an entity or escape a lenient renderer may decode into one (`<!` below)
+_TAG_START = re.compile(r"(?<!\\)<(?=[A-Za-z/?&\\])")
+# CommonMark's autolinks; an email's local part without `/`, `=` or quotes, which would let a tag
+# (`<script/href="mailto:a@b.c">`) pass for one
+_AUTOLINK_OR_EMAIL = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
+                                r"|<[A-Za-z0-9.!#$%&'*+?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                                r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>")
+
+
+def escape_leftover_html(text: str) -> tuple[str, int]:
+    """Escape whatever HTML is still in the Markdown after conversion, so none reaches a renderer.
+
+    Text on both sides of a removed element can join into a tag (`<scr` + `ipt>`); a tag
+    CommonMark reads as text (`<script/src=..>`) is still one to a browser or kramdown. Every `<`
+    that opens a tag, CDATA or a malformed comment outside code is escaped; a well-formed
+    comment (timestamps, `<!--more-->`) is kept. Escaping can reveal the next piece of HTML,
+    so the search runs again until none is left.
+    """
+    total = 0
+    if not _may_hold_html(text):
+        return text, 0
+    for _ in range(_ROUNDS):
+        positions = _leftover_html_starts(text)
+        if not positions:
+            break
+        for position in sorted(positions, reverse=True):
+            text = text[:position] + "\\" + text[position:]
+        total += len(positions)
+    return text, total
+
+
+def _may_hold_html(text: str) -> bool:
+    """A cheap first look: is there a '<' that is not escaped, a well-formed comment or an autolink?"""
+    for match in re.finditer(r"(?<!\\)<", text):
+        if not (_SAFE_COMMENT.match(text, match.start()) or _AUTOLINK_OR_EMAIL.match(text, match.start())):
+            return True
+    return False
+
+
+def _leftover_html_starts(text: str) -> set[int]:
+    starts: set[int] = set()
+    for span in find_html(text):
+        chunk = text[span.start:span.end]
+        if span.block and not span.kept and _SAFE_COMMENT.sub("", chunk).strip() == "":
+            continue
+        for match in re.finditer(r"<(?=[A-Za-z/!?])", chunk):
+            inside_comment = any(c.start() < match.start() < c.end() for c in _SAFE_COMMENT.finditer(chunk))
+            if not inside_comment and not _SAFE_COMMENT.match(chunk, match.start()):
+                starts.add(span.start + match.start())
+    code = shared_code_regions(text)
+    autolinks = [(m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text)]
+    for match in _TAG_START.finditer(text):
+        # any `<` before a letter, outside code and autolinks: browsers and kramdown run
+        # <mglyph/onerror=..> as well as <img ..>, and a renderer may decode <script&gt;
+        if not any(a <= match.start() < b for a, b in code + autolinks):
+            starts.add(match.start())
+    for match in re.finditer(r"(?<!\\)<!(?!--(?!-?>))", text):
+        if not any(a <= match.start() < b for a, b in code):
+            starts.add(match.start())  # CDATA, a doctype, a comment opened as `<!-->`
+    for match in re.finditer(r"(?<!\\)<!--(?!-?>)", text):
+        comment = _SAFE_COMMENT.match(text, match.start())
+        if comment is None and not any(a <= match.start() < b for a, b in code):
+            starts.add(match.start())
+    return starts

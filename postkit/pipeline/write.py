@@ -1,0 +1,248 @@
+"""The one writer of a body: converted HTML spans spliced into the Markdown around them.
+
+Markdown outside the HTML spans is kept as it was written. This module alone knows where a
+converted span lands: at a line start, inside a blockquote or list item, between blank lines,
+or inside a paragraph; after splicing, the Markdown-level passes run once over the whole body
+(tracking parameters in Markdown links, entities written as characters, the output safety pass).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html import unescape
+
+from postkit.pipeline.fragment import _tools, convert_fragment
+from postkit.pipeline.markdown_text import escape_line_start, escape_line_starts
+from postkit.pipeline.options import CleanOptions
+from postkit.pipeline.repair import strip_tracking
+from postkit.pipeline.report import FragmentReport
+from postkit.pipeline.safety import secure_markdown
+from postkit.rules import RuleBook
+from postkit.segments import (
+    PLACEHOLDER_RE,
+    HtmlSpan,
+    code_regions,
+    find_html,
+    markdown_link_urls,
+    normalize_newlines,
+)
+
+
+def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line: int = 1,
+               title: str | None = None) -> tuple[str, FragmentReport, int]:
+    """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched."""
+    # a NUL is U+FFFD to every Markdown reader; as such it cannot hide inside a tag from this search
+    normalized = normalize_newlines(body).replace("\0", "\ufffd")
+    spans = find_html(normalized)
+    total = FragmentReport()
+    tools = _tools(options)
+    if not spans:
+        cleaned, dropped = drop_markdown_tracking(normalized, tools.rules)
+        cleaned, decoded = decode_entities(cleaned)
+        cleaned, secured = secure_markdown(cleaned, allow_data_images=options.allow_data_images)
+        if not dropped and not secured and not decoded:
+            return body, total, 0
+        total.repairs.update(secured)
+        for kind, count in (("tracking-param", dropped), ("entity-decoded", decoded)):
+            if count:
+                total.repairs[kind] += count
+        return _restore_line_endings(body, cleaned), total, 0
+    pieces: list[str] = []
+    cursor = 0
+    for span in spans:
+        if span.literal:
+            pieces.append(normalized[cursor:span.start])
+            pieces.append("\\" + span.html)
+            cursor = span.end
+            continue
+        if not span.block and _LONE_BREAK.fullmatch(span.html):
+            # a <br> inside a paragraph: a hard break, and the Markdown after it must not start a block
+            pieces.append(normalized[cursor:span.start].rstrip(" ") + "\\\n")
+            rest = normalized[span.end:]
+            skipped = len(rest) - len(rest.lstrip(" "))
+            marker = _LINE_START_MARK.match(rest, skipped)
+            cursor = span.end + skipped
+            if marker:
+                pieces.append("\\" if not marker.group(0)[0].isdigit() else "")
+            continue
+        markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1,
+                                            title=title if span.block else None, inline=not span.block)
+        total.removals.extend(report.removals)
+        total.repairs.update(report.repairs)
+        total.lost.extend(report.lost)
+        before = normalized[cursor:span.start]
+        pieces.append(before)
+        pieces.append(_place(span, markdown, before, normalized[span.end:]))
+        cursor = span.end
+    pieces.append(normalized[cursor:])
+    result = _tidy_blank_lines("".join(pieces))
+    result, dropped = drop_markdown_tracking(result, tools.rules)
+    if dropped:
+        total.repairs["tracking-param"] += dropped
+    result, decoded = decode_entities(result)
+    if decoded:
+        total.repairs["entity-decoded"] += decoded
+    result, secured = secure_markdown(result, allow_data_images=options.allow_data_images)
+    total.repairs.update(secured)
+    result = _restore_line_endings(body, result)
+    return result, total, len(spans)
+
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def decode_entities(text: str) -> tuple[str, int]:
+    """Write HTML entities of the Markdown as the characters they stand for, outside code.
+
+    WordPress exports are full of `we&#8217;ll` and `&#8211;`: the same text to a reader, noise
+    to a writer. Only entities for letters, digits and non-ASCII visible characters are written
+    out; `&amp;`, `&lt;`, `&nbsp;` and other syntax, spaces and invisible characters stay, as does
+    an escaped `\\&#8217;` and anything in code.
+    """
+    if "&" not in text:
+        return text, 0
+    code: list[tuple[int, int]] | None = None
+    pieces: list[str] = []
+    cursor = count = 0
+    for match in _ENTITY.finditer(text):
+        char = unescape(match.group(0))
+        if len(char) != 1 or not _plain_visible(char):
+            continue
+        if _escaped(text, match.start()):
+            continue
+        if code is None:
+            code = code_regions(text)
+        if any(start <= match.start() < end for start, end in code):
+            continue
+        pieces.append(text[cursor:match.start()])
+        pieces.append(char)
+        cursor = match.end()
+        count += 1
+    pieces.append(text[cursor:])
+    return "".join(pieces), count
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd run of backslashes (looks back only that far)."""
+    start = at
+    while start and text[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
+
+
+def _plain_visible(char: str) -> bool:
+    if char.isascii():
+        return char.isalnum()
+    return unicodedata.category(char)[0] not in "CZ"
+
+
+def drop_markdown_tracking(text: str, rules: RuleBook) -> tuple[str, int]:
+    """Drop tracking parameters from the URLs of Markdown links and reference definitions.
+
+    Only the query of a URL that holds such a parameter changes; everything else stays as written.
+    """
+    if not rules.mentions_tracking_param(text):
+        return text, 0
+    pieces: list[str] = []
+    cursor = dropped = 0
+    for start, end in markdown_link_urls(text):
+        cleaned, count = strip_tracking(text[start:end], rules)
+        if count:
+            pieces.extend((text[cursor:start], cleaned))
+            cursor = end
+            dropped += count
+    pieces.append(text[cursor:])
+    return "".join(pieces), dropped
+
+
+def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
+    if not span.block and "\n" in markdown:
+        # a <br> inside a paragraph starts a line: what begins it must not become a heading or list
+        markdown = escape_line_starts(markdown)
+    if span.kept:
+        markdown = _put_back_kept(span, markdown, before)
+    if not span.block:
+        markdown = re.sub(r"\n{2,}", " ", markdown)
+        # Space at the inner edge of the span (`<b>word </b>next`) must stay between the words.
+        if _EDGE_SPACE_END.search(span.html) and markdown and not markdown[-1].isspace() and after[:1].strip():
+            markdown += " "
+        if _EDGE_SPACE_START.match(span.html) and markdown and not markdown[0].isspace() and before[-1:].strip():
+            markdown = " " + markdown
+        return markdown
+    if span.first_prefix or span.prefix:
+        return _reprefix(markdown, span.first_prefix, span.prefix) if markdown else span.first_prefix.rstrip()
+    if not markdown.strip():  # nothing, or only the space of a `<p>&nbsp;</p>`
+        return _REMOVED_BLOCK
+    lead = "" if not before.strip("\n") or before.endswith("\n\n") else (
+        "\n" if before.endswith("\n") else "\n\n")
+    trail = "" if not after.strip("\n") or after.startswith("\n\n") else ("\n" if after.startswith("\n") else "\n\n")
+    return lead + markdown + trail
+
+
+def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
+    """Put the Markdown kept between tags back in place of its placeholders.
+
+    Kept text that followed a tag in the source (`<span>1. mintUpdate</span>`) was never at the
+    start of a line; once the tag is gone it may be, and a block marker there would turn it into
+    a list or heading: such a marker is escaped.
+    """
+    def put(match: re.Match[str]) -> str:
+        kept = span.kept[int(match.group(1))]
+        line_start = markdown.rfind("\n", 0, match.start()) + 1
+        preceding = markdown[line_start:match.start()]
+        if line_start == 0:
+            preceding = before.rsplit("\n", 1)[-1] + preceding
+        return escape_line_start(kept) if _CONTAINER_PREFIX.fullmatch(preceding) else kept
+
+    return PLACEHOLDER_RE.sub(put, markdown)
+
+
+# What may stand before a paragraph's first character on its line: blockquote and list markers.
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
+
+
+def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:
+    """Put a block back inside its blockquote or list item: the container's prefix on every line."""
+    out = []
+    for i, line in enumerate(markdown.split("\n")):
+        if i == 0:
+            out.append(first_prefix + line)
+        else:
+            out.append((prefix + line) if line else prefix.rstrip())
+    return "\n".join(out)
+
+
+_LONE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_LINE_START_MARK = re.compile(r"#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$", re.MULTILINE)
+_EDGE_SPACE_END = re.compile(r"\s(?:</[^>]+>)+$")
+_EDGE_SPACE_START = re.compile(r"^(?:<[^/!][^>]*>)+\s")
+
+
+# A block that converted to nothing leaves this mark; the blank lines around it are merged after.
+_REMOVED_BLOCK = "\ue002"
+_AROUND_REMOVED = re.compile("\n*\ue002(?:\n*\ue002)*\n*")  # consecutive removed blocks merge as one
+
+
+def _tidy_blank_lines(text: str) -> str:
+    def merge(match: re.Match[str]) -> str:
+        start, end = match.start(), match.end()
+        if start == 0:
+            return ""
+        if end == len(text):
+            return "\n" if match.group(0).endswith("\n") else ""
+        return "\n\n"
+
+    return _AROUND_REMOVED.sub(merge, text)
+
+
+def _restore_line_endings(original: str, new: str) -> str:
+    crlf = original.count("\r\n")
+    if crlf and crlf * 2 > original.count("\n"):
+        new = new.replace("\n", "\r\n")
+    ends_with_newline = original.endswith(("\n", "\r"))
+    if ends_with_newline and not new.endswith("\n") and new:
+        new += "\r\n" if crlf and crlf * 2 > original.count("\n") else "\n"
+    elif not ends_with_newline:
+        new = new.rstrip("\r\n")
+    return new
