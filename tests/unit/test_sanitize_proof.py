@@ -13,7 +13,7 @@ from pathlib import Path
 import nh3
 import pytest
 
-import postkit.pipeline as pipeline
+import postkit.pipeline.fragment as pipeline
 from postkit import CleanOptions, clean_text
 from postkit.pipeline.html import parse_fragment, serialize_html
 from postkit.pipeline.sanitize import Policy, enforce_policy, make_sanitizer
