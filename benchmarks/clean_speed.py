@@ -1,14 +1,17 @@
 """Speed of `postkit clean` against the loop a user would write by hand, in one run.
 
-    python benchmarks/clean_speed.py [--corpus ../shared/corpus] [--posts 10000] [--jobs 0]
+    python benchmarks/clean_speed.py [--corpus ../shared/corpus] [--posts 10000] [--jobs N]
 
-Copies the corpus, replicated to --posts files, into two scratch folders and times:
+Copies the corpus, replicated to --posts files, into scratch folders and times, side by side:
   1. postkit clean, cold (empty cache), in worker processes (--jobs, default all cores);
   2. postkit clean again over the cleaned folder (cache warm);
-  3. the baseline: one Python loop of python-frontmatter load, bleach clean, markdownify and
-     python-frontmatter dump per file, written back.
-Each runs as its own process; peak memory is the largest sum of resident memory of that
-process and its children, sampled every 20 ms. Prints files per second and ratios.
+  3. postkit clean --jobs 1, cold, on a fresh copy: its CPU time per post (user + system);
+  4. postkit validate over the cleaned folder;
+  5. the baseline: one Python loop of python-frontmatter load, bleach clean, markdownify and
+     python-frontmatter dump per file, written back (one process, as a user writes it).
+Each runs as its own process; CPU time is that of the process and its children; peak memory is
+the largest sum of resident memory of the process and its children, sampled every 20 ms.
+Prints seconds, files per second, CPU ms per post and the ratios against the baseline.
 """
 
 from __future__ import annotations
@@ -65,8 +68,9 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Run a command; returns (seconds, peak tree RSS in bytes, exit code)."""
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, int, float]:
+    """Run a command; returns (seconds, peak tree RSS in bytes, exit code, CPU seconds of it and its children)."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -86,7 +90,15 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     sampler.join()
     if process.returncode not in (0, 1):
         sys.stderr.write(stderr.decode(errors="replace")[-2000:])
-    return elapsed, peak, process.returncode
+        raise SystemExit(f"{' '.join(command[:4])} ... exited {process.returncode}")
+    return elapsed, peak, process.returncode, _children_cpu() - cpu_before
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def baseline(folder: Path) -> None:
@@ -109,32 +121,39 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
     parser.add_argument("--posts", type=int, default=10_000)
-    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes for the cold run (default: cores)")
     parser.add_argument("--run-baseline", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_baseline:
         baseline(Path(args.run_baseline))
         return 0
     corpus = Path(args.corpus)
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     with tempfile.TemporaryDirectory(prefix="postkit-bench-") as scratch:
         root = Path(scratch)
-        ours, theirs = root / "postkit", root / "baseline"
+        ours, single, theirs = root / "postkit", root / "single", root / "baseline"
         count = replicate(corpus, ours, args.posts)
+        replicate(corpus, single, args.posts)
         replicate(corpus, theirs, args.posts)
         env = dict(os.environ, POSTKIT_CACHE_DIR=str(root / "cache"), NO_COLOR="1")
-        clean = [sys.executable, "-m", "postkit", "clean", str(ours), "--quiet", "--jobs", str(args.jobs)]
-        cold = timed(clean, env)
-        warm = timed(clean, env)
+        postkit = [sys.executable, "-m", "postkit"]
         base = timed([sys.executable, __file__, "--run-baseline", str(theirs)], env)
+        cold = timed([*postkit, "clean", str(ours), "--quiet", *jobs], env)
+        warm = timed([*postkit, "clean", str(ours), "--quiet", *jobs], env)
+        one = timed([*postkit, "clean", str(single), "--quiet", "--jobs", "1", "--no-cache"], env)
+        check = timed([*postkit, "validate", str(ours), "--format", "concise"], env)
     cores = os.cpu_count()
-    print(f"{count} posts replicated from {corpus} ({cores} cores, --jobs {args.jobs or cores})\n")
-    print("| run | seconds | files/s | vs baseline | peak memory | exit |")
-    print("|---|---|---|---|---|---|")
-    base_rate = count / base[0]
-    for name, (seconds, peak, code) in (("postkit clean, cold", cold), ("postkit clean, warm cache", warm),
-                                        ("baseline loop (frontmatter+bleach+markdownify)", base)):
+    print(f"{count} posts replicated from {corpus} ({cores} cores, cold and warm with --jobs {args.jobs or cores})\n")
+    print("| run | seconds | files/s | vs baseline | CPU ms/post | CPU vs baseline | peak memory | exit |")
+    print("|---|---|---|---|---|---|---|---|")
+    base_rate, base_cpu = count / base[0], base[3] / count
+    for name, (seconds, peak, code, cpu) in (
+            ("postkit clean, cold", cold), ("postkit clean, warm cache", warm),
+            ("postkit clean --jobs 1, cold", one), ("postkit validate", check),
+            ("baseline loop (frontmatter+bleach+markdownify)", base)):
         rate = count / seconds
-        print(f"| {name} | {seconds:.1f} | {rate:.0f} | {rate / base_rate:.2f}x | {peak / 2**20:.0f} MB | {code} |")
+        print(f"| {name} | {seconds:.1f} | {rate:.0f} | {rate / base_rate:.2f}x | {cpu / count * 1000:.2f} | "
+              f"{cpu / count / base_cpu:.2f}x | {peak / 2**20:.0f} MB | {code} |")
     return 0
 
 

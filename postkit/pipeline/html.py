@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import lxml.html
@@ -173,9 +174,17 @@ def flatten_deep_nesting(root: HtmlElement, limit: int) -> int:
     return _flatten(root, limit)[0]
 
 
+@lru_cache(maxsize=8)
+def _reaches(levels: int) -> etree.XPath:
+    """An XPath that says whether any element stands ``levels`` below the context element."""
+    return etree.XPath("boolean(" + "/".join(["*"] * levels) + ")")
+
+
 def _flatten(root: HtmlElement, limit: int) -> tuple[int, int]:
     """Flatten at ``limit``; returns how many subtrees were flattened and the depth of the deepest element."""
     deepest = sum(1 for _ in root.iterancestors()) + 1
+    if limit > deepest and not _reaches(limit - deepest)(root):
+        return 0, limit - 1  # nothing that deep (libxml2 answers in C): the usual case
     depth: dict[HtmlElement, int] = {root: deepest}
     boundary: list[HtmlElement] = []
     for element in root.iterdescendants(etree.Element):

@@ -688,11 +688,48 @@ def _partners(run: list[Item]) -> dict[int, int]:
 
 def write_run(run: list[Item], context: Context, *, heading: bool = False, cell: bool = False) -> str:
     """One paragraph: pair and place markers, trim and collapse spaces, escape text, join."""
-    items = _pair(run)
-    items = _collapse_spaces(items)
-    items = _join_code_spans(_fix_markers(items))
-    items = _collapse_spaces(items)
+    items = _collapse_spaces(_pair(run))
+    if any(item[0] == OPEN for item in items):
+        items = _collapse_spaces(_join_code_spans(_fix_markers(_repair_pairs(_lift_spaces(items)))))
+    else:
+        items = _join_code_spans(items)
     return _join(items, context, heading=heading, cell=cell)
+
+
+def _lift_spaces(items: list[list[str]]) -> list[list[str]]:
+    """Spaces and breaks at the inner edges of emphasis and links go outside, in one pass:
+    markers next to a space do not flank, and a space kept inside a link is lost to the words
+    beside it (`[Hit Tail ](u)- A`). Openers and closers are re-paired by the caller."""
+    out: list[list[str]] = []
+    for item in items:
+        kind = item[0]
+        if kind in (TEXT, BREAK) and out and out[-1][0] == OPEN:
+            start = len(out)
+            while start and out[start - 1][0] == OPEN:
+                start -= 1
+            if kind == BREAK:
+                out.insert(start, item)
+                continue
+            kept = item[1].lstrip(_INNER_SPACE)
+            if kept != item[1]:
+                out.insert(start, [TEXT, item[1][: len(item[1]) - len(kept)], ""])
+                if not kept:
+                    continue
+                item = [TEXT, kept, ""]
+        elif kind == CLOSE:
+            moved: list[list[str]] = []
+            while out and (out[-1][0] == BREAK or (out[-1][0] == TEXT and not out[-1][1].strip(_INNER_SPACE))):
+                moved.insert(0, out.pop())
+            if out and out[-1][0] == TEXT:
+                kept = out[-1][1].rstrip(_INNER_SPACE)
+                if kept != out[-1][1]:
+                    moved.insert(0, [TEXT, out[-1][1][len(kept):], ""])
+                    out[-1] = [TEXT, kept, ""]
+            out.append(item)
+            out.extend(moved)
+            continue
+        out.append(item)
+    return out
 
 
 def _join_code_spans(items: list[list[str]]) -> list[list[str]]:
