@@ -126,13 +126,19 @@ def markdown_structures(markdown: str) -> Counter[str]:
     """Counts of each structure a CommonMark (+ tables) renderer finds in Markdown, HTML blocks aside."""
     counts: Counter[str] = Counter()
 
+    heading = [False]
+
     def walk(tokens: list) -> None:  # type: ignore[type-arg]
         depth = 0  # inside bold or italic: emphasis is counted in word characters, as in the source
         for token in tokens:
             for name, (_, token_types) in STRUCTURES.items():
                 if name != "emphasis" and token.type == token_types:
                     counts[name] += 1
-            if token.type in ("strong_open", "em_open"):
+            if token.type in ("heading_open", "heading_close"):
+                heading[0] = token.type == "heading_open"  # a heading's emphasis is not counted: see emphasized_chars
+            elif heading[0]:
+                pass
+            elif token.type in ("strong_open", "em_open"):
                 depth += 1
             elif token.type in ("strong_close", "em_close"):
                 depth -= 1
@@ -188,6 +194,11 @@ def _word_chars(text: str) -> int:
     return sum(1 for char in text if unicodedata.category(char)[0] in "LMN")
 
 
+_NOT_COUNTED = ("pre", "code", "h1", "h2", "h3", "h4", "h5", "h6")
+# A backslash escape: what the converter adds where text would otherwise be read as syntax.
+ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
+
+
 def emphasized_chars(root: HtmlElement, kept: list[str]) -> int:
     """Word characters inside bold or italic, outermost emphasis only, code aside.
 
@@ -196,7 +207,8 @@ def emphasized_chars(root: HtmlElement, kept: list[str]) -> int:
     """
     total = 0
     for element in elements(root, *EMPHASIS_KIND):
-        if any(parent.tag in EMPHASIS_KIND or parent.tag in ("pre", "code") for parent in element.iterancestors()):
+        # a heading is emphasis already: `<h3><b>T</b></h3>` is `### T`, and its bold is not counted
+        if any(parent.tag in EMPHASIS_KIND or parent.tag in _NOT_COUNTED for parent in element.iterancestors()):
             continue
         total += _word_chars(PLACEHOLDER_RE.sub(lambda m: kept[int(m.group(1))], visible_text(element)))
     return total
@@ -234,6 +246,7 @@ def check(path: str) -> dict[str, object]:
     row["idempotent"] = again is not None and again.text == out
     row["front_matter_kept"] = out.startswith(post.bom + post.front_matter)
     row["changed"] = result.changed
+    row["escapes_added"] = max(0, len(ESCAPE.findall(body_out)) - len(ESCAPE.findall(post.body)))
     images, links = markdown_urls(body_out)
     row["images_out"] = len(images)
     row["links_out"] = len(links)
@@ -359,6 +372,7 @@ def main() -> int:
             if kept != source:
                 examples[f"{structure}-differ"].append(f"{name}: out {kept}, source {source}")
         stats["changed"] += bool(row["changed"])
+        stats["escapes-added"] += int(row["escapes_added"])  # type: ignore[call-overload]
         share = float(row["removed_share"])  # type: ignore[arg-type]
         stats["removed-share-x1000"] += int(share * 1000)
         article_share = float(row["article_removed_share"])  # type: ignore[arg-type]
@@ -378,12 +392,20 @@ def main() -> int:
         print(f"| {site} | " + " | ".join(str(stats[c]) for c in columns) + f" | {mean:.1%} |")
     mean = total["removed-share-x1000"] / 1000 / max(1, total["posts"])
     print("| **total** | " + " | ".join(str(total[c]) for c in columns) + f" | {mean:.1%} |")
+    print("\n| site | backslash escapes added per post | posts with none |\n|---|---|---|")
+    for site in [*sorted(by_site), "**total**"]:
+        stats = total if site == "**total**" else by_site[site]
+        without = sum(1 for row in rows
+                      if (site == "**total**" or row["site"] == site) and not row.get("escapes_added"))
+        print(f"| {site} | {stats['escapes-added'] / max(1, stats['posts']):.2f} | {without} |")
     labels = {"emphasis": "emphasized characters"}
     print("\n| site | " + " | ".join(f"{labels.get(name, name)} out/source" for name in STRUCTURES) + " |")
     print("|---" * (len(STRUCTURES) + 1) + "|")
     for site in [*sorted(by_site), "**total**"]:
         stats = total if site == "**total**" else by_site[site]
-        cells = [f"{stats[name + '-out']:,}/{stats[name + '-source']:,}" for name in STRUCTURES]
+        cells = [f"{stats[name + '-out']:,}/{stats[name + '-source']:,}"
+                 + (f" ({stats[name + '-out'] / stats[name + '-source']:.1%})" if stats[name + "-source"] else "")
+                 for name in STRUCTURES]
         print(f"| {site} | " + " | ".join(cells) + " |")
     print(f"\n{len(rows)} posts in {elapsed:.1f}s; removed by kind: {dict(sorted(removed_kinds.items()))}")
     all_removed = max(1, sum(removed_chars.values()))
