@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
 
-
-class Position(NamedTuple):
-    """A 1-based line and column in a file."""
-
-    line: int
-    column: int
+from postkit.body import Position
 
 
 @dataclass(frozen=True)

@@ -1,59 +1,47 @@
-"""The body as the content rules (PK2xx) see it: HTML spans parsed once, cruft found once, file positions.
+"""The body as the content rules (PK2xx) see it: the one body model (``postkit.body``) and the
+helpers the checks share to describe what they find.
 
-The detectors are the cleaning pipeline's: ``find_html`` splits the body, ``parse_fragment``
-parses each span, the rule book's hiding rules, promo-link and pixel patterns and tracking
-parameters say what is cruft, and the repair stage's lazy-image and URL knowledge says what
-it would repair. Nothing here changes a tree; a check reports what ``postkit clean`` would do.
-
-lxml gives elements no source positions, so an element is found again in its span's source
-text by its opening tag: same name, same attributes, same place among the tags that look
-alike. HTML in archives is often one very long line, so the column is as exact as the line.
+The detectors are the cleaning pipeline's: the rule book's hiding rules, promo-link and pixel
+patterns and tracking parameters say what is cruft, and the repair stage's lazy-image and URL
+knowledge says what it would repair. Nothing here changes a tree; a check reports what
+``postkit clean`` would do.
 """
 
 from __future__ import annotations
 
-import bisect
-import html
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import unescapeAll
-from markdown_it.token import Token
-
-from postkit.checks.base import Finding, Position
-from postkit.pipeline.html import INVISIBLE, classes, elements, parse_fragment
-from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, host_of, lazy_url
+from postkit.checks.base import Finding
+from postkit.pipeline.html import classes
+from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, lazy_url
 from postkit.pipeline.report import excerpt
-from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
+from postkit.pipeline.strip import Cruft
 from postkit.rules import RuleBook
-from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, markdown_link_urls, normalize_newlines
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+from postkit.body import (
+    MEDIA,
+    Body,
+    HtmlPart,
+    SourceTag,
+    element_signature,
+    source_tags,
+    visible_strings,
+)
+
+__all__ = ["MEDIA", "Body", "HtmlPart", "SourceTag", "element_signature", "excerpt", "source_tags", "visible_strings"]
+
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_TEMPLATE = ("{{", "{%")
 
 # The repair stage's knowledge, under names that say what the content rules use it for.
 LAZY_URL_ATTRIBUTES = (*LAZY_ATTRS, *SRCSET_ATTRS)
 URL_ATTRIBUTES = URL_ATTRS
 real_lazy_url = lazy_url
-
-# Elements whose content is text to the HTML parser, not tags: their insides are skipped when
-# looking for opening tags.
-_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp"})
-_SOURCE_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.DOTALL)
-_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
-_COMMENT_OR_RAW = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>|<!--(.*?)-->", re.DOTALL | re.IGNORECASE)
-_TEMPLATE = ("{{", "{%")
-# CommonMark, as find_html reads the body; and its code spans (a run of backticks to the same run).
-_MARKDOWN = MarkdownIt("commonmark")
-_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
-# Elements that show something without holding text: a body with one of them is not empty.
-MEDIA = frozenset({"img", "picture", "video", "audio", "iframe", "embed", "object", "svg", "canvas"})
-
 
 def describe(element: HtmlElement) -> str:
     """The opening tag a reader can search for: name, id and class, e.g. ``<div id="imu" class="ad">``."""
@@ -94,359 +82,6 @@ def tracking_params(url: str, rules: RuleBook) -> list[str]:
 
 # An element as its opening tag shows it: the name and the attributes with their values.
 Signature = tuple[str, tuple[tuple[str, str], ...]]
-
-
-@dataclass(frozen=True)
-class SourceTag:
-    """One opening tag in a span's source: where it starts and where each attribute's value starts."""
-
-    start: int
-    name: str
-    attributes: dict[str, tuple[str, int]]
-
-    def signature(self) -> Signature:
-        return self.name, tuple(sorted((name, _normal(value)) for name, (value, _) in self.attributes.items()))
-
-
-def _normal(value: str) -> str:
-    return " ".join(value.split())
-
-
-def element_signature(element: HtmlElement) -> Signature:
-    items = [(name, _normal(value)) for name, value in element.attrib.items()]
-    return element.tag, tuple(sorted(items))
-
-
-def source_tags(text: str) -> list[SourceTag]:
-    """The opening tags of an HTML text, outside comments and raw-text elements, in order."""
-    tags: list[SourceTag] = []
-    position = 0
-    while True:
-        match = _SOURCE_TOKEN.search(text, position)
-        if match is None:
-            return tags
-        position = match.end()
-        if match.group(1) is None:
-            continue  # a comment
-        name = match.group(1).lower()
-        attributes: dict[str, tuple[str, int]] = {}
-        offset = match.start(2)
-        for attribute in _ATTRIBUTE.finditer(match.group(2)):
-            key = attribute.group(1).lower()
-            if key in attributes:
-                continue  # the parser keeps the first of two same-named attributes
-            group = next((index for index in (2, 3, 4) if attribute.group(index) is not None), None)
-            if group is None:
-                attributes[key] = ("", offset + attribute.start())
-            else:
-                attributes[key] = (html.unescape(attribute.group(group)), offset + attribute.start(group))
-        tags.append(SourceTag(match.start(), name, attributes))
-        if name in _RAW_TEXT:
-            end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, position)
-            position = end.end() if end else len(text)
-
-
-@dataclass
-class HtmlPart:
-    """One HTML span of the body, parsed once, with the cruft its rules find and a way back to the file."""
-
-    span: HtmlSpan
-    tree: HtmlElement
-    body: Body
-    _elements: list[HtmlElement] | None = field(default=None, repr=False)
-    _tags_by_signature: dict[Signature, list[SourceTag]] | None = field(default=None, repr=False)
-    _tags: list[SourceTag] = field(default_factory=list, repr=False)
-    _ranks: dict[str, dict[HtmlElement, tuple[Signature, int]]] = field(default_factory=dict, repr=False)
-    _cruft: list[Cruft] | None = field(default=None, repr=False)
-    _removed: set[HtmlElement] | None = field(default=None, repr=False)
-    _text_total: int | None = field(default=None, repr=False)
-
-    @property
-    def elements(self) -> list[HtmlElement]:
-        """Every element of the tree in document order, found once for all the rules."""
-        if self._elements is None:
-            self._elements = elements(self.tree)
-        return self._elements
-
-    def named(self, *names: str) -> Iterator[HtmlElement]:
-        return (element for element in self.elements if element.tag in names)
-
-    # --- positions ---------------------------------------------------------------------------
-
-    def position(self, element: HtmlElement, attribute: str | None = None) -> Position:
-        """Where the element's opening tag (or the value of one attribute of it) is in the file."""
-        tag = self._source_tag(element)
-        if tag is None:
-            return self.offset_position(0)
-        if attribute is not None and attribute in tag.attributes:
-            return self.offset_position(tag.attributes[attribute][1])
-        return self.offset_position(tag.start)
-
-    def offset_position(self, offset: int) -> Position:
-        """File position of an offset into ``span.html``."""
-        return self.body.position(self._body_offset(offset))
-
-    def _body_offset(self, offset: int) -> int:
-        span = self.span
-        if not span.block:
-            # inline: the tags are the body's own text; each placeholder stands for kept Markdown
-            body_offset, html_offset = span.start, 0
-            for placeholder in PLACEHOLDER_RE.finditer(span.html):
-                if offset < placeholder.start():
-                    break
-                body_offset += placeholder.start() - html_offset + len(span.kept[int(placeholder.group(1))])
-                html_offset = placeholder.end()
-            return body_offset + max(0, offset - html_offset)
-        # block: each line of html is the end of a body line whose container prefix was taken off
-        line_index = span.html.count("\n", 0, offset)
-        column = offset - (span.html.rfind("\n", 0, offset) + 1)
-        html_line = span.html.split("\n")[line_index]
-        body_line = span.line - 1 + line_index
-        source_line = self.body.line_text(body_line)
-        return self.body.line_start(body_line) + (len(source_line) - len(html_line)) + column
-
-    def _source_tag(self, element: HtmlElement) -> SourceTag | None:
-        if self._tags_by_signature is None:
-            self._tags = source_tags(self.span.html)
-            self._tags_by_signature = {}
-            for tag in self._tags:
-                self._tags_by_signature.setdefault(tag.signature(), []).append(tag)
-        signature, rank = self._rank(element)
-        alike = self._tags_by_signature.get(signature)
-        if alike:
-            # the n-th element that looks like this one is the n-th such tag in the source
-            return alike[min(rank, len(alike) - 1)]
-        # the parser changed the attributes: the first tag of this name holding one of its values
-        values = {value for _, value in signature[1] if value}
-        for tag in self._tags:
-            if tag.name == element.tag and any(_normal(v) in values for v, _ in tag.attributes.values()):
-                return tag
-        return next((tag for tag in self._tags if tag.name == element.tag), None)
-
-    def _rank(self, element: HtmlElement) -> tuple[Signature, int]:
-        """The element's signature and how many elements before it have the same one."""
-        ranks = self._ranks.get(element.tag)
-        if ranks is None:
-            ranks = {}
-            seen: dict[Signature, int] = {}
-            for other in self.named(element.tag):
-                signature = element_signature(other)
-                ranks[other] = (signature, seen.get(signature, 0))
-                seen[signature] = seen.get(signature, 0) + 1
-            self._ranks[element.tag] = ranks
-        return ranks.get(element) or (element_signature(element), 0)
-
-    # --- cruft -------------------------------------------------------------------------------
-
-    @property
-    def cruft(self) -> list[Cruft]:
-        """Outermost cruft elements, as the strip stage would remove them, in document order.
-
-        An element inside one already found is left out: one ad slot is one finding, however
-        many of its wrappers the rules match.
-        """
-        if self._cruft is None:
-            self._cruft = self._find_cruft()
-        return self._cruft
-
-    def removed_by_clean(self, element: HtmlElement) -> bool:
-        """True for an element ``postkit clean`` removes anyway: cruft, inside cruft, or page chrome
-        around the main article of a whole scraped page. Content rules look at what clean keeps."""
-        if self._removed is None:
-            removed: set[HtmlElement] = set()
-            for cruft in self.cruft:
-                removed.add(cruft.element)
-                removed.update(elements(cruft.element))
-            article = self.main_article()
-            if article is not None:
-                kept = {article, *elements(article)}
-                removed.update(node for node in self.elements if node not in kept)
-            self._removed = removed
-        return element in self._removed
-
-    @property
-    def text_length(self) -> int:
-        """How many non-space characters of visible text the span holds."""
-        if self._text_total is None:
-            self._text_total = _text_length(self.tree)
-        return self._text_total
-
-    def main_article(self) -> HtmlElement | None:
-        """The one element holding the article of a whole page, as the strip stage finds it."""
-        found = find_main_article(self.tree, self.body.rules)
-        return found[1] if found is not None else None
-
-    def _find_cruft(self) -> list[Cruft]:
-        return find_cruft(self.tree, self.body.rules, self.body.host)
-
-
-def _text_length(root: HtmlElement) -> int:
-    return sum(len("".join(text.split())) for text in visible_strings(root))
-
-
-def _line_starts_of(text: str) -> list[int]:
-    return [0, *(match.end() for match in re.finditer("\n", text))]
-
-
-def visible_strings(root: HtmlElement, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[str]:
-    """The text nodes a reader sees, leaving out invisible elements, comments and the elements whose
-    ``id()`` is in ``skip`` (the caller holds those elements, so their ids stay theirs)."""
-    if root.text:
-        yield root.text
-    # the text after an element waits on the stack until the element's content is read
-    stack: list[HtmlElement | str] = list(reversed(root))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            yield node
-            continue
-        if node.tail:
-            stack.append(node.tail)
-        if isinstance(node.tag, str) and node.tag not in INVISIBLE and id(node) not in skip:
-            if node.text:
-                yield node.text
-            stack.extend(reversed(node))
-
-
-@dataclass
-class Body:
-    """A post's body with LF newlines, its HTML spans parsed, and how offsets map to file positions.
-
-    ``text`` has CRLF and lone CR as LF, as ``find_html`` needs; positions are counted in the
-    file as written, on LF only like every postkit position, so ``_file_offsets`` maps an
-    offset of ``text`` back to the body as written when the two differ.
-    """
-
-    text: str
-    first_line: int
-    rules: RuleBook
-    base: str | None
-    _line_starts: list[int] = field(default_factory=list, repr=False)
-    _file_offsets: list[int] | None = field(default=None, repr=False)
-    _file_line_starts: list[int] = field(default_factory=list, repr=False)
-    _parts: list[HtmlPart] | None = field(default=None, repr=False)
-    _markdown_urls: list[tuple[int, int]] | None = field(default=None, repr=False)
-    _parsed: tuple[list[Token], dict[str, Any]] | None = field(default=None, repr=False)
-
-    @classmethod
-    def read(cls, body: str, first_line: int, rules: RuleBook, base: str | None) -> Body:
-        text = normalize_newlines(body)
-        parsed = cls(text, first_line, rules, base, _line_starts_of(text))
-        if "\r" in body:
-            # the offset in ``body`` of each character of ``text``, and of its end
-            parsed._file_offsets = [index for index, character in enumerate(body)
-                                    if not (character == "\r" and body[index + 1:index + 2] == "\n")]
-            parsed._file_offsets.append(len(body))
-            parsed._file_line_starts = _line_starts_of(body)
-        return parsed
-
-    @property
-    def host(self) -> str | None:
-        return host_of(self.base)
-
-    @property
-    def parts(self) -> list[HtmlPart]:
-        if self._parts is None:
-            self._parts = [HtmlPart(span, parse_fragment(span.html), self) for span in find_html(self.text)]
-        return self._parts
-
-    @property
-    def markdown_urls(self) -> list[tuple[int, int]]:
-        """(start, end) of each Markdown link and image destination, outside code and HTML blocks.
-
-        ``markdown_link_urls`` finds destinations by their look; a CommonMark reading confirms
-        them, so the ``(for ...)`` after a reference link ``[text][1](for ...)`` is no URL.
-        """
-        if self._markdown_urls is None:
-            found = markdown_link_urls(self.text) if "](" in self.text or "]:" in self.text else []
-            if found:
-                real = self._destinations()
-                found = [(start, end) for start, end in found
-                         if _MARKDOWN.normalizeLink(unescapeAll(self.text[start:end])) in real]
-            self._markdown_urls = found
-        return self._markdown_urls
-
-    def _destinations(self) -> set[str]:
-        """Every link and image destination CommonMark reads in the body, as markdown-it normalizes it."""
-        tokens, env = self._markdown()
-        found = {str(reference.get("href", "")) for reference in env.get("references", {}).values()}
-        for token in tokens:
-            for child in token.children or ():
-                if child.type in ("link_open", "image"):
-                    found.add(str(child.attrs.get("href" if child.type == "link_open" else "src", "")))
-        return found
-
-    def _markdown(self) -> tuple[list[Token], dict[str, Any]]:
-        if self._parsed is None:
-            env: dict[str, Any] = {}
-            self._parsed = (_MARKDOWN.parse(self.text, env), env)
-        return self._parsed
-
-    def is_markdown_image(self, url_start: int) -> bool:
-        """True when the destination at ``url_start`` belongs to ``![alt](url)`` rather than a link."""
-        close = self.text.rfind("](", 0, url_start + 1)
-        depth = 0
-        for index in range(close, -1, -1):
-            char = self.text[index]
-            if char == "]":
-                depth += 1
-            elif char == "[":
-                depth -= 1
-                if depth == 0:
-                    return index > 0 and self.text[index - 1] == "!"
-        return False
-
-    def position(self, offset: int) -> Position:
-        """File position of an offset into ``text``."""
-        starts = self._line_starts
-        if self._file_offsets is not None:
-            offset, starts = self._file_offsets[offset], self._file_line_starts
-        line = bisect.bisect_right(starts, offset) - 1
-        return Position(self.first_line + line, offset - starts[line] + 1)
-
-    def line_start(self, line_index: int) -> int:
-        return self._line_starts[line_index]
-
-    def line_text(self, line_index: int) -> str:
-        start = self._line_starts[line_index]
-        end = self.text.find("\n", start)
-        return self.text[start:] if end < 0 else self.text[start:end]
-
-    def comments(self, wanted: Callable[[str], bool] = lambda inner: True) -> Iterator[tuple[int, str]]:
-        """(offset, inner text) of each ``wanted`` HTML comment outside code, scripts and styles.
-
-        Telling where code is takes a CommonMark parse, so it is done only once a comment is wanted.
-        """
-        if "<!--" not in self.text:
-            return
-        code: list[tuple[int, int]] | None = None
-        for match in _COMMENT_OR_RAW.finditer(self.text):
-            if match.group(1) is not None or not wanted(match.group(2)):
-                continue
-            if code is None:
-                code = self._code_regions()
-            if not any(start <= match.start() < end for start, end in code):
-                yield match.start(), match.group(2)
-
-    def markdown_text(self) -> str:
-        """The body outside its HTML spans and comments: the Markdown a reader sees as text."""
-        pieces = []
-        cursor = 0
-        for part in self.parts:
-            pieces.append(self.text[cursor:part.span.start])
-            cursor = part.span.end
-        pieces.append(self.text[cursor:])
-        return _COMMENT_OR_RAW.sub("", "".join(pieces))
-
-    def _code_regions(self) -> list[tuple[int, int]]:
-        """Code blocks and code spans: a comment there is shown as text, it hides nothing."""
-        regions = [(self._line_starts[token.map[0]], self._offset_of_line(token.map[1]))
-                   for token in self._markdown()[0] if token.map and token.type in ("fence", "code_block")]
-        regions.extend((match.start(), match.end()) for match in _CODE_SPAN.finditer(self.text))
-        return regions
-
-    def _offset_of_line(self, line_index: int) -> int:
-        return self._line_starts[line_index] if line_index < len(self._line_starts) else len(self.text)
 
 
 # A data: URI longer than this is named by its size: it is an inline image, not an address to read.

@@ -9,6 +9,7 @@ only when it changed something (never on the corpus' clean fragments).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -55,11 +56,15 @@ def _tools(options: CleanOptions) -> _Tools:
 
 
 def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line: int = 1,
-                     title: str | None = None, inline: bool = False) -> tuple[str, FragmentReport]:
+                     title: str | None = None, inline: bool = False,
+                     locator: Callable[[HtmlElement], Callable[[HtmlElement], tuple[int, int]]] | None = None,
+                     ) -> tuple[str, FragmentReport]:
     """One HTML fragment through strip, repair, sanitize, convert and verify."""
     tools = _tools(options)
     report = FragmentReport()
     tree = parse_fragment(html)
+    if locator is not None:
+        report.locate = locator(tree)
     host = host_of(base)
     strip_cruft(tree, tools.rules, host, report)
     keep_main_article(tree, tools.rules, report)
@@ -79,7 +84,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
     sanitized = _sanitized_tree(tree, tools)
     markdown, shown = _convert(sanitized, inline=inline, options=options)
     report.lost.extend(lost_text(expected, shown, line))
-    if report.removals and line > 1:
+    if report.removals and line > 1 and locator is None:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
     return markdown, report
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 EXCERPT_CHARS = 80
 
@@ -22,6 +24,7 @@ class Removal:
     excerpt: str
     chars: int
     line: int = 1
+    column: int = 1
 
 
 @dataclass(frozen=True)
@@ -35,5 +38,7 @@ class LostText:
 @dataclass
 class FragmentReport:
     removals: list[Removal] = field(default_factory=list)
+    # where an element stands in the file (line, column), as validate and explain place it
+    locate: Callable[[Any], tuple[int, int]] | None = field(default=None, repr=False)
     repairs: Counter[str] = field(default_factory=Counter)
     lost: list[LostText] = field(default_factory=list)

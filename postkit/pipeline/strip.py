@@ -342,10 +342,12 @@ def _last_meaningful(node: HtmlElement) -> HtmlElement | None:
 
 
 def _remove(element: HtmlElement, kind: str, rule: str, text: str, report: FragmentReport) -> None:
-    line = element.sourceline if isinstance(element.sourceline, int) else 1
-    report.removals.append(
-        Removal(kind=kind, rule=rule, excerpt=excerpt(text), chars=len("".join(text.split())), line=line)
-    )
+    if report.locate is not None:
+        line, column = report.locate(element)
+    else:
+        line, column = (element.sourceline if isinstance(element.sourceline, int) else 1), 1
+    report.removals.append(Removal(kind=kind, rule=rule, excerpt=excerpt(text), chars=len("".join(text.split())),
+                                   line=line, column=column))
     remove_keep_tail(element)
 
 

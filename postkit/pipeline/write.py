@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from html import unescape
+from typing import TYPE_CHECKING
 
+from postkit.body import Body, HtmlPart
 from postkit.pipeline.fragment import _tools, convert_fragment
 from postkit.pipeline.markdown_text import escape_line_start, escape_line_starts
 from postkit.pipeline.options import CleanOptions
@@ -23,20 +26,22 @@ from postkit.segments import (
     PLACEHOLDER_RE,
     HtmlSpan,
     code_regions,
-    find_html,
     markdown_link_urls,
-    normalize_newlines,
 )
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 
 def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line: int = 1,
                title: str | None = None) -> tuple[str, FragmentReport, int]:
     """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched."""
     # a NUL is U+FFFD to every Markdown reader; as such it cannot hide inside a tag from this search
-    normalized = normalize_newlines(body).replace("\0", "\ufffd")
-    spans = find_html(normalized)
-    total = FragmentReport()
     tools = _tools(options)
+    model = Body.read(body.replace("\0", "\ufffd"), first_line, tools.rules, base)
+    normalized = model.text
+    spans = model.spans
+    total = FragmentReport()
     if not spans:
         cleaned, dropped = drop_markdown_tracking(normalized, tools.rules)
         cleaned, decoded = decode_entities(cleaned)
@@ -67,7 +72,8 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
                 pieces.append("\\" if not marker.group(0)[0].isdigit() else "")
             continue
         markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1,
-                                            title=title if span.block else None, inline=not span.block)
+                                            title=title if span.block else None, inline=not span.block,
+                                            locator=_locator(span, model))
         total.removals.extend(report.removals)
         total.repairs.update(report.repairs)
         total.lost.extend(report.lost)
@@ -90,6 +96,11 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _locator(span: HtmlSpan, model: Body) -> Callable[[HtmlElement], Callable[[HtmlElement], tuple[int, int]]]:
+    """How removals in a span's tree are placed in the file: as validate places the same element."""
+    return lambda tree: HtmlPart(span, tree, model).locate
 
 
 def decode_entities(text: str) -> tuple[str, int]:

@@ -86,14 +86,14 @@ def write_json(stream: TextIO, summary: RunSummary, mode: Mode) -> None:
 def render_explain(console: Console, result: CleanResult) -> None:
     """Each element cleaning removes from one post: the rule, what it held and how much."""
     table = Table(title=Text(f"What cleaning removes from {result.path}", overflow="fold"), title_justify="left")
-    table.add_column("line", justify="right")
+    table.add_column("line:col", justify="right")
     table.add_column("kind")
     table.add_column("rule", overflow="fold")
     table.add_column("text it held", overflow="fold")
     table.add_column("chars", justify="right")
     for removal in result.removals:
-        table.add_row(str(removal.line), removal.kind, Text(removal.rule), Text(removal.excerpt or "(no text)"),
-                      str(removal.chars))
+        table.add_row(f"{removal.line}:{removal.column}", removal.kind, Text(removal.rule),
+                      Text(removal.excerpt or "(no text)"), str(removal.chars))
     if result.removals:
         console.print(table)
     else:
@@ -110,8 +110,8 @@ def write_explain_json(stream: TextIO, result: CleanResult) -> None:
         "version": 1,
         "path": result.path,
         "changed": result.changed,
-        "removals": [{"line": r.line, "kind": r.kind, "rule": r.rule, "excerpt": r.excerpt, "chars": r.chars}
-                     for r in result.removals],
+        "removals": [{"line": r.line, "column": r.column, "kind": r.kind, "rule": r.rule, "excerpt": r.excerpt,
+                      "chars": r.chars} for r in result.removals],
         "repairs": dict(result.repairs),
         "lost": [{"line": lost.line, "text": lost.text} for lost in result.lost],
     }

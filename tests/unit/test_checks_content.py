@@ -10,13 +10,13 @@ from postkit.checks import CheckContext, check_text, select_rules
 from postkit.checks.content import (
     Body,
     describe,
-    host_of,
     relative_kind,
     source_tags,
     tracking_params,
 )
 from postkit.checks.pk209_hidden_comment import count_words
 from postkit.pipeline.html import parse_fragment
+from postkit.pipeline.repair import host_of
 from postkit.rules import load_rulebook
 
 RULES = load_rulebook()
