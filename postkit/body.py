@@ -134,11 +134,11 @@ class HtmlPart:
     # --- positions ---------------------------------------------------------------------------
 
     def locate(self, element: HtmlElement) -> tuple[int, int]:
-        """(line, column) of the element's opening tag; the first call fixes every element's place
-        among its look-alikes, so a tree the stages change after it still places them as parsed."""
+        """(line, column) of the element's opening tag. The first call takes the tree's elements as
+        they stand (before the first removal), so look-alikes are counted among all of them even
+        after stages removed some."""
         if self._elements is None:
-            for tag in {element.tag for element in self.elements if isinstance(element.tag, str)}:
-                self._rank_all(tag)
+            self._elements = elements(self.tree)
         line, column = self.position(element)
         return line, column
 

@@ -99,7 +99,7 @@ def secure_markdown(text: str, *, allow_data_images: bool = False) -> tuple[str,
     text, escaped = escape_leftover_html(text)  # first: escaped HTML may hold link syntax
     if escaped:
         repairs["html-escaped"] += escaped
-    if not _may_hold_syntax(text):
+    if not _may_hold_syntax(text) or ("{" not in text and not _may_run(text)):
         return text, repairs
     tokens, env = _parse(text)
     code = shared_code_regions(text, tokens)
@@ -147,6 +147,14 @@ def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
     opens_container = any(t.type in ("blockquote_open", "list_item_open") and t.map and t.map[0] == first
                           for t in tokens)
     return after_own_block or opens_container
+
+
+def _may_run(text: str) -> bool:
+    """Whether any unsafe scheme could be read anywhere in the text: the whole text decoded the way
+    ``decode_url`` decodes a destination (decoding is local, so a destination that decodes to
+    ``javascript:`` leaves that word in the decoded whole). No markdown-it parse when it cannot."""
+    decoded = decode_url(text)
+    return any(scheme in decoded for scheme in UNSAFE_SCHEMES)
 
 
 def _may_hold_syntax(text: str) -> bool:
