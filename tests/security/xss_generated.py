@@ -10,7 +10,7 @@ mutation shapes that parse differently the second time. ``VECTORS`` is determini
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,55 +40,41 @@ SCHEMES = {
 }
 
 
+# One disguise of a URL's scheme each, the kind a renderer's or browser's decoding undoes:
+# (scheme, ":", rest) -> the disguised URL.
+_DISGUISE: dict[str, Callable[[str, str, str], str]] = {
+    "plain": lambda s, c, r: s + c + r,
+    "upper": lambda s, c, r: s.upper() + c + r,
+    "mixed": lambda s, c, r: "".join(ch.upper() if i % 2 else ch for i, ch in enumerate(s)) + c + r,
+    "dec-colon": lambda s, c, r: f"{s}&#58;{r}",
+    "padded-colon": lambda s, c, r: f"{s}&#0000058;{r}",
+    "hex-colon": lambda s, c, r: f"{s}&#x3A;{r}",
+    "named-colon": lambda s, c, r: f"{s}&colon;{r}",
+    "dec-letters": lambda s, c, r: "".join(f"&#{ord(ch)};" for ch in s) + c + r,
+    "hex-letter": lambda s, c, r: f"&#x{ord(s[0]):x};{s[1:]}{c}{r}",
+    "nosemi": lambda s, c, r: f"&#{ord(s[0])}{s[1:]}{c}{r}",
+    "tab-entity": lambda s, c, r: f"{s[:2]}&Tab;{s[2:]}{c}{r}",
+    "newline-entity": lambda s, c, r: f"{s[:3]}&NewLine;{s[3:]}{c}{r}",
+    "tab": lambda s, c, r: f"{s[:4]}\t{s[4:]}{c}{r}",
+    "newline": lambda s, c, r: f"{s[:1]}\n{s[1:]}{c}{r}",
+    "leading-space": lambda s, c, r: f"  {s}{c}{r}",
+    "leading-control": lambda s, c, r: f"\x01\x0c{s}{c}{r}",
+    "leading-entity": lambda s, c, r: f"&#32;&#1;{s}{c}{r}",
+    "percent": lambda s, c, r: f"{s[:-1]}%{ord(s[-1]):02x}{c}{r}",
+    "backslash-colon": lambda s, c, r: f"{s}\\:{r}",
+    "double-entity": lambda s, c, r: f"{s}&amp;#58;{r}",
+}
+
+
 def _encode_scheme(url: str, how: str) -> str:
-    """One disguise of a URL's scheme, the kind a renderer's or browser's decoding undoes."""
+    """One disguise of a URL's scheme (see ``_DISGUISE``)."""
+    if how not in _DISGUISE:
+        raise ValueError(how)
     scheme, colon, rest = url.partition(":")
-    if how == "plain":
-        return url
-    if how == "upper":
-        return scheme.upper() + colon + rest
-    if how == "mixed":
-        return "".join(c.upper() if i % 2 else c for i, c in enumerate(scheme)) + colon + rest
-    if how == "dec-colon":
-        return f"{scheme}&#58;{rest}"
-    if how == "padded-colon":
-        return f"{scheme}&#0000058;{rest}"
-    if how == "hex-colon":
-        return f"{scheme}&#x3A;{rest}"
-    if how == "named-colon":
-        return f"{scheme}&colon;{rest}"
-    if how == "dec-letters":
-        return "".join(f"&#{ord(c)};" for c in scheme) + colon + rest
-    if how == "hex-letter":
-        return f"&#x{ord(scheme[0]):x};{scheme[1:]}{colon}{rest}"
-    if how == "nosemi":
-        return f"&#{ord(scheme[0])}{scheme[1:]}{colon}{rest}"
-    if how == "tab-entity":
-        return f"{scheme[:2]}&Tab;{scheme[2:]}{colon}{rest}"
-    if how == "newline-entity":
-        return f"{scheme[:3]}&NewLine;{scheme[3:]}{colon}{rest}"
-    if how == "tab":
-        return f"{scheme[:4]}\t{scheme[4:]}{colon}{rest}"
-    if how == "newline":
-        return f"{scheme[:1]}\n{scheme[1:]}{colon}{rest}"
-    if how == "leading-space":
-        return f"  {url}"
-    if how == "leading-control":
-        return f"\x01\x0c{url}"
-    if how == "leading-entity":
-        return f"&#32;&#1;{url}"
-    if how == "percent":
-        return f"{scheme[:-1]}%{ord(scheme[-1]):02x}{colon}{rest}"
-    if how == "backslash-colon":
-        return f"{scheme}\\:{rest}"
-    if how == "double-entity":
-        return f"{scheme}&amp;#58;{rest}"
-    raise ValueError(how)
+    return _DISGUISE[how](scheme, colon, rest)
 
 
-DISGUISES = ("plain", "upper", "mixed", "dec-colon", "padded-colon", "hex-colon", "named-colon", "dec-letters",
-             "hex-letter", "nosemi", "tab-entity", "newline-entity", "tab", "newline", "leading-space",
-             "leading-control", "leading-entity", "percent", "backslash-colon", "double-entity")
+DISGUISES = tuple(_DISGUISE)
 
 
 def _attr(url: str) -> str:
