@@ -30,6 +30,7 @@ from postkit.pipeline.markdown_text import (
     is_punctuation,
     write_text,
 )
+from postkit.rules.sites import embeds
 
 DIALECTS = ("commonmark", "goldmark", "kramdown")
 
@@ -547,10 +548,6 @@ def code_span(code: str) -> str:
     return f"{ticks}{pad}{code}{pad}{ticks}"
 
 
-_GENERIC_EMBED_TITLE = re.compile(
-    r"(?:youtube|vimeo|video|embedded|embed)?\s*(?:video\s*)?(?:player|iframe|embed|video|content)?", re.IGNORECASE)
-
-
 def inline_embed(element: Element, run: list[Item], context: Context) -> None:
     """An iframe, video or audio: a link to what it plays (the watch page rather than the player)."""
     src = (element.get("src") or "").strip()
@@ -566,7 +563,7 @@ def inline_embed(element: Element, run: list[Item], context: Context) -> None:
     src = player_page(src)
     title = " ".join((element.get("title") or "").split())
     fallback_text = " ".join("".join(v for k, v in fallback if k == TEXT).split())
-    label = (title if title and not _GENERIC_EMBED_TITLE.fullmatch(title) else "") or fallback_text
+    label = (title if title and not embeds().generic_title.fullmatch(title) else "") or fallback_text
     if not label:
         run.append((MARK, f"<{src}>") if re.fullmatch(r"(?i)https?://[^\s<>`]+", src) else
                    (MARK, f"[{write_text(src, context.dialect, in_link=True)}]({escape_url(src)})"))
@@ -577,21 +574,12 @@ def inline_embed(element: Element, run: list[Item], context: Context) -> None:
     run.append((CLOSE, f"]({escape_url(src)})"))
 
 
-_YOUTUBE_EMBED = re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]{6,})(?:[?#](.*))?$")
-_VIMEO_PLAYER = re.compile(r"^https?://player\.vimeo\.com/video/(\d+)(?:\?((?:(?!h=)[^#])*))?(?:#.*)?$")
-
-
 def player_page(src: str) -> str:
     """The page of an embedded video (`youtube.com/embed/ID` → `youtube.com/watch?v=ID`), else src.
 
-    A start time is kept; a private Vimeo link (its `h=` hash) stays the player URL.
+    The players are site knowledge: ``postkit/rules/data/embeds.toml``.
     """
-    match = _YOUTUBE_EMBED.match(src)
-    if match:
-        start = re.search(r"(?:^|&)start=(\d+)", match.group(2) or "")
-        return f"https://www.youtube.com/watch?v={match.group(1)}" + (f"&t={start.group(1)}s" if start else "")
-    match = _VIMEO_PLAYER.match(src)
-    return f"https://vimeo.com/{match.group(1)}" if match else src
+    return embeds().page_of(src)
 
 
 INLINES: dict[str, Callable[[Element, list[Item], Context], None]] = {
