@@ -32,6 +32,7 @@ from postkit.page import (
 from postkit.pipeline import CleanOptions, CleanResult, clean_post, convert_html_document
 from postkit.pipeline.report import LostText, Removal
 from postkit.post import decode, read_bytes, split_post
+from postkit.site_urls import site_urls_from_config
 
 # What `postkit convert -` calls the page it reads from standard input.
 STDIN_NAME = "<stdin>"
@@ -109,6 +110,7 @@ def options_from_config(config: Config) -> CleanOptions:
         markdown=markdown_for(config),
         rule_files=tuple(str(p) for p in config.rules),
         allow_data_images=config.allow_data_images,
+        site=site_urls_from_config(config),
     )
 
 

@@ -74,6 +74,9 @@ class SiteUrls:
             return None
 
 
+NO_SITE = SiteUrls()  # nothing known of the site being built: every relative URL is the source's
+
+
 def _whole(url: str) -> str | None:
     """``url`` when it is an absolute http(s) URL with a host and no broken ``scheme:/host`` form, else None."""
     try:

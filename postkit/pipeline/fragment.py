@@ -72,7 +72,7 @@ def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line
     resolve_lazy_images(tree, report)
     unwrap_image_proxies(tree, report)
     decode_protected_emails(tree, report)
-    absolutize_urls(tree, base, report)
+    absolutize_urls(tree, base, report, options.site)
     drop_duplicate_images(tree, report)
     drop_tracking_params(tree, tools.rules, report)
     wrap_loose_captions(tree)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from postkit.site_urls import NO_SITE, SiteUrls
+
 
 @dataclass(frozen=True)
 class CleanOptions:
@@ -17,3 +19,5 @@ class CleanOptions:
     markdown: str = "auto"
     rule_files: tuple[str, ...] = ()
     allow_data_images: bool = False
+    # the site being built: whose root-relative URLs stay as written (base-url, static folders)
+    site: SiteUrls = NO_SITE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, parse_qsl, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit, urlunsplit
 
 from postkit.pipeline.html import (
     ancestor,
@@ -25,6 +25,7 @@ from postkit.pipeline.html import (
 )
 from postkit.pipeline.report import FragmentReport
 from postkit.rules import RuleBook
+from postkit.site_urls import NO_SITE, SiteUrls
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -218,28 +219,24 @@ def proxied_url(url: str) -> str | None:
     return None
 
 
-def absolutize_urls(root: HtmlElement, base: str | None, report: FragmentReport) -> None:
-    """Make relative and protocol-relative URLs absolute against the post's source URL."""
+def absolutize_urls(root: HtmlElement, base: str | None, report: FragmentReport,
+                    site: SiteUrls = NO_SITE) -> None:
+    """Make relative and protocol-relative URLs absolute against the post's source URL.
+
+    A root-relative URL the site being built serves (``site``: its ``base-url`` or a file under
+    its static folders) stays as written, and a URL is never rewritten half way: ``SiteUrls.resolve``
+    decides, the same answer validate's PK206 gives.
+    """
     for name, attrs in URL_ATTRS.items():
         for element in elements(root, name):
             for attr in attrs:
                 value = element.get(attr)
                 if value is None or not value.strip():
                     continue
-                stripped = value.strip()
-                if stripped.startswith("#") or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", stripped):
+                resolved = site.resolve(value, base)
+                if resolved is None:
                     continue
-                if stripped.startswith("//"):
-                    base_parts = _split(base) if base else None
-                    scheme = base_parts.scheme if base_parts else "https"
-                    set_attribute(element, attr, f"{scheme or 'https'}:{stripped}")
-                elif base:
-                    try:
-                        set_attribute(element, attr, urljoin(base, stripped))
-                    except ValueError:
-                        continue
-                else:
-                    continue
+                set_attribute(element, attr, resolved)
                 report.repairs["url-absolute"] += 1
 
 

@@ -153,8 +153,12 @@ def _may_run(text: str) -> bool:
     """Whether any unsafe scheme could be read anywhere in the text: the whole text decoded the way
     ``decode_url`` decodes a destination (decoding is local, so a destination that decodes to
     ``javascript:`` leaves that word in the decoded whole). No markdown-it parse when it cannot."""
-    decoded = decode_url(text)
+    # a destination may run on over lines inside a blockquote: its prefixes are not in it
+    decoded = decode_url(_QUOTE_PREFIXES.sub("\n", text))
     return any(scheme in decoded for scheme in UNSAFE_SCHEMES)
+
+
+_QUOTE_PREFIXES = re.compile(r"\n[ \t>]*")
 
 
 def _may_hold_syntax(text: str) -> bool:
