@@ -228,12 +228,16 @@ def html_structures(root: HtmlElement, kept: list[str]) -> Counter[str]:
     return counts
 
 
+# What the posts are cleaned with; --converter sets it (for the worker processes too: they fork).
+OPTIONS = CleanOptions()
+
+
 def check(path: str) -> dict[str, object]:
     row: dict[str, object] = {"path": path, "site": Path(path).parent.name}
     try:
         post = read_post(path)
-        result = clean_post(post)
-        again = clean_post(result.post) if result.post is not None else None
+        result = clean_post(post, OPTIONS)
+        again = clean_post(result.post, OPTIONS) if result.post is not None else None
     except Exception as exc:  # the point of this script is to count crashes, whatever they are
         row["crash"] = f"{type(exc).__name__}: {exc}"
         row["trace"] = traceback.format_exc(limit=6)
@@ -326,6 +330,7 @@ def main() -> int:
     parser.add_argument("--json", help="write every post's row here")
     parser.add_argument("--show", type=int, default=3, help="examples to print per failing check")
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--converter", default="postkit", help="postkit (default) or markdownify")
     args = parser.parse_args()
     corpus = Path(args.corpus)
     paths = sorted(str(p) for p in corpus.glob("*/*") if p.suffix in (".md", ".markdown", ".html"))
@@ -333,6 +338,8 @@ def main() -> int:
         print(f"no posts under {corpus}", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    global OPTIONS
+    OPTIONS = CleanOptions(converter=args.converter)
     with multiprocessing.Pool(args.jobs or None) as pool:
         rows = pool.map(check, paths, chunksize=8)
     elapsed = time.perf_counter() - started

@@ -25,6 +25,7 @@ from postkit.clean import (
 from postkit.config import load_config
 from postkit.files import TEMP_MARKER, content_hash
 from postkit.pipeline import CleanOptions, CleanResult, LostText
+from postkit.site_urls import SiteUrls
 
 DIRTY = """\
 ---
@@ -248,7 +249,8 @@ def test_job_from_config_carries_the_settings(tmp_path: Path) -> None:
     assert job.roots == (str(tmp_path),)
     assert job.known_clean == frozenset({"a" * 32})
     assert job.options == CleanOptions(source_url_key="from", sanitizer="bleach", rule_files=(str(rules),),
-                                       markdown="kramdown")  # the default jekyll schema: Jekyll renders with kramdown
+                                       markdown="kramdown",  # the default jekyll schema: Jekyll renders with kramdown
+                                       site=SiteUrls(static_roots=(config.project_root,)))  # the root serves files
 
 
 # --- unified_diff -------------------------------------------------------------------------------------
