@@ -121,6 +121,15 @@ def test_a_fence_never_closed_is_not_code() -> None:
     # kramdown takes a fence after an empty item into the item, where it never closes
     after_item = "-  \n```\n \n\n<script title=\"\n```\n\">\n"
     assert secure_markdown(after_item)[0] == "-  \n```\n \n\n\\<script title=\"\n```\n\">\n"
+    # ... and a `>` line before a fence outside the quote, as a lazy line
+    after_quote = "> \n```\n<script>\n```\n"
+    assert secure_markdown(after_quote)[0] == "> \n```\n\\<script>\n```\n"
+    # ... and one after a paragraph line that kramdown reads as an empty list item
+    after_marker = "Text\n1. \n```\n<script>\n```\n"
+    assert secure_markdown(after_marker)[0] == "Text\n1. \n```\n\\<script>\n```\n"
+    # kramdown reads no fence where the info string has two words
+    two_words = "Text\n```<b onclick=\"x\">\n```\n"
+    assert secure_markdown(two_words)[0] == "Text\n```\\<b onclick=\"x\">\n```\n"
 
 
 @pytest.mark.parametrize(("markdown", "expected"), [
