@@ -109,7 +109,12 @@ def secure_markdown(text: str, *, allow_data_images: bool = False) -> tuple[str,
         tokens, env = _parse(text)
         code = shared_code_regions(text, tokens)
     text, attributes = _escape_attribute_syntax(text, tokens, code)
-    repairs.update(attributes)
+    if attributes:
+        repairs.update(attributes)
+        # an escape after `<` (`<\\{:`) makes what a lenient renderer may read as a tag
+        text, escaped = escape_leftover_html(text)
+        if escaped:
+            repairs["html-escaped"] += escaped
     return text, repairs
 
 
@@ -129,8 +134,12 @@ def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tu
     lines = text.split("\n")
     offsets = _line_offsets(text)
     untrusted = set()
-    for token in tokens:
-        if token.type == "fence" and token.map and not _robust_fence(token, tokens, lines):
+    for i, token in enumerate(tokens):
+        if not token.map:
+            continue
+        if (token.type == "fence" and not _robust_fence(token, tokens, lines)) or (
+                # kramdown reads indented lines after a list as the last item's content
+                token.type == "code_block" and i and tokens[i - 1].type in ("bullet_list_close", "ordered_list_close")):
             untrusted.add((offsets[token.map[0]], offsets[min(token.map[1], len(lines))]))
     return [region for region in regions if region not in untrusted]
 

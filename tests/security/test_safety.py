@@ -140,3 +140,18 @@ def test_a_fence_never_closed_is_not_code() -> None:
 def test_goldmark_attribute_lists_are_escaped(markdown: str, expected: str) -> None:
     assert secure_markdown(markdown) == (expected, Counter({"goldmark-attribute": 1}))
     assert secure_markdown("# Title with {braces} inside") == ("# Title with {braces} inside", Counter())
+
+
+def test_indented_lines_after_a_list_are_not_code() -> None:
+    """CommonMark ends an empty item at the blank line and reads indented code; kramdown reads the item's text."""
+    secured, repairs = secure_markdown("-  \n\n     [x](java\tscript:x)\n")
+    assert secured == "-  \n\n     [x](#)\n"
+    assert repairs == Counter({"unsafe-link": 1})
+    code = "Text\n\n    [x](javascript:x) <b>\n"
+    assert secure_markdown(code) == (code, Counter())
+
+
+def test_an_escaped_brace_after_a_lone_angle_bracket_escapes_it_too() -> None:
+    secured, _ = secure_markdown('<{: onclick="x"}\n')
+    assert secured == '\\<\\{: onclick="x"}\n'
+    assert secure_markdown(secured) == (secured, Counter())
