@@ -109,7 +109,12 @@ def secure_markdown(text: str, *, allow_data_images: bool = False) -> tuple[str,
         tokens, env = _parse(text)
         code = shared_code_regions(text, tokens)
     text, attributes = _escape_attribute_syntax(text, tokens, code)
-    repairs.update(attributes)
+    if attributes:
+        repairs.update(attributes)
+        # an escape after `<` (`<\\{:`) makes what a lenient renderer may read as a tag
+        text, escaped = escape_leftover_html(text)
+        if escaped:
+            repairs["html-escaped"] += escaped
     return text, repairs
 
 
@@ -119,8 +124,9 @@ def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tu
     CommonMark runs an unclosed fence to the end of its container, so whatever follows is code;
     kramdown reads no fence there and renders the HTML after it. And where a fence directly
     follows a list item's line, kramdown takes it into the item, where it may not close. A fence
-    counts as code here only when it is closed and opens at the start of the text or of its
-    container, after a blank line, or after a paragraph or heading of its own container.
+    counts as code here only when it is closed, its info string is one word (kramdown reads no
+    fence otherwise), and it opens at the start of the text or of its container, after a blank
+    line of its own container, or after a paragraph or heading of its own container.
     """
     if tokens is None:
         tokens, _ = _parse(text)
@@ -128,10 +134,22 @@ def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tu
     lines = text.split("\n")
     offsets = _line_offsets(text)
     untrusted = set()
-    for token in tokens:
-        if token.type == "fence" and token.map and not _robust_fence(token, tokens, lines):
+    for i, token in enumerate(tokens):
+        if not token.map:
+            continue
+        if (token.type == "fence" and not _robust_fence(token, tokens, lines)) or (
+                # kramdown reads indented lines after a list as the last item's content
+                token.type == "code_block" and i and tokens[i - 1].type in ("bullet_list_close", "ordered_list_close")):
             untrusted.add((offsets[token.map[0]], offsets[min(token.map[1], len(lines))]))
     return [region for region in regions if region not in untrusted]
+
+
+_KRAMDOWN_FENCE_INFO = re.compile(r"[ \t]*(?:\S+?(?:\?\S*)?)?[ \t]*")
+
+
+def _quote_depth(line: str) -> int:
+    prefix = _CONTAINER_PREFIX.match(line)
+    return prefix.group(0).count(">") if prefix else 0
 
 
 def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
@@ -140,10 +158,20 @@ def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
     closing = _CONTAINER_PREFIX.sub("", lines[last - 1], count=1).strip() if last - 1 > first else ""
     if not (closing.startswith(fence.markup) and set(closing) == {fence.markup[0]}):
         return False
-    if first == 0 or not lines[first - 1].strip(" \t>"):  # a list marker alone is not a blank line
+    if not _KRAMDOWN_FENCE_INFO.fullmatch(fence.info):
+        return False  # kramdown reads no fence where the info string has more than one word
+    if first == 0:
         return True
-    after_own_block = any(t.type in ("paragraph_open", "heading_open") and t.map and t.map[1] == first
-                          and t.level == fence.level for t in tokens)
+    previous = lines[first - 1]
+    # blank in the fence's own container: a list marker alone is not blank, nor is a `>` line
+    # before a fence outside that blockquote (kramdown takes the fence in as a lazy line)
+    if not previous.strip(" \t>") and previous.count(">") == _quote_depth(lines[first]):
+        return True
+    marker = _CONTAINER_PREFIX.match(previous)
+    plain_line = marker is None or not marker.group(0).strip(" \t>")  # `1. ` there may start a list to kramdown
+    after_own_block = plain_line and previous.count(">") == _quote_depth(lines[first]) and any(
+        t.type in ("paragraph_open", "heading_open") and t.map and t.map[1] == first and t.level == fence.level
+        for t in tokens)
     opens_container = any(t.type in ("blockquote_open", "list_item_open") and t.map and t.map[0] == first
                           for t in tokens)
     return after_own_block or opens_container

@@ -121,6 +121,15 @@ def test_a_fence_never_closed_is_not_code() -> None:
     # kramdown takes a fence after an empty item into the item, where it never closes
     after_item = "-  \n```\n \n\n<script title=\"\n```\n\">\n"
     assert secure_markdown(after_item)[0] == "-  \n```\n \n\n\\<script title=\"\n```\n\">\n"
+    # ... and a `>` line before a fence outside the quote, as a lazy line
+    after_quote = "> \n```\n<script>\n```\n"
+    assert secure_markdown(after_quote)[0] == "> \n```\n\\<script>\n```\n"
+    # ... and one after a paragraph line that kramdown reads as an empty list item
+    after_marker = "Text\n1. \n```\n<script>\n```\n"
+    assert secure_markdown(after_marker)[0] == "Text\n1. \n```\n\\<script>\n```\n"
+    # kramdown reads no fence where the info string has two words
+    two_words = "Text\n```<b onclick=\"x\">\n```\n"
+    assert secure_markdown(two_words)[0] == "Text\n```\\<b onclick=\"x\">\n```\n"
 
 
 @pytest.mark.parametrize(("markdown", "expected"), [
@@ -131,3 +140,18 @@ def test_a_fence_never_closed_is_not_code() -> None:
 def test_goldmark_attribute_lists_are_escaped(markdown: str, expected: str) -> None:
     assert secure_markdown(markdown) == (expected, Counter({"goldmark-attribute": 1}))
     assert secure_markdown("# Title with {braces} inside") == ("# Title with {braces} inside", Counter())
+
+
+def test_indented_lines_after_a_list_are_not_code() -> None:
+    """CommonMark ends an empty item at the blank line and reads indented code; kramdown reads the item's text."""
+    secured, repairs = secure_markdown("-  \n\n     [x](java\tscript:x)\n")
+    assert secured == "-  \n\n     [x](#)\n"
+    assert repairs == Counter({"unsafe-link": 1})
+    code = "Text\n\n    [x](javascript:x) <b>\n"
+    assert secure_markdown(code) == (code, Counter())
+
+
+def test_an_escaped_brace_after_a_lone_angle_bracket_escapes_it_too() -> None:
+    secured, _ = secure_markdown('<{: onclick="x"}\n')
+    assert secured == '\\<\\{: onclick="x"}\n'
+    assert secure_markdown(secured) == (secured, Counter())
