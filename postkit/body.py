@@ -17,6 +17,7 @@ import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markdown_it import MarkdownIt
@@ -58,11 +59,19 @@ Signature = tuple[str, tuple[tuple[str, str], ...]]
 
 @dataclass(frozen=True)
 class SourceTag:
-    """One opening tag in a span's source: where it starts and where each attribute's value starts."""
+    """One opening tag in a span's source: where it starts and where each attribute's value starts.
+
+    Attributes are read from the tag's source text when asked for: most tags are never looked at.
+    """
 
     start: int
     name: str
-    attributes: dict[str, tuple[str, int]]
+    raw: str = field(repr=False)  # the text after the name, up to `>`
+    offset: int = field(repr=False)  # where ``raw`` starts in the span
+
+    @property
+    def attributes(self) -> dict[str, tuple[str, int]]:
+        return _attributes(self.raw, self.offset)
 
     def signature(self) -> Signature:
         return self.name, tuple(sorted((name, _normal(value)) for name, (value, _) in self.attributes.items()))
@@ -77,6 +86,22 @@ def element_signature(element: HtmlElement) -> Signature:
     return element.tag, tuple(sorted(items))
 
 
+@lru_cache(maxsize=4096)
+def _attributes(raw: str, offset: int) -> dict[str, tuple[str, int]]:
+    """Each attribute of a tag's source text with its value and where the value starts (never changed by callers)."""
+    attributes: dict[str, tuple[str, int]] = {}
+    for attribute in _ATTRIBUTE.finditer(raw):
+        key = attribute.group(1).lower()
+        if key in attributes:
+            continue  # the parser keeps the first of two same-named attributes
+        group = next((index for index in (2, 3, 4) if attribute.group(index) is not None), None)
+        if group is None:
+            attributes[key] = ("", offset + attribute.start())
+        else:
+            attributes[key] = (html.unescape(attribute.group(group)), offset + attribute.start(group))
+    return attributes
+
+
 def source_tags(text: str) -> list[SourceTag]:
     """The opening tags of an HTML text, outside comments and raw-text elements, in order."""
     tags: list[SourceTag] = []
@@ -89,18 +114,7 @@ def source_tags(text: str) -> list[SourceTag]:
         if match.group(1) is None:
             continue  # a comment
         name = match.group(1).lower()
-        attributes: dict[str, tuple[str, int]] = {}
-        offset = match.start(2)
-        for attribute in _ATTRIBUTE.finditer(match.group(2)):
-            key = attribute.group(1).lower()
-            if key in attributes:
-                continue  # the parser keeps the first of two same-named attributes
-            group = next((index for index in (2, 3, 4) if attribute.group(index) is not None), None)
-            if group is None:
-                attributes[key] = ("", offset + attribute.start())
-            else:
-                attributes[key] = (html.unescape(attribute.group(group)), offset + attribute.start(group))
-        tags.append(SourceTag(match.start(), name, attributes))
+        tags.append(SourceTag(match.start(), name, match.group(2), match.start(2)))
         if name in _RAW_TEXT:
             end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(text, position)
             position = end.end() if end else len(text)
@@ -114,8 +128,8 @@ class HtmlPart:
     tree: HtmlElement
     body: Body
     _elements: list[HtmlElement] | None = field(default=None, repr=False)
-    _tags_by_signature: dict[Signature, list[SourceTag]] | None = field(default=None, repr=False)
-    _tags: list[SourceTag] = field(default_factory=list, repr=False)
+    _tags: list[SourceTag] | None = field(default=None, repr=False)
+    _tags_by_signature: dict[str, dict[Signature, list[SourceTag]]] = field(default_factory=dict, repr=False)
     _ranks: dict[str, dict[HtmlElement, tuple[Signature, int]]] = field(default_factory=dict, repr=False)
     _cruft: list[Cruft] | None = field(default=None, repr=False)
     _removed: set[HtmlElement] | None = field(default=None, repr=False)
@@ -175,13 +189,17 @@ class HtmlPart:
         return self.body.line_start(body_line) + (len(source_line) - len(html_line)) + column
 
     def _source_tag(self, element: HtmlElement) -> SourceTag | None:
-        if self._tags_by_signature is None:
+        if self._tags is None:
             self._tags = source_tags(self.span.html)
-            self._tags_by_signature = {}
+        by_signature = self._tags_by_signature.get(element.tag)
+        if by_signature is None:  # signatures of this name's tags only: most names are never asked for
+            by_signature = {}
             for tag in self._tags:
-                self._tags_by_signature.setdefault(tag.signature(), []).append(tag)
+                if tag.name == element.tag:
+                    by_signature.setdefault(tag.signature(), []).append(tag)
+            self._tags_by_signature[element.tag] = by_signature
         signature, rank = self._rank(element)
-        alike = self._tags_by_signature.get(signature)
+        alike = by_signature.get(signature)
         if alike:
             # the n-th element that looks like this one is the n-th such tag in the source
             return alike[min(rank, len(alike) - 1)]
