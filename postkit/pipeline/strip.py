@@ -18,6 +18,7 @@ from postkit.pipeline.html import (
     elements,
     first,
     is_under,
+    new_element,
     plain_text,
     remove_children,
     remove_keep_tail,
@@ -89,6 +90,7 @@ def strip_cruft(root: HtmlElement, rules: RuleBook, host: str | None, report: Fr
     """Remove elements matched by element-hiding rules, chrome text, promo links and tracking pixels."""
     for cruft in remove_cruft(root, rules, host):
         report.removals.append(cruft.removal)
+    unwrap_caption_shortcodes(root, report)
 
 
 def remove_cruft(root: HtmlElement, rules: RuleBook, host: str | None) -> list[RemovedCruft]:
@@ -117,6 +119,46 @@ class RemovedCruft:
 
     cruft: Cruft
     removal: Removal
+
+
+# WordPress's [caption] shortcode, left as text when an export did not run it.
+_CAPTION_OPEN = re.compile(r"\s*\[caption\b[^\]]*\]\s*")
+_CAPTION_CLOSE = re.compile(r"\s*\[/caption\]\s*$")
+
+
+def unwrap_caption_shortcodes(root: HtmlElement, report: FragmentReport) -> None:
+    """``<p>[caption id=…]<img> Caption text[/caption]</p>`` becomes a figure with its caption.
+
+    The shortcode's brackets are markup WordPress would have run, never words of the article;
+    only a block that opens with the shortcode and an image (or a link around one) and ends with
+    its closing tag is taken.
+    """
+    for block in elements(root, "p", "div"):
+        opening = _CAPTION_OPEN.match(block.text or "")
+        children = list(block)
+        if opening is None or opening.end() != len(block.text or "") or not children:
+            continue
+        media = children[0]
+        if not (media.tag == "img" or (media.tag == "a" and first(media, "img") is not None)):
+            continue
+        last = children[-1]
+        closing = _CAPTION_CLOSE.search(last.tail or "")
+        if closing is None:
+            continue
+        last.tail = (last.tail or "")[:closing.start()]
+        shortcodes = opening.group().strip() + "[/caption]"
+        report.removals.append(_removal(block, "shortcode", "builtin: WordPress [caption] shortcode", shortcodes))
+        figure = new_element("figure")
+        caption = new_element("figcaption")
+        caption.text, media.tail = (media.tail or "").lstrip() or None, None
+        caption.extend(children[1:])
+        figure.append(media)
+        if caption.text or len(caption):
+            figure.append(caption)
+        figure.tail = block.tail
+        parent = block.getparent()
+        if parent is not None:
+            parent.replace(block, figure)
 
 
 def text_length(root: HtmlElement) -> int:
@@ -482,11 +524,11 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
     """
     chrome = builtin_chrome_text()
     taken: set[HtmlElement] = set()
-    for element in elements(root):
-        if element.tag in NOT_TEXT or any(parent in taken for parent in element.iterancestors()):
-            continue
-        raw = "".join(element.itertext())
-        if not raw.strip() or len(raw) > _CHROME_MAX_CHARS:
+    everything = elements(root)
+    sizes = _text_sizes(everything)
+    for element in everything:
+        if not 0 < sizes[element] <= _CHROME_MAX_CHARS or element.tag in NOT_TEXT \
+                or any(parent in taken for parent in element.iterancestors()):
             continue
         key = chrome_key(visible_text(element))
         found = _chrome_match(element, key, chrome)
@@ -498,6 +540,18 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
         for part in run:
             taken.add(part)
             yield part, kind, f"{CHROME_TEXT_PACK}: {rule}"
+
+
+def _text_sizes(everything: list[HtmlElement]) -> dict[HtmlElement, int]:
+    """Characters of text (white space aside) under each element, in one pass from the leaves up:
+    reading each element's text anew would cost the square of a deep tree's size."""
+    sizes: dict[HtmlElement, int] = {}
+    for element in reversed(everything):
+        size = len((element.text or "").strip()) if isinstance(element.tag, str) else 0
+        for child in element:
+            size += sizes.get(child, 0) + len((child.tail or "").strip())
+        sizes[element] = size
+    return sizes
 
 
 def _chrome_match(element: HtmlElement, key: str,
@@ -544,8 +598,8 @@ def _service_run(label: HtmlElement, phrases: tuple[str, ...]) -> list[HtmlEleme
         if sibling.tag == "br":
             run.append(sibling)
             continue
-        raw = "".join(sibling.itertext())
-        found = _services_in(chrome_key(visible_text(sibling)), phrases) if len(raw) <= _CHROME_MAX_CHARS else 0
+        short = text_length(sibling) <= _CHROME_MAX_CHARS
+        found = _services_in(chrome_key(visible_text(sibling)), phrases) if short else 0
         if not found:
             break
         count += found

@@ -91,7 +91,7 @@ def test_a_related_list_goes_with_its_heading_only_when_its_items_are_links() ->
 def test_chrome_text_is_attributed_to_its_pack() -> None:
     tree = parse_fragment("<p>Body text.</p><p>Blubrry Podcast Player</p>")
     [cruft] = find_cruft(tree, RULES, None)
-    assert (cruft.kind, cruft.rule) == ("player", "chrome-text.txt: line 'blubrry podcast player'")
+    assert (cruft.kind, cruft.rule) == ("widget", "chrome-text.txt: line 'blubrry podcast player'")
 
 
 def test_a_removed_link_takes_its_orphan_separator() -> None:
