@@ -137,3 +137,11 @@ def test_a_data_cell_loses_its_lone_paragraph_wrapper() -> None:
 def test_entities_in_inline_code_of_a_markdown_paragraph_are_decoded() -> None:
     text = "---\ntitle: t\n---\nRun <code>&lt;?php echo $x; ?&gt;</code> and <code>a &amp;&amp; b</code>.\n"
     assert clean_text(text).text.endswith("Run `<?php echo $x; ?>` and `a && b`.\n")
+
+
+def test_a_jetpack_share_list_without_its_wrapper_goes_but_a_list_with_other_items_stays() -> None:
+    share = ('<ul><li class="share-twitter"><a href="?share=twitter">Tweet it</a></li>'
+             '<li class="share-email"><a href="?share=email">Mail it</a></li><li class="share-end"></li></ul>')
+    mixed = '<ul><li class="share-twitter">Tweet it</li><li>A real item of the article</li></ul>'
+    assert "Tweet it" not in stripped(ARTICLE + share)
+    assert "A real item of the article" in stripped(ARTICLE + mixed)
