@@ -36,7 +36,6 @@ from postkit.pipeline.html import (
     new_element,
     parse_fragment,
     plain_text,
-    remove_keep_tail,
     visible_text,
 )
 from postkit.pipeline.markdown_text import escape_url as markdown_url
@@ -50,7 +49,7 @@ from postkit.pipeline.repair import (
     unwrap_layout_tables,
 )
 from postkit.pipeline.report import FragmentReport
-from postkit.pipeline.strip import find_cruft, find_main_article
+from postkit.pipeline.strip import find_cruft, find_main_article, remove_cruft
 from postkit.pipeline.verify import markdown_visible_text
 from postkit.post import read_post
 from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, normalize_newlines
@@ -120,6 +119,22 @@ EMPHASIS_KIND = {"b": "strong", "strong": "strong", "i": "em", "em": "em"}
 # Removals that are not the article's text: counted apart in the removed share that is flagged.
 NOT_ARTICLE = ("comments", "related-posts")
 ARTICLE_REMOVED = "article-removed>50%"
+# A post whose output still holds more than this share of its text in cruft the rules know is flagged.
+CRUFT_LEFT_FLAG = 0.01
+
+
+def cruft_left(markdown: str, host: str | None) -> Counter[str]:
+    """Characters of the output that the rules would still remove, by the rules' kind.
+
+    The output is rendered (CommonMark) and read back as HTML, so what a rule can still see in
+    it is text and links: chrome-text lines and labels, :has-text() rules, promo links, pixels.
+    """
+    rules = _tools(CleanOptions()).rules
+    tree = parse_fragment(_MD.render(markdown))
+    left: Counter[str] = Counter()
+    for cruft in find_cruft(tree, rules, host):
+        left[cruft.kind] += len("".join(visible_text(cruft.element).split()))
+    return left
 
 
 def markdown_structures(markdown: str) -> Counter[str]:
@@ -269,8 +284,7 @@ def check(path: str) -> dict[str, object]:
     for span in spans:
         tree = parse_fragment(span.html)
         report = FragmentReport()
-        for cruft in find_cruft(tree, rules, (urlsplit(base).hostname or "") if base else None):
-            remove_keep_tail(cruft.element)
+        remove_cruft(tree, rules, (urlsplit(base).hostname or "") if base else None)  # as strip_cruft does
         main = find_main_article(tree, rules)
         root = main[1] if main else tree
         resolve_lazy_images(tree, report)
@@ -320,6 +334,10 @@ def check(path: str) -> dict[str, object]:
     row["article_removed_share"] = article_removed / source_chars if source_chars else 0.0  # comments etc. aside
     row["removals"] = dict(Counter(r.kind for r in result.removals))
     row["removed_chars"] = dict(removed_chars)
+    left = cruft_left(body_out, (urlsplit(base).hostname or "") if base else None)
+    row["source_chars"] = source_chars
+    row["cruft_left"] = dict(left)
+    row["cruft_left_share"] = sum(left.values()) / source_chars if source_chars else 0.0
     return row
 
 
@@ -347,6 +365,7 @@ def main() -> int:
     examples: dict[str, list[str]] = defaultdict(list)
     removed_kinds: Counter[str] = Counter()
     removed_chars: Counter[str] = Counter()
+    left_chars: Counter[str] = Counter()  # cruft left in the outputs, by kind
     for row in rows:
         site = str(row["site"])
         stats = by_site[site]
@@ -380,6 +399,13 @@ def main() -> int:
                 examples[f"{structure}-differ"].append(f"{name}: out {kept}, source {source}")
         stats["changed"] += bool(row["changed"])
         stats["escapes-added"] += int(row["escapes_added"])  # type: ignore[call-overload]
+        stats["source-chars"] += int(row["source_chars"])  # type: ignore[call-overload]
+        stats["removed-chars"] += sum(row["removed_chars"].values())  # type: ignore[attr-defined]
+        stats["cruft-left-chars"] += sum(row["cruft_left"].values())  # type: ignore[attr-defined]
+        left_chars.update(row["cruft_left"])  # type: ignore[arg-type]
+        if float(row["cruft_left_share"]) > CRUFT_LEFT_FLAG:  # type: ignore[arg-type]
+            stats["cruft-left>1%"] += 1
+            examples["cruft-left>1%"].append(f"{name}: {row['cruft_left']}")
         share = float(row["removed_share"])  # type: ignore[arg-type]
         stats["removed-share-x1000"] += int(share * 1000)
         article_share = float(row["article_removed_share"])  # type: ignore[arg-type]
@@ -414,6 +440,15 @@ def main() -> int:
                  + (f" ({stats[name + '-out'] / stats[name + '-source']:.1%})" if stats[name + "-source"] else "")
                  for name in STRUCTURES]
         print(f"| {site} | " + " | ".join(cells) + " |")
+    print("\n| site | posts | text removed | cruft left | posts with cruft left >1% |")
+    print("|---|---|---|---|---|")
+    for site in [*sorted(by_site), "**total**"]:
+        stats = total if site == "**total**" else by_site[site]
+        chars = max(1, stats["source-chars"])
+        print(f"| {site} | {stats['posts']} | {stats['removed-chars'] / chars:.2%} | "
+              f"{stats['cruft-left-chars'] / chars:.3%} | {stats['cruft-left>1%']} "
+              f"({stats['cruft-left>1%'] / max(1, stats['posts']):.1%}) |")
+    print(f"cruft left by kind (chars the rules would still remove from the outputs): {dict(left_chars.most_common())}")
     print(f"\n{len(rows)} posts in {elapsed:.1f}s; removed by kind: {dict(sorted(removed_kinds.items()))}")
     all_removed = max(1, sum(removed_chars.values()))
     shares = [f"{kind} {removed_chars[kind] / all_removed:.1%}" for kind in NOT_ARTICLE]

@@ -424,25 +424,30 @@ def _joins(a: str, b: str) -> bool:
     return (is_wide(a) and (is_wide(b) or _is_punct(b))) or (is_wide(b) and _is_punct(a))
 
 
-_CELL_BLOCKS = ("table", "ul", "ol", "p", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6")
+# What a GFM cell cannot hold: a cell with one of these inside is page layout, not data.
+_CELL_STRUCTURE = ("table", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6")
+# One of these may wrap a cell's inline content (WordPress puts <p> in data cells); two are layout.
+_CELL_PARAGRAPHS = ("p", "div")
 
 
 def unwrap_layout_tables(root: HtmlElement) -> None:
-    """Turn tables used for layout into their cells' content, one block per cell.
+    """Turn tables used for layout into their cells' content, one block per cell; data tables stay.
 
-    A GFM table holds one line of inline text per cell; a table whose cells hold blocks
-    (paragraphs, lists, other tables) or that has a single column is page layout, and as a
-    pipe table it would run every paragraph of a cell into one line.
+    A GFM table holds one line of inline text per cell. A table is layout when it has a single
+    column, a single row without header cells (an avatar cell beside a text cell), or a cell
+    holding structure (lists, quotes, headings, other tables, more than one paragraph): as a pipe
+    table it would run every paragraph of a cell into one line. A data cell whose content is
+    wrapped in one paragraph loses the wrapper instead.
     """
     for table in elements(root, "table"):
         if not is_under(table, root):
             continue
-        cells = elements(table, "td", "th")
-        rows = elements(table, "tr")
-        single_column = all(sum(1 for cell in row if cell.tag in ("td", "th")) <= 1 for row in rows)
-        if not (single_column or any(first(cell, *_CELL_BLOCKS) is not None for cell in cells)):
+        cells = [cell for cell in elements(table, "td", "th") if ancestor(cell, "table") is table]
+        if not is_layout_table(table, cells):
+            for cell in cells:
+                _unwrap_lone_paragraph(cell)
             continue
-        blocks = [_content_as_block(cell) for cell in cells if ancestor(cell, "table") is table]
+        blocks = [_content_as_block(cell) for cell in cells]
         caption = first(table, "caption")
         if caption is not None and ancestor(caption, "table") is table:
             blocks.insert(0, _content_as_block(caption))
@@ -450,6 +455,30 @@ def unwrap_layout_tables(root: HtmlElement) -> None:
             replace_keep_tail(table, *blocks)
         else:
             remove_keep_tail(table)
+
+
+def is_layout_table(table: HtmlElement, cells: list[HtmlElement]) -> bool:
+    """True for a table that arranges blocks on the page rather than holding rows of data."""
+    rows = [row for row in elements(table, "tr") if ancestor(row, "table") is table]
+    widths = [sum(1 for cell in row if cell.tag in ("td", "th")) for row in rows]
+    if all(width <= 1 for width in widths):
+        return True
+    if len(rows) == 1 and not any(cell.tag == "th" for cell in cells):
+        return True
+    for cell in cells:
+        if first(cell, *_CELL_STRUCTURE) is not None:
+            return True
+        if sum(1 for _ in cell.iterdescendants(*_CELL_PARAGRAPHS)) > 1:
+            return True
+    return False
+
+
+def _unwrap_lone_paragraph(cell: HtmlElement) -> None:
+    """``<td><p>text</p></td>`` becomes ``<td>text</td>``: the paragraph only wrapped the cell's line."""
+    children = list(cell)
+    if len(children) == 1 and children[0].tag in _CELL_PARAGRAPHS and not (cell.text or "").strip() \
+            and not (children[0].tail or "").strip():
+        unwrap(children[0])
 
 
 def _content_as_block(element: HtmlElement) -> HtmlElement:

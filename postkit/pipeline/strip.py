@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -16,6 +18,7 @@ from postkit.pipeline.html import (
     elements,
     first,
     is_under,
+    new_element,
     plain_text,
     remove_children,
     remove_keep_tail,
@@ -50,22 +53,28 @@ class Cruft:
     rule: str
 
 
-def find_cruft(root: HtmlElement, rules: RuleBook, host: str | None) -> list[Cruft]:
+def find_cruft(root: HtmlElement, rules: RuleBook, host: str | None,
+               guarded: list[HtmlElement] | None = None) -> list[Cruft]:
     """The outermost cruft elements in document order, as the strip stage removes them.
 
     A generic rule that would take most of a post (more than ARTICLE_SHARE of its text) is
-    matching the article itself and is ignored; an element inside cruft is not listed again.
+    matching the article itself and is ignored (and the element added to ``guarded`` when given);
+    an element inside cruft is not listed again.
     """
     total = text_length(root)
     found: dict[HtmlElement, Cruft] = {}
     for element, rule in rules.hiding.matches(root, host):
         if rule.include or total < MIN_TEXT_FOR_GUARD or text_length(element) <= ARTICLE_SHARE * total:
             found[element] = Cruft(element, rule.kind, f"{rule.origin}: {rule.name}")
+        elif guarded is not None:
+            guarded.append(element)
     for link in elements(root, "a"):
         href = link.get("href")
         hit = rules.links.match(href) if href is not None else None
         if hit is not None:
             found.setdefault(link, Cruft(link, hit.kind, f"{hit.origin}: {hit.pattern}"))
+    for element, kind, named in find_chrome_text(root, total):
+        found.setdefault(element, Cruft(element, kind, named))
     for image in elements(root, "img"):
         src = image.get("src") or ""
         pixel = rules.pixels.match(src) if src else None
@@ -78,9 +87,80 @@ def find_cruft(root: HtmlElement, rules: RuleBook, host: str | None) -> list[Cru
 
 
 def strip_cruft(root: HtmlElement, rules: RuleBook, host: str | None, report: FragmentReport) -> None:
-    """Remove elements matched by element-hiding rules, promo links and tracking pixels."""
-    for cruft in find_cruft(root, rules, host):
-        _remove(cruft.element, cruft.kind, cruft.rule, visible_text(cruft.element), report)
+    """Remove elements matched by element-hiding rules, chrome text, promo links and tracking pixels."""
+    for cruft in remove_cruft(root, rules, host, report.locate):
+        report.removals.append(cruft.removal)
+    unwrap_caption_shortcodes(root, report)
+
+
+def remove_cruft(root: HtmlElement, rules: RuleBook, host: str | None,
+                 locate: Callable[[HtmlElement], tuple[int, int]] | None = None) -> list[RemovedCruft]:
+    """Remove what ``find_cruft`` finds, and what it finds again once that is gone.
+
+    A wrapper the article guard kept because its cruft was most of the text (a thread of spam
+    comments) is matched again after its items went; the second pass runs only then.
+    """
+    removed: list[RemovedCruft] = []
+    for _ in range(2):
+        guarded: list[HtmlElement] = []
+        found = find_cruft(root, rules, host, guarded)
+        for cruft in found:
+            separator = _drop_orphan_separator(cruft.element)
+            removal = _removal(cruft.element, cruft.kind, cruft.rule, visible_text(cruft.element) + separator, locate)
+            removed.append(RemovedCruft(cruft, removal))
+            remove_keep_tail(cruft.element)
+        if not found or not any(is_under(element, root) for element in guarded):
+            break
+    return removed
+
+
+@dataclass(frozen=True)
+class RemovedCruft:
+    """Cruft taken out of the tree, with the record the report keeps of it."""
+
+    cruft: Cruft
+    removal: Removal
+
+
+# WordPress's [caption] shortcode, left as text when an export did not run it.
+_CAPTION_OPEN = re.compile(r"\s*\[caption\b[^\]]*\]\s*")
+_CAPTION_CLOSE = re.compile(r"\s*\[/caption\]\s*$")
+
+
+def unwrap_caption_shortcodes(root: HtmlElement, report: FragmentReport) -> None:
+    """``<p>[caption id=…]<img> Caption text[/caption]</p>`` becomes a figure with its caption.
+
+    The shortcode's brackets are markup WordPress would have run, never words of the article;
+    only a block that opens with the shortcode and an image (or a link around one) and ends with
+    its closing tag is taken.
+    """
+    for block in elements(root, "p", "div"):
+        opening = _CAPTION_OPEN.match(block.text or "")
+        children = list(block)
+        if opening is None or opening.end() != len(block.text or "") or not children:
+            continue
+        media = children[0]
+        if not (media.tag == "img" or (media.tag == "a" and first(media, "img") is not None)):
+            continue
+        last = children[-1]
+        closing = _CAPTION_CLOSE.search(last.tail or "")
+        if closing is None:
+            continue
+        last.tail = (last.tail or "")[:closing.start()]
+        shortcodes = opening.group().strip() + "[/caption]"
+        report.removals.append(_removal(block, "shortcode", "builtin: WordPress [caption] shortcode", shortcodes,
+                                        report.locate))
+        figure = new_element("figure")
+        caption = new_element("figcaption")
+        caption.text, media.tail = (media.tail or "").lstrip() or None, None
+        caption.extend(children[1:])
+        figure.append(media)
+        if caption.text or len(caption):
+            figure.append(caption)
+        figure.tail = block.tail
+        parent = block.getparent()
+        if parent is not None:
+            parent.replace(block, figure)
 
 
 def text_length(root: HtmlElement) -> int:
@@ -342,15 +422,214 @@ def _last_meaningful(node: HtmlElement) -> HtmlElement | None:
 
 
 def _remove(element: HtmlElement, kind: str, rule: str, text: str, report: FragmentReport) -> None:
-    if report.locate is not None:
-        line, column = report.locate(element)
+    report.removals.append(_removal(element, kind, rule, text, report.locate))
+    remove_keep_tail(element)
+
+
+def _removal(element: HtmlElement, kind: str, rule: str, text: str,
+             locate: Callable[[HtmlElement], tuple[int, int]] | None) -> Removal:
+    """The record of a removal, placed where validate and explain place the element (``locate``)."""
+    if locate is not None:
+        line, column = locate(element)
     else:
         line, column = (element.sourceline if isinstance(element.sourceline, int) else 1), 1
-    report.removals.append(Removal(kind=kind, rule=rule, excerpt=excerpt(text), chars=len("".join(text.split())),
-                                   line=line, column=column))
-    remove_keep_tail(element)
+    return Removal(kind=kind, rule=rule, excerpt=excerpt(text), chars=len("".join(text.split())),
+                   line=line, column=column)
+
+
+# A separator printed between links ("Podcast: <a>Play</a> | <a>Download</a>").
+_SEPARATOR_AFTER = re.compile(r"^\s*[|\u00b7\u2022]\s*")
+_SEPARATOR_BEFORE = re.compile(r"\s*[|\u00b7\u2022]\s*$")
+_OPENS_A_RUN = (":", "\uff1a", "|", "\u00b7", "\u2022")
+
+
+def _drop_orphan_separator(element: HtmlElement) -> str:
+    """Drop the separator a removed link leaves with nothing on one side ("Podcast: | Download");
+    returns what it dropped."""
+    previous = element.getprevious()
+    parent = element.getparent()
+    before = (previous.tail if previous is not None else parent.text if parent is not None else None) or ""
+    after = element.tail or ""
+    if (found := _SEPARATOR_AFTER.match(after)) and (not before.strip() or before.rstrip().endswith(_OPENS_A_RUN)):
+        element.tail = (" " if before.strip() else "") + after[found.end():]
+        return found.group()
+    if before and (found := _SEPARATOR_BEFORE.search(before)) and not after.strip() and element.getnext() is None:
+        trimmed = before[:found.start()]
+        if previous is not None:
+            previous.tail = trimmed
+        elif parent is not None:
+            parent.text = trimmed
+        return found.group()
+    return ""
 
 
 def is_pixel_sized(image: HtmlElement) -> bool:
     width, height = image.get("width") or "", image.get("height") or ""
     return width.strip() in ("0", "1") and height.strip() in ("0", "1")
+
+
+# Chrome text: cruft known by its words (postkit/rules/packs/chrome-text.txt).
+CHROME_TEXT_PACK = "chrome-text.txt"
+# Longer elements are never one chrome line or label: their text is not even read.
+_CHROME_MAX_CHARS = 400
+# Between two services of a bar: white space and the separators sites print.
+_SEPARATORS = " \t\n\r\u00a0|\u00b7\u2022,/\u2013\u2014-:\uff1a"
+_UNLINKED_CHARS = 24  # beside a related list item's link: a date or a comment count, not a sentence
+
+
+@dataclass(frozen=True)
+class ChromeText:
+    """The phrases of the chrome-text pack, normalized (see ``chrome_key``)."""
+
+    lines: dict[str, str] = field(default_factory=dict)  # whole text -> kind
+    labels: dict[str, str] = field(default_factory=dict)  # label -> kind
+    services: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> phrases, longest first
+
+
+def chrome_key(text: str) -> str:
+    """Text as the pack matches it: case folded, white space collapsed, a trailing colon dropped."""
+    return " ".join(text.split()).casefold().rstrip(":\uff1a").rstrip()
+
+
+def parse_chrome_text(text: str) -> ChromeText:
+    """Read a chrome-text pack: ``! kind:`` and ``! role:`` directives, then one phrase a line."""
+    chrome = ChromeText()
+    services: dict[str, set[str]] = {}
+    kind, role = "chrome", "line"
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("!"):
+            directive = re.fullmatch(r"!\s*(kind|role):\s*([\w-]+)\s*", line)
+            if directive and directive.group(1) == "kind":
+                kind = directive.group(2)
+            elif directive:
+                role = directive.group(2)
+            continue
+        if not line:
+            continue
+        key = chrome_key(line)
+        if role == "label":
+            chrome.labels[key] = kind
+        elif role == "service":
+            services.setdefault(kind, set()).add(key)
+        else:
+            chrome.lines[key] = kind
+    for name, phrases in services.items():
+        chrome.services[name] = tuple(sorted(phrases, key=len, reverse=True))
+    return chrome
+
+
+@cache
+def builtin_chrome_text() -> ChromeText:
+    pack = resources.files("postkit.rules").joinpath("packs").joinpath(CHROME_TEXT_PACK)
+    return parse_chrome_text(pack.read_text(encoding="utf-8"))
+
+
+def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElement, str, str]]:
+    """Elements the chrome-text pack names: whole chrome lines, and labels with the run they introduce.
+
+    A run longer than ARTICLE_SHARE of the fragment's text is not taken (a post that is a list of links).
+    """
+    chrome = builtin_chrome_text()
+    taken: set[HtmlElement] = set()
+    everything = elements(root)
+    sizes = _text_sizes(everything)
+    for element in everything:
+        if not 0 < sizes[element] <= _CHROME_MAX_CHARS or element.tag in NOT_TEXT \
+                or any(parent in taken for parent in element.iterancestors()):
+            continue
+        key = chrome_key(visible_text(element))
+        found = _chrome_match(element, key, chrome)
+        if found is None:
+            continue
+        kind, rule, run = found
+        if total >= MIN_TEXT_FOR_GUARD and sum(text_length(e) for e in run) > ARTICLE_SHARE * total:
+            continue
+        for part in run:
+            taken.add(part)
+            yield part, kind, f"{CHROME_TEXT_PACK}: {rule}"
+
+
+def _text_sizes(everything: list[HtmlElement]) -> dict[HtmlElement, int]:
+    """Characters of text (white space aside) under each element, in one pass from the leaves up:
+    reading each element's text anew would cost the square of a deep tree's size."""
+    sizes: dict[HtmlElement, int] = {}
+    for element in reversed(everything):
+        size = len((element.text or "").strip()) if isinstance(element.tag, str) else 0
+        for child in element:
+            size += sizes.get(child, 0) + len((child.tail or "").strip())
+        sizes[element] = size
+    return sizes
+
+
+def _chrome_match(element: HtmlElement, key: str,
+                  chrome: ChromeText) -> tuple[str, str, list[HtmlElement]] | None:
+    """(kind, rule, elements to remove) when the element is a chrome line, a label or a whole bar."""
+    if key in chrome.lines:
+        return chrome.lines[key], f"line {key!r}", [element]
+    kind = chrome.labels.get(key)
+    if kind is not None:
+        phrases = chrome.services.get(kind)
+        run = _service_run(element, phrases) if phrases else _link_list_after(element)
+        if run:
+            return kind, f"label {key!r}", [element, *run]
+        return None
+    for label, kind in chrome.labels.items():
+        phrases = chrome.services.get(kind)
+        if phrases and key.startswith(label) and _services_in(key[len(label):], phrases) >= 2:
+            return kind, f"label {label!r} with services", [element]
+    return None
+
+
+def _services_in(text: str, phrases: tuple[str, ...]) -> int:
+    """How many service phrases the text is made of, separators aside; 0 when anything else is in it."""
+    count = 0
+    rest = text.strip(_SEPARATORS)
+    while rest:
+        phrase = next((p for p in phrases if rest.startswith(p) and not rest[len(p):len(p) + 1].isalnum()), None)
+        if phrase is None:
+            return 0
+        count += 1
+        rest = rest[len(phrase):].lstrip(_SEPARATORS)
+    return count
+
+
+def _service_run(label: HtmlElement, phrases: tuple[str, ...]) -> list[HtmlElement]:
+    """The siblings after the label made only of service names, while nothing else stands between;
+    empty unless they name at least two services."""
+    run: list[HtmlElement] = []
+    count = 0
+    sibling = label
+    while (sibling.tail is None or not sibling.tail.strip(_SEPARATORS)) and (sibling := sibling.getnext()) is not None:
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling.tag == "br":
+            run.append(sibling)
+            continue
+        short = text_length(sibling) <= _CHROME_MAX_CHARS
+        found = _services_in(chrome_key(visible_text(sibling)), phrases) if short else 0
+        if not found:
+            break
+        count += found
+        run.append(sibling)
+    return run if count >= 2 else []
+
+
+def _link_list_after(label: HtmlElement) -> list[HtmlElement]:
+    """The list right after a related-posts label when each of its items is a link (a title and a date
+    beside it at most)."""
+    if label.tail and label.tail.strip():
+        return []
+    following = label.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    if following is None or following.tag not in ("ul", "ol"):
+        return []
+    items = [item for item in following if item.tag == "li"]
+    if not items:
+        return []
+    for item in items:
+        linked = sum(text_length(link) for link in item.iterdescendants("a"))
+        if linked == 0 or text_length(item) - linked > _UNLINKED_CHARS:
+            return []
+    return [following]
