@@ -191,10 +191,15 @@ def code_language(element: Element) -> str:
 
 
 def code_text(element: Element) -> str:
-    """The text of code as shown: every space kept, a <br> a newline, comments left out."""
+    """The text of code as shown: every space kept, a <br> a newline, comments left out.
+
+    Markdown kept between the tags of an inline span stands in the text as a placeholder; in
+    code it is marked as code's (``\ue003``), so the writer puts it back with its entities decoded,
+    as the browser showed them inside ``<code>`` (a code span would show `&lt;`).
+    """
     parts: list[str] = []
     _code_text(element, parts)
-    return "".join(parts)
+    return "".join(parts).replace("\ue000", "\ue003")
 
 
 def _code_text(element: Element, parts: list[str]) -> None:
@@ -508,7 +513,7 @@ def inline_code(element: Element, run: list[Item], context: Context) -> None:
         run.append((BREAK, ""))  # `<code><br></code>` holds no code: only the break shows
         return
     for text, link in pieces:
-        flat = re.sub(r"[\t\n\r\f]", " ", text)  # one line; the spaces of code stay as they are
+        flat = re.sub(r"[\t\n\r\f]", " ", text).replace("\ue000", "\ue003")  # one line; its spaces stay
         if not flat.strip():
             add_text(run, flat)
             continue
@@ -1040,7 +1045,7 @@ def _last_char(items: list[list[str]], start: int, end: int, skip_runs: bool = F
 def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool) -> str:
     """Escape each text item from where it lands and join the paragraph."""
     out: list[str] = []
-    line_start = True
+    line_start = not heading  # a heading's text follows its `#`s: `### 8. Step` is no list
     link_depth = 0
     hard_break = "\\\n"  # read alike by CommonMark renderers and kramdown's GFM input (Jekyll's default)
     for index, (kind, value, _) in enumerate(items):

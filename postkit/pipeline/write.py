@@ -23,7 +23,6 @@ from postkit.pipeline.report import FragmentReport
 from postkit.pipeline.safety import secure_markdown
 from postkit.rules import RuleBook
 from postkit.segments import (
-    PLACEHOLDER_RE,
     HtmlSpan,
     code_regions,
     markdown_link_urls,
@@ -55,21 +54,18 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
         return _restore_line_endings(body, cleaned), total, 0
     pieces: list[str] = []
     cursor = 0
-    for span in spans:
+    index = 0
+    while index < len(spans):
+        span = spans[index]
+        index += 1
         if span.literal:
             pieces.append(normalized[cursor:span.start])
             pieces.append("\\" + span.html)
             cursor = span.end
             continue
         if not span.block and _LONE_BREAK.fullmatch(span.html):
-            # a <br> inside a paragraph: a hard break, and the Markdown after it must not start a block
-            pieces.append(normalized[cursor:span.start].rstrip(" ") + "\\\n")
-            rest = normalized[span.end:]
-            skipped = len(rest) - len(rest.lstrip(" "))
-            marker = _LINE_START_MARK.match(rest, skipped)
-            cursor = span.end + skipped
-            if marker:
-                pieces.append("\\" if not marker.group(0)[0].isdigit() else "")
+            index = _breaks_end(spans, index - 1, normalized)
+            cursor = _place_breaks(pieces, normalized, cursor, span, spans[index - 1], index - spans.index(span))
             continue
         markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1,
                                             title=title if span.block else None, inline=not span.block,
@@ -96,6 +92,54 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _breaks_end(spans: list[HtmlSpan], index: int, text: str) -> int:
+    """The index after a run of lone `<br>` spans that only white space separates."""
+    end = index + 1
+    while (end < len(spans) and not spans[end].block and _LONE_BREAK.fullmatch(spans[end].html)
+           and not text[spans[end - 1].end:spans[end].start].strip()):
+        end += 1
+    return end
+
+
+def _place_breaks(pieces: list[str], text: str, cursor: int, first: HtmlSpan, last: HtmlSpan, count: int) -> int:
+    """Write a run of `<br>` inside a paragraph; returns where the Markdown after it resumes.
+
+    One break is a hard break at the end of the line before it; two or more end the paragraph
+    (`<br><br>` is how such exports separate paragraphs); breaks at the start or end of a
+    paragraph show nothing and are dropped (a backslash there would show). The text after a
+    break starts a line: a block marker there is escaped, it was never one in the HTML.
+    """
+    before = text[cursor:first.start]
+    rest = text[last.end:]
+    kept_so_far = "".join(pieces[-3:]) + before
+    at_start = not kept_so_far.strip() or kept_so_far.rstrip(" ").endswith("\n\n")
+    at_end = not rest.strip() or _BLANK_LINE_NEXT.match(rest) is not None
+    if at_start or at_end:
+        pieces.append(before.rstrip(" ") if at_end else before)
+        return last.end
+    spaces = len(rest) - len(rest.lstrip(" "))
+    joined = before.rstrip(" \n")
+    if rest[spaces:spaces + 1] == "\n":  # the Markdown goes on on the next line of the source
+        next_line = rest[spaces + 1:].split("\n", 1)[0].lstrip(" ")
+        if escape_line_start(next_line) != next_line:
+            pieces.append(joined)  # a block starts there: the paragraph, and its break, end
+        else:
+            pieces.append(joined + ("\n" if count > 1 else "\\"))
+        return last.end + spaces
+    pieces.append(joined + ("\n\n" if count > 1 else "\\\n"))
+    line = rest[spaces:].split("\n", 1)[0]
+    escaped = escape_line_start(line)
+    if escaped == line:
+        return last.end + spaces
+    # escaping inserts one backslash: the marker before it is written here, the rest stays
+    at = next(i for i, (a, b) in enumerate(zip(line, escaped, strict=False)) if a != b)
+    pieces.append(line[:at] + "\\")
+    return last.end + spaces + at
+
+
+_BLANK_LINE_NEXT = re.compile(r"[ \t]*\n[ \t]*(?:\n|$)")
 
 
 def _locator(span: HtmlSpan, model: Body) -> Callable[[HtmlElement], Callable[[HtmlElement], tuple[int, int]]]:
@@ -200,13 +244,19 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
     """
     def put(match: re.Match[str]) -> str:
         kept = span.kept[int(match.group(1))]
+        if match.group(0)[0] == "\ue003":
+            return unescape(kept)  # it sits in code, where the browser decoded its entities
         line_start = markdown.rfind("\n", 0, match.start()) + 1
         preceding = markdown[line_start:match.start()]
         if line_start == 0:
             preceding = before.rsplit("\n", 1)[-1] + preceding
         return escape_line_start(kept) if _CONTAINER_PREFIX.fullmatch(preceding) else kept
 
-    return PLACEHOLDER_RE.sub(put, markdown)
+    return _ANY_PLACEHOLDER.sub(put, markdown)
+
+
+# A placeholder of kept Markdown, and (``\ue003``) one the renderer put inside code.
+_ANY_PLACEHOLDER = re.compile("[\ue000\ue003](\\d+)\ue001")
 
 
 # What may stand before a paragraph's first character on its line: blockquote and list markers.
@@ -225,7 +275,6 @@ def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:
 
 
 _LONE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_LINE_START_MARK = re.compile(r"#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$", re.MULTILINE)
 _EDGE_SPACE_END = re.compile(r"\s(?:</[^>]+>)+$")
 _EDGE_SPACE_START = re.compile(r"^(?:<[^/!][^>]*>)+\s")
 

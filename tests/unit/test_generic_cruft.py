@@ -131,9 +131,6 @@ def test_a_data_cell_loses_its_lone_paragraph_wrapper() -> None:
     assert [cell.text for cell in tree.iter("td", "th")] == ["a", "b", "1", "2"]
 
 
-@pytest.mark.xfail(strict=True, reason="the Markdown kept between inline tags (segments' placeholders) is put back "
-                   "verbatim inside the code span, entities and all: _put_back_kept in pipeline/__init__.py must "
-                   "decode them when the placeholder lands in <code>")
 def test_entities_in_inline_code_of_a_markdown_paragraph_are_decoded() -> None:
     text = "---\ntitle: t\n---\nRun <code>&lt;?php echo $x; ?&gt;</code> and <code>a &amp;&amp; b</code>.\n"
     assert clean_text(text).text.endswith("Run `<?php echo $x; ?>` and `a && b`.\n")
