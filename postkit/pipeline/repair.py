@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from postkit.pipeline.html import (
     ancestor,
@@ -25,6 +25,7 @@ from postkit.pipeline.html import (
 )
 from postkit.pipeline.report import FragmentReport
 from postkit.rules import RuleBook
+from postkit.rules.sites import embeds
 from postkit.site_urls import NO_SITE, SiteUrls
 
 if TYPE_CHECKING:
@@ -205,17 +206,15 @@ def _split(url: str) -> SplitResult | None:
 
 
 def proxied_url(url: str) -> str | None:
+    """The image's own URL behind an image proxy's (the proxies are data: ``rules/data/embeds.toml``)."""
     parts = _split(url)
     if parts is None:
         return None
     host = parts.hostname or ""
-    if host in ("images.weserv.nl", "wsrv.nl"):
-        target = dict(parse_qsl(parts.query)).get("url")
-        if target:
-            return target if re.match(r"^[a-z][a-z0-9+.-]*://", target) else "https://" + target.lstrip("/")
-    if re.fullmatch(r"i[0-3]\.wp\.com", host) and parts.path.count("/") >= 2:
-        inner = parts.path.lstrip("/")
-        return "https://" + unquote(inner) if "." in inner.split("/", 1)[0] else None
+    for proxy in embeds().image_proxies:
+        real = proxy.real_url(host, parts.path, parts.query)
+        if real is not None:
+            return real
     return None
 
 
@@ -324,8 +323,6 @@ def _cloudflare_decode(code: str, *, strict: bool = True) -> str | None:
     return address if "@" in address and address.isprintable() and not set(address) & set("<>") else None
 
 
-# Blockquotes a site's script turns into an embed; without the script they may hold only a link.
-_EMBED_QUOTES = frozenset({"twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "reddit-card"})
 
 
 def link_empty_embeds(root: HtmlElement) -> None:
@@ -335,7 +332,7 @@ def link_empty_embeds(root: HtmlElement) -> None:
     without Twitter's script, and the empty-wrapper pass would drop it, tweet URL and all.
     """
     for quote in elements(root, "blockquote"):
-        if not _EMBED_QUOTES.intersection(classes(quote)) or visible_text(quote).strip():
+        if not embeds().embed_quotes.intersection(classes(quote)) or visible_text(quote).strip():
             continue
         if first(quote, "img", "iframe", "video") is not None:
             continue

@@ -1,7 +1,8 @@
 """Site knowledge that is neither a hiding rule nor a URL pattern, read from data files.
 
-``data/embeds.toml`` says which player URLs have a watch page and how embed titles say nothing;
-the renderer links an embed through it. Loaded once.
+``data/embeds.toml`` says which player URLs have a watch page, how embed titles say nothing,
+which blockquotes a script turns into an embed and which services proxy images; the renderer
+and the repair stage read it. Loaded once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from urllib.parse import parse_qsl, unquote
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,9 +44,33 @@ class Player:
 
 
 @dataclass(frozen=True)
+class ImageProxy:
+    """A service that serves another site's image: where in its URL the image's own URL is."""
+
+    hosts: re.Pattern[str]
+    query: str | None = None
+    path: bool = False
+
+    def real_url(self, host: str, path: str, query: str) -> str | None:
+        if not self.hosts.match(host):
+            return None
+        if self.query is not None:
+            target = dict(parse_qsl(query)).get(self.query)
+            if not target:
+                return None
+            return target if re.match(r"^[a-z][a-z0-9+.-]*://", target) else "https://" + target.lstrip("/")
+        inner = path.lstrip("/")
+        if self.path and path.count("/") >= 2 and "." in inner.split("/", 1)[0]:
+            return "https://" + unquote(inner)
+        return None
+
+
+@dataclass(frozen=True)
 class EmbedKnowledge:
     players: tuple[Player, ...]
     generic_title: re.Pattern[str]
+    embed_quotes: frozenset[str]
+    image_proxies: tuple[ImageProxy, ...]
 
     def page_of(self, url: str) -> str:
         """The page of an embedded video (`youtube.com/embed/ID` → `youtube.com/watch?v=ID`), else the URL."""
@@ -62,4 +88,7 @@ def embeds() -> EmbedKnowledge:
     players = tuple(Player(site=entry["site"], player=re.compile(entry["player"]), page=entry["page"],
                            start=entry.get("start"), page_start=entry.get("page-start", ""))
                     for entry in data.get("player", ()))
-    return EmbedKnowledge(players, re.compile(data["embed-title"]["generic"], re.IGNORECASE))
+    proxies = tuple(ImageProxy(re.compile(entry["hosts"]), entry.get("query"), bool(entry.get("path", False)))
+                    for entry in data.get("image-proxy", ()))
+    return EmbedKnowledge(players, re.compile(data["embed-title"]["generic"], re.IGNORECASE),
+                          frozenset(data["embed-quotes"]["classes"]), proxies)

@@ -244,3 +244,20 @@ def test_compiled_selectors_match_what_soupsieve_matched(selector: str) -> None:
     ours = {element.get("data-i") for element in Selector(selector).select(parse_fragment(numbered))}
     theirs = {element.get("data-i") for element in soupsieve.select(selector, bs4.BeautifulSoup(numbered, "lxml"))}
     assert ours == theirs
+
+
+def test_site_knowledge_of_embeds_and_image_proxies_is_data() -> None:
+    from postkit.pipeline.render import player_page
+    from postkit.pipeline.repair import proxied_url
+    from postkit.rules.sites import embeds
+
+    knowledge = embeds()
+    assert [p.site for p in knowledge.players] == ["YouTube", "Vimeo"]
+    assert "twitter-tweet" in knowledge.embed_quotes
+    assert player_page("https://www.youtube-nocookie.com/embed/abcdefgh?start=9") == (
+        "https://www.youtube.com/watch?v=abcdefgh&t=9s")
+    assert proxied_url("https://images.weserv.nl/?url=example.org/a.jpg") == "https://example.org/a.jpg"
+    assert proxied_url("https://i2.wp.com/example.org/wp-content/a.jpg?resize=300") == (
+        "https://example.org/wp-content/a.jpg")
+    assert proxied_url("https://i4.wp.com/example.org/a.jpg") is None  # Photon has i0 to i3 only
+    assert knowledge.generic_title.fullmatch("YouTube video player")
