@@ -160,21 +160,29 @@ def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
         return False
     if not _KRAMDOWN_FENCE_INFO.fullmatch(fence.info):
         return False  # kramdown reads no fence where the info string has more than one word
+    if _starts_cleanly(first, lines, tokens):
+        return True
+    previous = lines[first - 1]
+    marker = _CONTAINER_PREFIX.match(previous)
+    plain_line = marker is None or not marker.group(0).strip(" \t>")  # `1. ` there may start a list to kramdown
+    # after a paragraph or heading of its own container that itself starts cleanly
+    return plain_line and previous.count(">") == _quote_depth(lines[first]) and any(
+        t.type in ("paragraph_open", "heading_open") and t.map and t.map[1] == first and t.level == fence.level
+        and _starts_cleanly(t.map[0], lines, tokens) for t in tokens)
+
+
+def _starts_cleanly(first: int, lines: list[str], tokens: list[Token]) -> bool:
+    """Whether a block at line ``first`` starts the text or its container, or follows a blank line of its container.
+
+    A list marker alone is not a blank line, nor is a `>` line before a block outside that
+    blockquote: kramdown takes the block in as a lazy line.
+    """
     if first == 0:
         return True
     previous = lines[first - 1]
-    # blank in the fence's own container: a list marker alone is not blank, nor is a `>` line
-    # before a fence outside that blockquote (kramdown takes the fence in as a lazy line)
     if not previous.strip(" \t>") and previous.count(">") == _quote_depth(lines[first]):
         return True
-    marker = _CONTAINER_PREFIX.match(previous)
-    plain_line = marker is None or not marker.group(0).strip(" \t>")  # `1. ` there may start a list to kramdown
-    after_own_block = plain_line and previous.count(">") == _quote_depth(lines[first]) and any(
-        t.type in ("paragraph_open", "heading_open") and t.map and t.map[1] == first and t.level == fence.level
-        for t in tokens)
-    opens_container = any(t.type in ("blockquote_open", "list_item_open") and t.map and t.map[0] == first
-                          for t in tokens)
-    return after_own_block or opens_container
+    return any(t.type in ("blockquote_open", "list_item_open") and t.map and t.map[0] == first for t in tokens)
 
 
 def _may_run(text: str) -> bool:

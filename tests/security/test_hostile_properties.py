@@ -50,8 +50,11 @@ SPLITTERS = ("\t", "\n", "&#9;", "&#x09;", "&#10;", "&#x0A;", "&#13;", "&Tab;", 
 LEADERS = ("", " ", "  ", "\t", "&#32;", "&#1;", "\x01", "\x0c", "\u00a0", "&#x20;")
 CJK = "中文报道继后多家媒体跟进不要然按语端点星，。、“”「」：（）！？"  # noqa: RUF001
 TEXT_CHARS = CJK + "abc XYZ 019 " + "[]()<>*_&!#`~\\|-+.=:;'\"/"
-TEXT_SNIPPETS = ("&lt;", "&gt;", "&amp;", "&#106;", "&lt;script&gt;", "javascript:alert(1)", "](", "![", "<!--",
-                 "-->", "]]>", "<![CDATA[", "</", "\n", "\n- ", "\n# ", "\n> ", "\n```\n", "    ")
+# Markdown that CommonMark and kramdown read differently (fences, lazy lines, empty items, IALs)
+MARKDOWN_SNIPPETS = ("{: onclick=\"x\"}", "{::nomarkdown}", "[r]: ", "](java\tscript:x)", "\n[r]: javascript:x\n",
+                     "\n```", "\n~~~\n", "\n    ", "{#id onclick=x}", "\n\n> ", "\n1. ", "-  \n")
+TEXT_SNIPPETS = (*MARKDOWN_SNIPPETS, "&lt;", "&gt;", "&amp;", "&#106;", "&lt;script&gt;", "javascript:alert(1)", "](",
+                 "![", "<!--", "-->", "]]>", "<![CDATA[", "</", "\n", "\n- ", "\n# ", "\n> ", "\n```\n", "    ")
 
 
 @st.composite
@@ -226,8 +229,24 @@ def test_output_holds_nothing_executable(source: str, backend: str) -> None:
     assert problems(out) == [], out
 
 
+# Smallest posts hypothesis found where kramdown read as HTML or links what CommonMark read as code
+KRAMDOWN_DIVERGENCE = {
+    "unclosed-fence": ('Intro.\n\n<xmp title="\n```\n"></xmp>\n\n<script></script>\n', "nh3"),
+    "fence-after-empty-item": ('Intro.\n\n\n-  \n```\n \n\n<script title="\n```\n">\n', "nh3"),
+    "fence-after-quote-line": ('Intro.\n\n<script/onerror="alert(1)">\n\n> \n```</script>\n\n<script>\n'
+                               "```\n</script>\n", "nh3"),
+    "fence-after-list-marker": ('Intro.\n\n<script/onerror="alert(1)">\n1. \n```</script>\n\n<script>\n```\n', "nh3"),
+    "fence-info-two-words": ('Intro.\n\nText <span><script>\n```<script onerror="alert(1)" onerror="alert(1)">\n'
+                             "[r]: javascript:x\n\n```\n</script></script></span> more\n", "nh3"),
+    "code-after-empty-item": ("Intro.\n\n-  \n\n     [](java\tscript:x) \n", "nh3"),
+    "fence-after-lazy-heading": ("Intro.\n\nText <span><script>\n> \n# \n```\n</script></script></span> more\n\n"
+                                 '<style title="\n```\n">\n', "nh3"),
+}
+
+
 @pytest.mark.skipif(missing("kramdown") is not None, reason=str(missing("kramdown")))
 @with_examples(EXECUTABLE_OUTPUT)
+@with_examples(KRAMDOWN_DIVERGENCE)
 @given(hostile_post(), BACKENDS)
 def test_kramdown_renders_nothing_executable(source: str, backend: str) -> None:
     """What Jekyll would build from the output: kramdown reads HTML, attribute lists and links its own way."""
