@@ -140,8 +140,13 @@ def enforce_policy(tree: HtmlElement, policy: Policy) -> None:
         if not attributes:
             continue
         keep = allowed.get(element.tag, frozenset())
-        for name in [name for name in attributes if name not in keep]:
-            del attributes[name]
+        if any(name not in keep for name in attributes):
+            # rebuilt, not deleted one by one: lxml reads a name like `{x}y` as namespaced and
+            # cannot delete it by that name
+            kept = [(name, value) for name, value in attributes.items() if name in keep]
+            attributes.clear()
+            for name, value in kept:
+                attributes[name] = value
         for name in URL_ATTRIBUTES.intersection(attributes):
             url = attributes[name].strip(_URL_EDGE)
             scheme = _SCHEME.match(url.replace("\t", "").replace("\n", "").replace("\r", ""))
