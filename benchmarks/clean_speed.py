@@ -107,8 +107,23 @@ def baseline(folder: Path) -> None:
     import frontmatter
     import markdownify
 
-    tags = set(bleach.sanitizer.ALLOWED_TAGS) | {"p", "div", "img", "figure", "figcaption", "h1", "h2", "h3", "h4",
-                                                 "table", "tr", "td", "th", "br", "span"}
+    tags = set(bleach.sanitizer.ALLOWED_TAGS) | {
+        "p",
+        "div",
+        "img",
+        "figure",
+        "figcaption",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "br",
+        "span",
+    }
     attributes = {"a": ["href", "title"], "img": ["src", "alt", "title"]}
     for path in sorted(folder.rglob("*.md")):
         post = frontmatter.load(path)
@@ -148,12 +163,17 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|")
     base_rate, base_cpu = count / base[0], base[3] / count
     for name, (seconds, peak, code, cpu) in (
-            ("postkit clean, cold", cold), ("postkit clean, warm cache", warm),
-            ("postkit clean --jobs 1, cold", one), ("postkit validate", check),
-            ("baseline loop (frontmatter+bleach+markdownify)", base)):
+        ("postkit clean, cold", cold),
+        ("postkit clean, warm cache", warm),
+        ("postkit clean --jobs 1, cold", one),
+        ("postkit validate", check),
+        ("baseline loop (frontmatter+bleach+markdownify)", base),
+    ):
         rate = count / seconds
-        print(f"| {name} | {seconds:.1f} | {rate:.0f} | {rate / base_rate:.2f}x | {cpu / count * 1000:.2f} | "
-              f"{cpu / count / base_cpu:.2f}x | {peak / 2**20:.0f} MB | {code} |")
+        print(
+            f"| {name} | {seconds:.1f} | {rate:.0f} | {rate / base_rate:.2f}x | {cpu / count * 1000:.2f} | "
+            f"{cpu / count / base_cpu:.2f}x | {peak / 2**20:.0f} MB | {code} |"
+        )
     return 0
 
 

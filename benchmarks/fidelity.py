@@ -74,8 +74,11 @@ def leftover_tags(markdown: str) -> list[str]:
     for token in _MD.parse(markdown):
         if token.type == "html_block" and _TAG.search(_COMMENT.sub("", token.content)):
             found.append(token.content.strip()[:80])
-        found.extend(child.content[:80] for child in token.children or ()
-                     if child.type == "html_inline" and not child.content.startswith("<!--"))
+        found.extend(
+            child.content[:80]
+            for child in token.children or ()
+            if child.type == "html_inline" and not child.content.startswith("<!--")
+        )
     return found
 
 
@@ -180,10 +183,10 @@ def blank_html(body: str, spans: list[HtmlSpan]) -> str:
         if span.block and not span.kept:
             quotes = span.prefix.count(">")
             pos = span.start
-            for n, line in enumerate(body[span.start:span.end].split("\n")):
+            for n, line in enumerate(body[span.start : span.end].split("\n")):
                 marker = re.match("(?: {0,3}> ?)" * quotes, line)
                 keep = len(span.first_prefix) if n == 0 else marker.end() if marker else 0
-                chars[pos + keep:pos + len(line)] = " " * (len(line) - keep)
+                chars[pos + keep : pos + len(line)] = " " * (len(line) - keep)
                 pos += len(line) + 1
             continue
         pos = span.start
@@ -193,15 +196,17 @@ def blank_html(body: str, spans: list[HtmlSpan]) -> str:
                 continue
             for tag in _HTML_TAG.finditer(part):
                 inner = range(pos + tag.start() + 1 + len(tag.group(1)), pos + tag.end() - 1)
-                chars[inner.start:inner.stop] = ["\n" if chars[j] == "\n" else "x" for j in inner]
+                chars[inner.start : inner.stop] = ["\n" if chars[j] == "\n" else "x" for j in inner]
             pos += len(part)
     return "".join(chars)
 
 
 def _shows(element: HtmlElement) -> bool:
     """The element holds text a reader sees (not only spaces, zero-width or control characters), or an image."""
-    return (any(not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf") for char in visible_text(element))
-            or first(element, "img") is not None)
+    return (
+        any(not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf") for char in visible_text(element))
+        or first(element, "img") is not None
+    )
 
 
 def _word_chars(text: str) -> int:
@@ -343,8 +348,9 @@ def check(path: str) -> dict[str, object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", nargs="?", default=str(Path(__file__).resolve().parents[1] / ".." / "shared"
-                                                          / "corpus"))
+    parser.add_argument(
+        "corpus", nargs="?", default=str(Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus")
+    )
     parser.add_argument("--json", help="write every post's row here")
     parser.add_argument("--show", type=int, default=3, help="examples to print per failing check")
     parser.add_argument("--jobs", type=int, default=0)
@@ -377,9 +383,13 @@ def main() -> int:
             continue
         removed_kinds.update(row["removals"])  # type: ignore[arg-type]
         removed_chars.update(row["removed_chars"])  # type: ignore[arg-type]
-        for key, failed in (("lost-text", bool(row["lost"])), ("html-left", bool(row["tags"])),
-                            ("markers-left", bool(row["markers"])), ("not-idempotent", not row["idempotent"]),
-                            ("front-matter-changed", not row["front_matter_kept"])):
+        for key, failed in (
+            ("lost-text", bool(row["lost"])),
+            ("html-left", bool(row["tags"])),
+            ("markers-left", bool(row["markers"])),
+            ("not-idempotent", not row["idempotent"]),
+            ("front-matter-changed", not row["front_matter_kept"]),
+        ):
             if failed:
                 stats[key] += 1
                 detail = row["lost"] if key == "lost-text" else row["tags"] if key == "html-left" else row["markers"]
@@ -412,9 +422,21 @@ def main() -> int:
         if article_share > 0.5:
             stats[ARTICLE_REMOVED] += 1
             examples[ARTICLE_REMOVED].append(f"{name}: {article_share:.0%} ({share:.0%} with comments, related)")
-    columns = ["posts", "crashes", "lost-text", "html-left", "markers-left", "not-idempotent",
-               "front-matter-changed", ARTICLE_REMOVED, "article-images", "images-missing", "images-twice",
-               "article-links", "links-missing"]
+    columns = [
+        "posts",
+        "crashes",
+        "lost-text",
+        "html-left",
+        "markers-left",
+        "not-idempotent",
+        "front-matter-changed",
+        ARTICLE_REMOVED,
+        "article-images",
+        "images-missing",
+        "images-twice",
+        "article-links",
+        "links-missing",
+    ]
     total: Counter[str] = Counter()
     print("| site | " + " | ".join(columns) + " | mean removed |")
     print("|---" * (len(columns) + 2) + "|")
@@ -428,43 +450,64 @@ def main() -> int:
     print("\n| site | backslash escapes added per post | posts with none |\n|---|---|---|")
     for site in [*sorted(by_site), "**total**"]:
         stats = total if site == "**total**" else by_site[site]
-        without = sum(1 for row in rows
-                      if (site == "**total**" or row["site"] == site) and not row.get("escapes_added"))
+        without = sum(
+            1 for row in rows if (site == "**total**" or row["site"] == site) and not row.get("escapes_added")
+        )
         print(f"| {site} | {stats['escapes-added'] / max(1, stats['posts']):.2f} | {without} |")
     labels = {"emphasis": "emphasized characters"}
     print("\n| site | " + " | ".join(f"{labels.get(name, name)} out/source" for name in STRUCTURES) + " |")
     print("|---" * (len(STRUCTURES) + 1) + "|")
     for site in [*sorted(by_site), "**total**"]:
         stats = total if site == "**total**" else by_site[site]
-        cells = [f"{stats[name + '-out']:,}/{stats[name + '-source']:,}"
-                 + (f" ({stats[name + '-out'] / stats[name + '-source']:.1%})" if stats[name + "-source"] else "")
-                 for name in STRUCTURES]
+        cells = [
+            f"{stats[name + '-out']:,}/{stats[name + '-source']:,}"
+            + (f" ({stats[name + '-out'] / stats[name + '-source']:.1%})" if stats[name + "-source"] else "")
+            for name in STRUCTURES
+        ]
         print(f"| {site} | " + " | ".join(cells) + " |")
     print("\n| site | posts | text removed | cruft left | posts with cruft left >1% |")
     print("|---|---|---|---|---|")
     for site in [*sorted(by_site), "**total**"]:
         stats = total if site == "**total**" else by_site[site]
         chars = max(1, stats["source-chars"])
-        print(f"| {site} | {stats['posts']} | {stats['removed-chars'] / chars:.2%} | "
-              f"{stats['cruft-left-chars'] / chars:.3%} | {stats['cruft-left>1%']} "
-              f"({stats['cruft-left>1%'] / max(1, stats['posts']):.1%}) |")
+        print(
+            f"| {site} | {stats['posts']} | {stats['removed-chars'] / chars:.2%} | "
+            f"{stats['cruft-left-chars'] / chars:.3%} | {stats['cruft-left>1%']} "
+            f"({stats['cruft-left>1%'] / max(1, stats['posts']):.1%}) |"
+        )
     print(f"cruft left by kind (chars the rules would still remove from the outputs): {dict(left_chars.most_common())}")
     print(f"\n{len(rows)} posts in {elapsed:.1f}s; removed by kind: {dict(sorted(removed_kinds.items()))}")
     all_removed = max(1, sum(removed_chars.values()))
     shares = [f"{kind} {removed_chars[kind] / all_removed:.1%}" for kind in NOT_ARTICLE]
     other = sum(chars for kind, chars in removed_chars.items() if kind not in NOT_ARTICLE)
-    print(f"removed text: {sum(removed_chars.values()):,} chars, of them {', '.join(shares)}, "
-          f"other kinds {other / all_removed:.1%}; by kind: {dict(removed_chars.most_common())}")
-    print(f"{ARTICLE_REMOVED}: posts where removals other than {' and '.join(NOT_ARTICLE)} took over half "
-          "the body's text; mean removed counts every kind")
+    print(
+        f"removed text: {sum(removed_chars.values()):,} chars, of them {', '.join(shares)}, "
+        f"other kinds {other / all_removed:.1%}; by kind: {dict(removed_chars.most_common())}"
+    )
+    print(
+        f"{ARTICLE_REMOVED}: posts where removals other than {' and '.join(NOT_ARTICLE)} took over half "
+        "the body's text; mean removed counts every kind"
+    )
     for key, items in sorted(examples.items()):
         print(f"\n{key} ({len(items)}):")
         for item in items[: args.show]:
             print("  ", item)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    failed = sum(total[c] for c in ("crashes", "lost-text", "html-left", "markers-left", "not-idempotent",
-                                    "front-matter-changed", "images-missing", "images-twice", "links-missing"))
+    failed = sum(
+        total[c]
+        for c in (
+            "crashes",
+            "lost-text",
+            "html-left",
+            "markers-left",
+            "not-idempotent",
+            "front-matter-changed",
+            "images-missing",
+            "images-twice",
+            "links-missing",
+        )
+    )
     return 1 if failed else 0
 
 

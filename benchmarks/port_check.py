@@ -32,11 +32,28 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus
 POST_SUFFIXES = (".md", ".markdown")
 # What convert_fragment calls, by the names it calls them under in postkit.pipeline.
 STAGES = (
-    "parse_fragment", "strip_cruft", "keep_main_article", "drop_title_heading", "resolve_lazy_images",
-    "unwrap_image_proxies", "decode_protected_emails", "absolutize_urls", "drop_duplicate_images",
-    "drop_tracking_params", "wrap_loose_captions", "link_empty_embeds", "unwrap_layout_tables", "strip_inert",
-    "join_segment_breaks", "visible_text", "enforce_policy", "serialize_html", "_sanitized_tree",
-    "to_bs4_for_markdownify", "tree_to_markdown", "lost_text",
+    "parse_fragment",
+    "strip_cruft",
+    "keep_main_article",
+    "drop_title_heading",
+    "resolve_lazy_images",
+    "unwrap_image_proxies",
+    "decode_protected_emails",
+    "absolutize_urls",
+    "drop_duplicate_images",
+    "drop_tracking_params",
+    "wrap_loose_captions",
+    "link_empty_embeds",
+    "unwrap_layout_tables",
+    "strip_inert",
+    "join_segment_breaks",
+    "visible_text",
+    "enforce_policy",
+    "serialize_html",
+    "_sanitized_tree",
+    "to_bs4_for_markdownify",
+    "tree_to_markdown",
+    "lost_text",
 )
 
 
@@ -89,9 +106,13 @@ def compare(before: Path, after: Path, show: int) -> int:
         print(f"DIFFERENT {relative}")
         if shown < show:
             shown += 1
-            lines = difflib.unified_diff(a.decode("utf-8", "replace").splitlines(keepends=True),
-                                         b.decode("utf-8", "replace").splitlines(keepends=True),
-                                         str(before / relative), str(after / relative), n=1)
+            lines = difflib.unified_diff(
+                a.decode("utf-8", "replace").splitlines(keepends=True),
+                b.decode("utf-8", "replace").splitlines(keepends=True),
+                str(before / relative),
+                str(after / relative),
+                n=1,
+            )
             sys.stdout.writelines(line if line.endswith("\n") else line + "\n" for line in lines)
     only_old, only_new = sorted(old.keys() - new.keys()), sorted(new.keys() - old.keys())
     for relative in only_old:
@@ -168,8 +189,10 @@ def time_stages(corpus: Path, posts: int, clock_name: str, repeat: int) -> None:
     clock_function = time.process_time if clock_name == "cpu" else time.perf_counter
     total, clock, present = min((_one_run(texts, clock_function) for _ in range(repeat)), key=lambda run: run[0])
     print(f"postkit from {Path(postkit.__file__).parent}")
-    print(f"{len(texts)} posts, {total * 1000 / len(texts):.2f} ms/post in all (clean_text, {clock_name} time, "
-          f"best of {repeat})")
+    print(
+        f"{len(texts)} posts, {total * 1000 / len(texts):.2f} ms/post in all (clean_text, {clock_name} time, "
+        f"best of {repeat})"
+    )
     print(f"{'stage':<26}{'ms/post':>9}{'calls':>8}")
     for name in present:
         if name in clock.seconds:

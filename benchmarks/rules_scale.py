@@ -27,8 +27,11 @@ def synthetic_list(count: int, seed: int = 7) -> str:
     rng = random.Random(seed)
 
     def name() -> str:
-        return rng.choice(["ad", "ads", "banner", "sponsor", "promo", "box", "wrap", "unit", "slot", "top"]) + \
-            rng.choice(["-", "_", ""]) + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(6))
+        return (
+            rng.choice(["ad", "ads", "banner", "sponsor", "promo", "box", "wrap", "unit", "slot", "top"])
+            + rng.choice(["-", "_", ""])
+            + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(6))
+        )
 
     lines = ["[Adblock Plus 2.0]", "! Title: synthetic list for postkit's benchmark"]
     for i in range(count):
@@ -84,10 +87,14 @@ def main() -> int:
                     clean_post(post, options)
                 timings[label].append(time.perf_counter() - started)
     best = {label: min(values) for label, values in timings.items()}
-    print(f"{len(posts)} posts, {args.rules} rule lines: {ruleset.count} hiding rules applied, "
-          f"{ruleset.skipped} lines skipped, {sum(len(v) for v in ruleset.exceptions.values())} exceptions")
-    print(f"parsing and indexing the list: {parse_seconds:.2f}s (loading all packs: {load_seconds:.2f}s, "
-          f"once per process)")
+    print(
+        f"{len(posts)} posts, {args.rules} rule lines: {ruleset.count} hiding rules applied, "
+        f"{ruleset.skipped} lines skipped, {sum(len(v) for v in ruleset.exceptions.values())} exceptions"
+    )
+    print(
+        f"parsing and indexing the list: {parse_seconds:.2f}s (loading all packs: {load_seconds:.2f}s, "
+        f"once per process)"
+    )
     print("| run | best of rounds (s) | posts/s |")
     print("|---|---|---|")
     for label in ("without", "with"):

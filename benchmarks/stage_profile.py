@@ -116,8 +116,10 @@ def main() -> int:
             best_total, best = total, dict(spent)
     assert best is not None
     per_post = 1000 / len(texts)
-    print(f"{len(texts)} posts (mean {sum(map(len, texts)) / len(texts) / 1000:.1f} K chars), converter "
-          f"{args.converter}, CPU ms per post, best of {args.repeat}\n")
+    print(
+        f"{len(texts)} posts (mean {sum(map(len, texts)) / len(texts) / 1000:.1f} K chars), converter "
+        f"{args.converter}, CPU ms per post, best of {args.repeat}\n"
+    )
     print("| stage | ms/post |\n|---|---|")
     for label, _, _ in STAGES:
         if label in best:

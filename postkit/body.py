@@ -326,8 +326,11 @@ class Body:
         parsed = cls(text, first_line, rules, base, _line_starts_of(text))
         if "\r" in body:
             # the offset in ``body`` of each character of ``text``, and of its end
-            parsed._file_offsets = [index for index, character in enumerate(body)
-                                    if not (character == "\r" and body[index + 1:index + 2] == "\n")]
+            parsed._file_offsets = [
+                index
+                for index, character in enumerate(body)
+                if not (character == "\r" and body[index + 1 : index + 2] == "\n")
+            ]
             parsed._file_offsets.append(len(body))
             parsed._file_line_starts = _line_starts_of(body)
         return parsed
@@ -360,8 +363,11 @@ class Body:
             found = markdown_link_urls(self.text) if "](" in self.text or "]:" in self.text else []
             if found:
                 real = self._destinations()
-                found = [(start, end) for start, end in found
-                         if _MARKDOWN.normalizeLink(unescapeAll(self.text[start:end])) in real]
+                found = [
+                    (start, end)
+                    for start, end in found
+                    if _MARKDOWN.normalizeLink(unescapeAll(self.text[start:end])) in real
+                ]
             self._markdown_urls = found
         return self._markdown_urls
 
@@ -432,15 +438,18 @@ class Body:
         pieces = []
         cursor = 0
         for part in self.parts:
-            pieces.append(self.text[cursor:part.span.start])
+            pieces.append(self.text[cursor : part.span.start])
             cursor = part.span.end
         pieces.append(self.text[cursor:])
         return _COMMENT_OR_RAW.sub("", "".join(pieces))
 
     def _code_regions(self) -> list[tuple[int, int]]:
         """Code blocks and code spans: a comment there is shown as text, it hides nothing."""
-        regions = [(self._line_starts[token.map[0]], self._offset_of_line(token.map[1]))
-                   for token in self._markdown()[0] if token.map and token.type in ("fence", "code_block")]
+        regions = [
+            (self._line_starts[token.map[0]], self._offset_of_line(token.map[1]))
+            for token in self._markdown()[0]
+            if token.map and token.type in ("fence", "code_block")
+        ]
         regions.extend((match.start(), match.end()) for match in _CODE_SPAN.finditer(self.text))
         return regions
 

@@ -80,8 +80,15 @@ class FileOutcome:
     removals: tuple[Removal, ...] = field(default=(), compare=False)
 
 
-def job_from_config(config: Config, mode: Mode, *, force: bool = False, known_clean: frozenset[str] = frozenset(),
-                    roots: Iterable[Path] = (), explain: bool = False) -> CleanJob:
+def job_from_config(
+    config: Config,
+    mode: Mode,
+    *,
+    force: bool = False,
+    known_clean: frozenset[str] = frozenset(),
+    roots: Iterable[Path] = (),
+    explain: bool = False,
+) -> CleanJob:
     return CleanJob(
         options=options_from_config(config),
         mode=mode,
@@ -135,8 +142,15 @@ def clean_file(path: Path, job: CleanJob) -> FileOutcome:
         return FileOutcome(name, Status.UNCHANGED, counts=counts, clean_hashes=(digest,), removals=removals)
     if result.lost and not job.force:
         first = result.lost[0]
-        return FileOutcome(name, Status.LOST_TEXT, f"would lose text: {first.text}", line=first.line,
-                           counts=counts, lost=result.lost, removals=removals)
+        return FileOutcome(
+            name,
+            Status.LOST_TEXT,
+            f"would lose text: {first.text}",
+            line=first.line,
+            counts=counts,
+            lost=result.lost,
+            removals=removals,
+        )
     encoding = result.post.encoding if result.post is not None else "utf-8"
     try:
         new = result.text.encode(encoding)
@@ -148,8 +162,15 @@ def clean_file(path: Path, job: CleanJob) -> FileOutcome:
             atomic_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None)
         except PostkitError as exc:
             return _failure(name, exc)
-    return FileOutcome(name, Status.CHANGED, counts=counts, lost=result.lost, diff=diff,
-                       clean_hashes=(content_hash(new),) if job.mode is Mode.WRITE else (), removals=removals)
+    return FileOutcome(
+        name,
+        Status.CHANGED,
+        counts=counts,
+        lost=result.lost,
+        diff=diff,
+        clean_hashes=(content_hash(new),) if job.mode is Mode.WRITE else (),
+        removals=removals,
+    )
 
 
 def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
@@ -190,8 +211,12 @@ def _failure(name: str, exc: PostkitError) -> FileOutcome:
 
 
 def unified_diff(old: str, new: str, name: str) -> str:
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                 fromfile=f"{name}\t(original)", tofile=f"{name}\t(cleaned)")
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"{name}\t(original)",
+        tofile=f"{name}\t(cleaned)",
+    )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
@@ -269,8 +294,15 @@ class CleanRun:
         return self.summary.exit_code(self.job.mode, check=self.check)
 
 
-def clean_paths(paths: Sequence[Path], config: Config, mode: Mode = Mode.WRITE, *, check: bool = False,
-                force: bool = False, use_cache: bool = True) -> CleanRun:
+def clean_paths(
+    paths: Sequence[Path],
+    config: Config,
+    mode: Mode = Mode.WRITE,
+    *,
+    check: bool = False,
+    force: bool = False,
+    use_cache: bool = True,
+) -> CleanRun:
     """A clean run over the posts under ``paths`` as ``config`` says; iterate it for the outcomes.
 
     ``check`` with ``Mode.DIFF`` makes a change fail the run, as ``black --check --diff`` does.
@@ -296,8 +328,9 @@ def clean_paths(paths: Sequence[Path], config: Config, mode: Mode = Mode.WRITE, 
         except PostkitError as exc:
             warnings.append(f"cache not read: {exc}")
     job = job_from_config(config, mode, force=force, known_clean=known, roots=paths)
-    return CleanRun(files=files, job=job, jobs=config.jobs, check=check, cache=cache,
-                    discovery_failures=failures, warnings=warnings)
+    return CleanRun(
+        files=files, job=job, jobs=config.jobs, check=check, cache=cache, discovery_failures=failures, warnings=warnings
+    )
 
 
 def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileOutcome]:

@@ -87,37 +87,61 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, metavar="",
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, metavar="", help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Clean, validate and convert archived Markdown posts full of scraped HTML."""
 
 
-SanitizerOpt = Annotated[str | None, typer.Option("--sanitizer", metavar="NAME",
-                                                  help="Sanitizer backend: nh3 (default) or bleach.")]
-ConverterOpt = Annotated[str | None, typer.Option("--converter", metavar="NAME",
-                                                  help="HTML to Markdown converter: postkit (default) or markdownify.")]
-MarkdownOpt = Annotated[str | None, typer.Option("--markdown", metavar="DIALECT",
-                                                 help="Renderer to write for: auto (default: kramdown for the jekyll "
-                                                      "schema, goldmark for hugo), commonmark, kramdown or goldmark.")]
-RulesOpt = Annotated[list[Path] | None, typer.Option("--rules", metavar="FILE",
-                                                     help="Extra rule pack (adblock syntax); repeatable.")]
-EncodingOpt = Annotated[str | None, typer.Option("--encoding", metavar="NAME",
-                                                 help="Read input in this encoding (default: UTF-8).")]
-SourceKeyOpt = Annotated[str | None, typer.Option("--source-url-key", metavar="KEY",
-                                                  help="Front-matter key holding the post's source URL.")]
-ForceExcludeOpt = Annotated[bool | None, typer.Option("--force-exclude/--no-force-exclude", metavar="",
-                                                      help="Apply excludes and .gitignore to files named on the "
-                                                           "command line too (as pre-commit passes them).")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", metavar="FILE",
-                                                help="Use this postkit.toml or pyproject.toml.")]
-JobsOpt = Annotated[str | None, typer.Option("--jobs", "-j", metavar="N",
-                                             help="Worker processes, 1 or more (default: all cores; 1 runs in "
-                                                  "this process).")]
-IncludeOpt = Annotated[list[str] | None, typer.Option("--include", metavar="GLOB",
-                                                      help="File name glob to take; repeatable.")]
-ExcludeOpt = Annotated[list[str] | None, typer.Option("--exclude", metavar="GLOB",
-                                                      help="Path glob to skip; repeatable.")]
+SanitizerOpt = Annotated[
+    str | None, typer.Option("--sanitizer", metavar="NAME", help="Sanitizer backend: nh3 (default) or bleach.")
+]
+ConverterOpt = Annotated[
+    str | None,
+    typer.Option("--converter", metavar="NAME", help="HTML to Markdown converter: postkit (default) or markdownify."),
+]
+MarkdownOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--markdown",
+        metavar="DIALECT",
+        help="Renderer to write for: auto (default: kramdown for the jekyll "
+        "schema, goldmark for hugo), commonmark, kramdown or goldmark.",
+    ),
+]
+RulesOpt = Annotated[
+    list[Path] | None, typer.Option("--rules", metavar="FILE", help="Extra rule pack (adblock syntax); repeatable.")
+]
+EncodingOpt = Annotated[
+    str | None, typer.Option("--encoding", metavar="NAME", help="Read input in this encoding (default: UTF-8).")
+]
+SourceKeyOpt = Annotated[
+    str | None, typer.Option("--source-url-key", metavar="KEY", help="Front-matter key holding the post's source URL.")
+]
+ForceExcludeOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--force-exclude/--no-force-exclude",
+        metavar="",
+        help="Apply excludes and .gitignore to files named on the command line too (as pre-commit passes them).",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", metavar="FILE", help="Use this postkit.toml or pyproject.toml.")
+]
+JobsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--jobs", "-j", metavar="N", help="Worker processes, 1 or more (default: all cores; 1 runs in this process)."
+    ),
+]
+IncludeOpt = Annotated[
+    list[str] | None, typer.Option("--include", metavar="GLOB", help="File name glob to take; repeatable.")
+]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", metavar="GLOB", help="Path glob to skip; repeatable.")
+]
 
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -125,6 +149,7 @@ F = TypeVar("F", bound=Callable[..., None])
 
 def _config_errors_are_usage_errors(command: F) -> F:
     """A ConfigError inside a command exits 2 with its message, in the app itself (CliRunner too)."""
+
     @functools.wraps(command)
     def wrapper(*args: object, **kwargs: object) -> None:
         try:
@@ -147,8 +172,9 @@ def _jobs(value: str | None) -> int | None:
         return None
     text = value.strip()
     if not text.isdigit() or int(text) < 1:
-        raise ConfigError(f"--jobs takes a whole number of worker processes, 1 or more, not {value!r} "
-                          "(leave it out to use all cores)")
+        raise ConfigError(
+            f"--jobs takes a whole number of worker processes, 1 or more, not {value!r} (leave it out to use all cores)"
+        )
     return int(text)
 
 
@@ -158,8 +184,10 @@ def _require_file(source: str, command: str) -> Path:
     if not path.exists() and not path.is_symlink():
         raise _fail(f"{source}: does not exist", 2)
     if path.is_dir():
-        alternative = {"convert": "`postkit clean` converts the posts of a folder in place",
-                       "explain": "`postkit clean --diff` shows what cleaning changes in every post of a folder"}
+        alternative = {
+            "convert": "`postkit clean` converts the posts of a folder in place",
+            "explain": "`postkit clean --diff` shows what cleaning changes in every post of a folder",
+        }
         raise _fail(f"{source}: is a folder; {command} takes one file ({alternative[command]})", 2)
     return path
 
@@ -171,12 +199,15 @@ def _rule_paths(rules: list[Path] | None) -> list[str] | None:
 @app.command(cls=_PostkitCommand)
 @_config_errors_are_usage_errors
 def convert(
-    source: Annotated[str, typer.Argument(help="A post (.md) or page (.html) to convert, or - for stdin.",
-                                          metavar="FILE|-")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", metavar="FILE",
-                                                help="Write here instead of stdout.")] = None,
-    body_only: Annotated[bool, typer.Option("--body-only", metavar="",
-                                            help="Write the body without front matter.")] = False,
+    source: Annotated[
+        str, typer.Argument(help="A post (.md) or page (.html) to convert, or - for stdin.", metavar="FILE|-")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", metavar="FILE", help="Write here instead of stdout.")
+    ] = None,
+    body_only: Annotated[
+        bool, typer.Option("--body-only", metavar="", help="Write the body without front matter.")
+    ] = False,
     sanitizer: SanitizerOpt = None,
     converter: ConverterOpt = None,
     markdown: MarkdownOpt = None,
@@ -191,10 +222,18 @@ def convert(
 
     from_stdin = source == "-"
     path = None if from_stdin else _require_file(source, "convert")
-    config = load_config([] if path is None else [path], config_file, {
-        "sanitizer": sanitizer, "converter": converter, "markdown": markdown, "rules": _rule_paths(rules),
-        "encoding": encoding, "source-url-key": source_url_key,
-    })
+    config = load_config(
+        [] if path is None else [path],
+        config_file,
+        {
+            "sanitizer": sanitizer,
+            "converter": converter,
+            "markdown": markdown,
+            "rules": _rule_paths(rules),
+            "encoding": encoding,
+            "source-url-key": source_url_key,
+        },
+    )
     job = job_from_config(config, Mode.CHECK)
     name = STDIN_NAME if from_stdin else source
     try:
@@ -227,30 +266,42 @@ def _converted_text(result: CleanResult, body_only: bool) -> str:
     return result.text
 
 
-OutputFormat = Annotated[str, typer.Option("--format", metavar="FORMAT",
-                                           help="Report as: table (rich, on stderr) or json (stdout).")]
+OutputFormat = Annotated[
+    str, typer.Option("--format", metavar="FORMAT", help="Report as: table (rich, on stderr) or json (stdout).")
+]
 
 
 @app.command(cls=_PostkitCommand)
 @_config_errors_are_usage_errors
 def clean(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH",
-                                                help="Posts and folders to clean (folders recursively).")],
-    check: Annotated[bool, typer.Option("--check", metavar="",
-                                        help="Write nothing; exit 1 if any file would change.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", metavar="",
-                                       help="Write nothing; print a unified diff of each change (with --check: "
-                                            "exit 1 if any file would change).")] = False,
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="Posts and folders to clean (folders recursively).")
+    ],
+    check: Annotated[
+        bool, typer.Option("--check", metavar="", help="Write nothing; exit 1 if any file would change.")
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            metavar="",
+            help="Write nothing; print a unified diff of each change (with --check: exit 1 if any file would change).",
+        ),
+    ] = False,
     jobs: JobsOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", metavar="",
-                                        help="Print only files that failed or were skipped, and why.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", metavar="",
-                                          help="Name every file and what it became.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", metavar="", help="Print only files that failed or were skipped, and why.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", metavar="", help="Name every file and what it became.")
+    ] = False,
     output_format: OutputFormat = "table",
-    no_cache: Annotated[bool, typer.Option("--no-cache", metavar="",
-                                           help="Neither read nor write the cache of clean files.")] = False,
-    force: Annotated[bool, typer.Option("--force", metavar="",
-                                        help="Write files even when verify finds text would be lost.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", metavar="", help="Neither read nor write the cache of clean files.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Write files even when verify finds text would be lost.")
+    ] = False,
     include: IncludeOpt = None,
     exclude: ExcludeOpt = None,
     force_exclude: ForceExcludeOpt = None,
@@ -270,12 +321,22 @@ def clean(
     if output_format not in ("table", "json"):
         raise _fail(f"unknown format {output_format!r}; choose table or json", 2)
     mode = Mode.DIFF if diff else Mode.CHECK if check else Mode.WRITE
-    config = load_config(paths, config_file, {
-        "sanitizer": sanitizer, "converter": converter, "markdown": markdown, "rules": _rule_paths(rules),
-        "encoding": encoding,
-        "source-url-key": source_url_key, "include": include, "exclude": exclude, "jobs": _jobs(jobs),
-        "force-exclude": force_exclude,
-    })
+    config = load_config(
+        paths,
+        config_file,
+        {
+            "sanitizer": sanitizer,
+            "converter": converter,
+            "markdown": markdown,
+            "rules": _rule_paths(rules),
+            "encoding": encoding,
+            "source-url-key": source_url_key,
+            "include": include,
+            "exclude": exclude,
+            "jobs": _jobs(jobs),
+            "force-exclude": force_exclude,
+        },
+    )
     err = _console(stderr=True)
     out = _console(stderr=False)
     try:
@@ -319,15 +380,24 @@ def _echo_outcome(console: Console, outcome: FileOutcome, mode: Mode, verbose: b
         verb = "cleaned" if mode is Mode.WRITE else "would clean"
         console.print(f"{verb} {outcome.path}", markup=False, highlight=False, soft_wrap=True)
         for lost in outcome.lost:  # written anyway with --force: say what went
-            console.print(f"warning: {outcome.path}:{lost.line}: text lost (--force): {lost.text}", style="yellow",
-                          markup=False, highlight=False, soft_wrap=True)
+            console.print(
+                f"warning: {outcome.path}:{lost.line}: text lost (--force): {lost.text}",
+                style="yellow",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
     elif outcome.status is Status.FAILED:
         place = f"{outcome.path}:{outcome.line}" if outcome.line else outcome.path
-        console.print(f"error: {place}: {outcome.message}", style="red", markup=False, highlight=False,
-                      soft_wrap=True)
+        console.print(f"error: {place}: {outcome.message}", style="red", markup=False, highlight=False, soft_wrap=True)
     elif outcome.status is Status.LOST_TEXT:
-        console.print(f"skipped {outcome.path}:{outcome.line}: {outcome.message} (use --force to write it)",
-                      style="yellow", markup=False, highlight=False, soft_wrap=True)
+        console.print(
+            f"skipped {outcome.path}:{outcome.line}: {outcome.message} (use --force to write it)",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     elif verbose:
         console.print(f"{outcome.status.value} {outcome.path}", markup=False, highlight=False, soft_wrap=True)
 
@@ -340,8 +410,17 @@ def _print_diff(console: Console, diff: str) -> None:
         sys.stdout.flush()
         return
     for line in diff.splitlines():
-        style = ("bold" if line.startswith(("+++", "---")) else "green" if line.startswith("+")
-                 else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else "")
+        style = (
+            "bold"
+            if line.startswith(("+++", "---"))
+            else "green"
+            if line.startswith("+")
+            else "red"
+            if line.startswith("-")
+            else "cyan"
+            if line.startswith("@@")
+            else ""
+        )
         console.print(Text(line, style=style), soft_wrap=True)
 
 
@@ -353,8 +432,9 @@ def _progress(console: Console, total: int, label: str, *, enabled: bool) -> Ite
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
+    ) as progress:
         task = progress.add_task(label, total=total)
         yield lambda: progress.advance(task)
 
@@ -363,8 +443,7 @@ def _progress(console: Console, total: int, label: str, *, enabled: bool) -> Ite
 @_config_errors_are_usage_errors
 def explain(
     source: Annotated[str, typer.Argument(metavar="FILE", help="The post to explain.")],
-    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
-                                               help="table (rich) or json.")] = "table",
+    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT", help="table (rich) or json.")] = "table",
     sanitizer: SanitizerOpt = None,
     converter: ConverterOpt = None,
     markdown: MarkdownOpt = None,
@@ -381,11 +460,18 @@ def explain(
     if output_format not in ("table", "json"):
         raise _fail(f"unknown format {output_format!r}; choose table or json", 2)
     path = _require_file(source, "explain")
-    config = load_config([path], config_file, {
-        "sanitizer": sanitizer, "converter": converter, "markdown": markdown, "rules": _rule_paths(rules),
-        "encoding": encoding,
-        "source-url-key": source_url_key,
-    })
+    config = load_config(
+        [path],
+        config_file,
+        {
+            "sanitizer": sanitizer,
+            "converter": converter,
+            "markdown": markdown,
+            "rules": _rule_paths(rules),
+            "encoding": encoding,
+            "source-url-key": source_url_key,
+        },
+    )
     job = job_from_config(config, Mode.CHECK, explain=True)
     try:
         result = clean_bytes(_read_bytes(source), source, job)
@@ -399,27 +485,49 @@ def explain(
 
 @app.command(cls=_PostkitCommand)
 def validate(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH",
-                                                help="Posts and folders to check (folders recursively).")],
-    schema: Annotated[str | None, typer.Option("--schema", metavar="NAME|FILE",
-                                               help="Front-matter schema: jekyll (default), hugo, none, or a "
-                                                    ".json/.yaml JSON Schema file.")] = None,
-    output_format: Annotated[str, typer.Option("--format", metavar="FORMAT",
-                                               help="auto (github in GitHub Actions, table on a terminal, else "
-                                                    "concise), table, concise, json, github or sarif.")] = "auto",
-    select: Annotated[list[str] | None, typer.Option("--select", metavar="CODES",
-                                                     help="Only these rules, by code prefix (PK1,PK205); "
-                                                          "comma-separated, repeatable.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", metavar="CODES",
-                                                     help="Skip these rules, by code prefix; comma-separated, "
-                                                          "repeatable.")] = None,
-    strict: Annotated[bool | None, typer.Option("--strict/--no-strict", metavar="",
-                                                help="Fail (exit 1) on warnings too.")] = None,
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="Posts and folders to check (folders recursively).")
+    ],
+    schema: Annotated[
+        str | None,
+        typer.Option(
+            "--schema",
+            metavar="NAME|FILE",
+            help="Front-matter schema: jekyll (default), hugo, none, or a .json/.yaml JSON Schema file.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="auto (github in GitHub Actions, table on a terminal, else "
+            "concise), table, concise, json, github or sarif.",
+        ),
+    ] = "auto",
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            metavar="CODES",
+            help="Only these rules, by code prefix (PK1,PK205); comma-separated, repeatable.",
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore", metavar="CODES", help="Skip these rules, by code prefix; comma-separated, repeatable."
+        ),
+    ] = None,
+    strict: Annotated[
+        bool | None, typer.Option("--strict/--no-strict", metavar="", help="Fail (exit 1) on warnings too.")
+    ] = None,
     config_file: ConfigOpt = None,
     source_url_key: SourceKeyOpt = None,
     jobs: JobsOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
-                                                help="Write the report to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the report to this file.")
+    ] = None,
     rules: RulesOpt = None,
     encoding: EncodingOpt = None,
     include: IncludeOpt = None,
@@ -432,11 +540,23 @@ def validate(
     from postkit.validate import rule_infos, validate_paths
 
     try:
-        config = load_config(paths, config_file, {
-            "schema": schema, "select": _codes(select), "ignore": _codes(ignore), "strict": strict,
-            "source-url-key": source_url_key, "jobs": _jobs(jobs), "rules": _rule_paths(rules),
-            "encoding": encoding, "include": include, "exclude": exclude, "force-exclude": force_exclude,
-        })
+        config = load_config(
+            paths,
+            config_file,
+            {
+                "schema": schema,
+                "select": _codes(select),
+                "ignore": _codes(ignore),
+                "strict": strict,
+                "source-url-key": source_url_key,
+                "jobs": _jobs(jobs),
+                "rules": _rule_paths(rules),
+                "encoding": encoding,
+                "include": include,
+                "exclude": exclude,
+                "force-exclude": force_exclude,
+            },
+        )
         run = validate_paths(paths, config)
     except (ConfigError, PostError) as exc:
         raise _fail(str(exc), 2) from None
@@ -446,8 +566,9 @@ def validate(
             name = resolve_format(output_format, os.environ, is_terminal)
         except ConfigError as exc:
             raise _fail(str(exc), 2) from None
-        reporter = REPORTER_BY_NAME[name](stream, rules=rule_infos(), color=output is None and _wants_color(stream,
-                                                                                                   os.environ))
+        reporter = REPORTER_BY_NAME[name](
+            stream, rules=rule_infos(), color=output is None and _wants_color(stream, os.environ)
+        )
         # The bar shares the terminal with the report only when the report waits for the end.
         writes_as_it_goes = name in ("concise", "github") and is_terminal
         reporter.start()
@@ -490,9 +611,9 @@ def _report_stream(output: Path | None) -> Iterator[TextIO]:
 
 @app.command(name="rules", cls=_PostkitCommand)
 def list_rules(
-    code: Annotated[str | None, typer.Argument(metavar="[CODE]",
-                                               help="A rule code (PK101) to explain, or a prefix (PK2) to list.")]
-    = None,
+    code: Annotated[
+        str | None, typer.Argument(metavar="[CODE]", help="A rule code (PK101) to explain, or a prefix (PK2) to list.")
+    ] = None,
 ) -> None:
     """List validate's rules, or explain one with a failing and a passing example."""
     from postkit.checks import RULES, get_rule, select_rules
@@ -525,8 +646,12 @@ def _print_rule_table(chosen: list[Rule]) -> None:
     table.add_column("Severity", no_wrap=True)
     table.add_column("Summary")
     for rule in chosen:
-        table.add_row(Text(rule.code), Text(rule.name), Text(rule.severity.value, style=SEVERITY_STYLE[rule.severity]),
-                      Text(rule.summary))
+        table.add_row(
+            Text(rule.code),
+            Text(rule.name),
+            Text(rule.severity.value, style=SEVERITY_STYLE[rule.severity]),
+            Text(rule.summary),
+        )
     console.print(table)
     console.print()
     console.print(Text("`postkit rules CODE` explains one rule with its examples."))

@@ -331,8 +331,9 @@ def _validate_string(key: str, text: str, where: str, base: Path) -> str | Path:
     if key == "base-url":
         parts = urlsplit(text.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"{where}: 'base-url' must be the site's address, such as https://blog.example.com/, "
-                              f"not {text!r}")
+            raise ConfigError(
+                f"{where}: 'base-url' must be the site's address, such as https://blog.example.com/, not {text!r}"
+            )
         return text.strip()
     if key == "encoding":
         try:

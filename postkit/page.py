@@ -18,21 +18,26 @@ from urllib.parse import quote
 import lxml.html
 
 # The Wayback Machine's own insertions into an archived page.
-_TOOLBAR = re.compile(r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->",
-                      re.DOTALL | re.IGNORECASE)
-_REWRITE_JS = re.compile(r"<script[^>]*(?:archive\.org/includes/|/_static/js/)[^>]*>\s*</script>"
-                         r"|<link[^>]*/_static/css/[^>]*>"
-                         r"|<script[^>]*>[^<]*(?:archive_analytics|__wm\.)[^<]*</script>"
-                         r"|<!--\s*End Wayback Rewrite JS Include\s*-->",
-                         re.IGNORECASE)
+_TOOLBAR = re.compile(
+    r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->", re.DOTALL | re.IGNORECASE
+)
+_REWRITE_JS = re.compile(
+    r"<script[^>]*(?:archive\.org/includes/|/_static/js/)[^>]*>\s*</script>"
+    r"|<link[^>]*/_static/css/[^>]*>"
+    r"|<script[^>]*>[^<]*(?:archive_analytics|__wm\.)[^<]*</script>"
+    r"|<!--\s*End Wayback Rewrite JS Include\s*-->",
+    re.IGNORECASE,
+)
 _TRAILER = re.compile(r"<!--\s*FILE ARCHIVED ON .*?-->", re.DOTALL | re.IGNORECASE)
 # An archived URL: https://web.archive.org/web/20210811000000im_/https://example.com/a.png, or the
 # same root-relative (/web/20210811000000/https://...), as the archive rewrites every link.
-_ARCHIVED_PREFIX = re.compile(r"(?:(?:https?:)?//(?:web\.)?archive\.org)?/web/\d{1,14}(?:[a-z]{2}_)?/(?=https?:|//)",
-                              re.IGNORECASE)
+_ARCHIVED_PREFIX = re.compile(
+    r"(?:(?:https?:)?//(?:web\.)?archive\.org)?/web/\d{1,14}(?:[a-z]{2}_)?/(?=https?:|//)", re.IGNORECASE
+)
 # Files saved beside the page by a browser's "save page, complete": ./Title_files/a.jpg, Title_files/a.jpg.
-_LOCAL_RESOURCE = re.compile(r"""(\s(?:src|href|poster)\s*=\s*)(["'])((?:\./)?[^"'/:?#]+_files/[^"']*)\2""",
-                             re.IGNORECASE)
+_LOCAL_RESOURCE = re.compile(
+    r"""(\s(?:src|href|poster)\s*=\s*)(["'])((?:\./)?[^"'/:?#]+_files/[^"']*)\2""", re.IGNORECASE
+)
 _LOCAL_PLACEHOLDER = "https://local-file.postkit.invalid/"
 _PLACEHOLDER_URL = re.compile(re.escape(_LOCAL_PLACEHOLDER) + r"(\d+)")
 # What sites put between an article's title and their own name in <title>: a bar, an en or em
@@ -122,7 +127,7 @@ def title_without_site(title: str, site_name: str | None = None) -> str:
             if text.endswith(separator + name):
                 return text[: -len(separator + name)].strip()
             if text.startswith(name + separator):
-                return text[len(name + separator):].strip()
+                return text[len(name + separator) :].strip()
         if text == name:
             return text
     for separator in _TITLE_SEPARATORS:

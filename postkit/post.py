@@ -75,7 +75,7 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
         except (UnicodeDecodeError, LookupError) as exc:
             raise PostError(path, f"cannot be read as {encoding}: {exc}") from None
         bom = BOM if text.startswith(BOM) else ""
-        return bom, text[len(bom):], encoding
+        return bom, text[len(bom) :], encoding
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise PostError(path, "is UTF-16 (it starts with a UTF-16 byte-order mark); pass --encoding utf-16")
     if b"\x00" in data[:8192]:
@@ -87,7 +87,7 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
         hint = f"; it looks like {guess}, pass --encoding {guess}" if guess else ""
         raise PostError(path, f"is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}){hint}") from None
     bom = BOM if text.startswith(BOM) else ""
-    return bom, text[len(bom):], "utf-8"
+    return bom, text[len(bom) :], "utf-8"
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -114,17 +114,23 @@ def split_post(text: str, path: str = "<text>", bom: str = "", encoding: str = "
         line = text[pos:] if end < 0 else text[pos:end]
         if closing.fullmatch(line):
             stop = len(text) if end < 0 else end + 1
-            return SourcePost(path=path, front_matter=text[:stop], body=text[stop:], format=fmt, bom=bom,
-                              encoding=encoding)
+            return SourcePost(
+                path=path, front_matter=text[:stop], body=text[stop:], format=fmt, bom=bom, encoding=encoding
+            )
         if end < 0:
             break
         pos = end + 1
-    raise PostError(path, f"front matter opened with '{first_line}' on line 1 never closes; "
-                          f"add a closing '{first_line}' line", line=1, column=1)
+    raise PostError(
+        path,
+        f"front matter opened with '{first_line}' on line 1 never closes; add a closing '{first_line}' line",
+        line=1,
+        column=1,
+    )
 
 
-def read_bytes(path: str, max_size: int | None = None, *, missing: str = "does not exist",
-               folder: str = "is a folder") -> bytes:
+def read_bytes(
+    path: str, max_size: int | None = None, *, missing: str = "does not exist", folder: str = "is a folder"
+) -> bytes:
     """A file's bytes, at most max_size; every failure is a PostError that names the file and the reason."""
     try:
         with open(path, "rb") as handle:
@@ -142,8 +148,9 @@ def read_bytes(path: str, max_size: int | None = None, *, missing: str = "does n
 
 def read_post(path: str, encoding: str | None = None, max_size: int | None = None) -> SourcePost:
     """Read a post file; every failure is a PostError that names the file."""
-    data = read_bytes(path, max_size, missing="cannot be read: No such file or directory",
-                      folder="cannot be read: Is a directory")
+    data = read_bytes(
+        path, max_size, missing="cannot be read: No such file or directory", folder="cannot be read: Is a directory"
+    )
     bom, text, used = decode(data, path, encoding)
     return split_post(text, path=path, bom=bom, encoding=used)
 
@@ -170,6 +177,10 @@ def parse_front_matter(post: SourcePost) -> dict[str, Any]:
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         position = front_matter.locate(())
-        raise PostError(post.path, f"front matter is {kind}, not a mapping of keys to values",
-                        line=position.line, column=position.column)
+        raise PostError(
+            post.path,
+            f"front matter is {kind}, not a mapping of keys to values",
+            line=position.line,
+            column=position.column,
+        )
     return data

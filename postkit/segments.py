@@ -21,11 +21,32 @@ from markdown_it.token import Token
 _PARSER = MarkdownIt("commonmark")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _COMMENT_OR_RAW = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-                  "track", "wbr"})
+VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
 # End tags HTML lets a writer leave out; an unclosed one keeps a span open only over indented lines.
-_OPTIONAL_END = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "rt",
-                           "rp", "colgroup", "caption", "html", "body", "head"})
+_OPTIONAL_END = frozenset(
+    {
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "option",
+        "rt",
+        "rp",
+        "colgroup",
+        "caption",
+        "html",
+        "body",
+        "head",
+    }
+)
 _CODE_SPAN = re.compile(r"(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)  # never over a blank line
 _ONLY_COMMENTS = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.DOTALL)
 # CommonMark's comment block runs to the end of its line: `<!--more--> Text` is a comment and text.
@@ -55,19 +76,139 @@ class HtmlSpan:
 
 # Element names of HTML (and the obsolete ones old pages still use). A lone `<device>` in prose
 # is a placeholder the author wrote, not an element: it is escaped, not converted away.
-HTML_ELEMENTS = frozenset({
-    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "base", "bdi", "bdo", "big",
-    "blink", "blockquote", "body", "br", "button", "canvas", "caption", "center", "cite", "code", "col",
-    "colgroup", "data", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt", "em",
-    "embed", "fieldset", "figcaption", "figure", "font", "footer", "form", "frame", "frameset", "h1", "h2",
-    "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "i", "iframe", "img", "input", "ins",
-    "kbd", "label", "legend", "li", "link", "main", "map", "mark", "marquee", "math", "menu", "meta", "meter",
-    "nav", "nobr", "noembed", "noframes", "noscript", "object", "ol", "optgroup", "option", "output", "p",
-    "param", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp", "script", "search", "section",
-    "select", "slot", "small", "source", "span", "strike", "strong", "style", "sub", "summary", "sup", "svg",
-    "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead", "time", "title", "tr", "track",
-    "tt", "u", "ul", "var", "video", "wbr",
-})
+HTML_ELEMENTS = frozenset(
+    {
+        "a",
+        "abbr",
+        "acronym",
+        "address",
+        "area",
+        "article",
+        "aside",
+        "audio",
+        "b",
+        "base",
+        "bdi",
+        "bdo",
+        "big",
+        "blink",
+        "blockquote",
+        "body",
+        "br",
+        "button",
+        "canvas",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "data",
+        "datalist",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "embed",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "font",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "i",
+        "iframe",
+        "img",
+        "input",
+        "ins",
+        "kbd",
+        "label",
+        "legend",
+        "li",
+        "link",
+        "main",
+        "map",
+        "mark",
+        "marquee",
+        "math",
+        "menu",
+        "meta",
+        "meter",
+        "nav",
+        "nobr",
+        "noembed",
+        "noframes",
+        "noscript",
+        "object",
+        "ol",
+        "optgroup",
+        "option",
+        "output",
+        "p",
+        "param",
+        "picture",
+        "pre",
+        "progress",
+        "q",
+        "rp",
+        "rt",
+        "ruby",
+        "s",
+        "samp",
+        "script",
+        "search",
+        "section",
+        "select",
+        "slot",
+        "small",
+        "source",
+        "span",
+        "strike",
+        "strong",
+        "style",
+        "sub",
+        "summary",
+        "sup",
+        "svg",
+        "table",
+        "tbody",
+        "td",
+        "template",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "title",
+        "tr",
+        "track",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "video",
+        "wbr",
+    }
+)
 
 
 def normalize_newlines(body: str) -> str:
@@ -109,7 +250,7 @@ def find_html(body: str) -> list[HtmlSpan]:
                     if not stack.required and nxt.type != "code_block":
                         j = resume
                         break
-                    chunk = "\n".join(lines[max(last, nxt.map[0]):nxt.map[1]])
+                    chunk = "\n".join(lines[max(last, nxt.map[0]) : nxt.map[1]])
                     stack.feed(chunk)
                     last = nxt.map[1]
                     resume = j + 1
@@ -136,16 +277,17 @@ def _block_span(lines: list[str], offsets: list[int], first: int, last: int, tok
     head = token.content.split("\n", 1)[0]
     source = lines[first]
     cut = source.find(head) if head else len(source)
-    first_prefix = source[:cut if cut >= 0 else 0]
+    first_prefix = source[: cut if cut >= 0 else 0]
     quote_part = re.match(rf"(?: {{0,3}}> ?){{{quotes}}}", first_prefix)
     quoted = quote_part.group(0) if quote_part else ""
     prefix = quoted + " " * (len(first_prefix) - len(quoted))
     indent = len(prefix) - len(quoted)
-    stripped = [lines[first][len(first_prefix):]]
-    stripped.extend(_strip_prefix(line, quotes, indent) for line in lines[first + 1:last])
+    stripped = [lines[first][len(first_prefix) :]]
+    stripped.extend(_strip_prefix(line, quotes, indent) for line in lines[first + 1 : last])
     html = "\n".join(stripped).rstrip("\n")
-    return HtmlSpan(start=start, end=end, line=first + 1, block=True, html=html,
-                    first_prefix=first_prefix, prefix=prefix)
+    return HtmlSpan(
+        start=start, end=end, line=first + 1, block=True, html=html, first_prefix=first_prefix, prefix=prefix
+    )
 
 
 def _strip_prefix(line: str, quotes: int, indent: int) -> str:
@@ -153,9 +295,9 @@ def _strip_prefix(line: str, quotes: int, indent: int) -> str:
         match = re.match(r" {0,3}> ?", line)
         if match is None:
             break
-        line = line[match.end():]
+        line = line[match.end() :]
     spaces = len(line) - len(line.lstrip(" "))
-    return line[min(spaces, indent):]
+    return line[min(spaces, indent) :]
 
 
 _UNKNOWN = "?"  # an element left open before the HTML given, its name not known (see open_depth)
@@ -256,9 +398,11 @@ def _inline_tags(token: Token, body: str, offsets: list[int]) -> list[_TagToken]
         cursor = pos + len(child.content)
         found.append(_classify(child.content, region_start + pos, region_start + cursor))
     taken = [(t.start - region_start, t.end - region_start) for t in found] + code
-    found.extend(_classify(m.group(0), region_start + m.start(), region_start + m.end())
-                 for m in _LOOSE_TAG.finditer(region)
-                 if not any(a < m.end() and m.start() < b for a, b in taken))
+    found.extend(
+        _classify(m.group(0), region_start + m.start(), region_start + m.end())
+        for m in _LOOSE_TAG.finditer(region)
+        if not any(a < m.end() and m.start() < b for a, b in taken)
+    )
     found.sort(key=lambda t: t.start)
     return found
 
@@ -299,7 +443,7 @@ def _inline_spans(token: Token, body: str, offsets: list[int]) -> Iterator[HtmlS
                     if depth == 0:
                         last = j
                         break
-        group = tags[i:last + 1]
+        group = tags[i : last + 1]
         start, end = tag.start, tags[last].end
         line_of = line + body.count("\n", offsets[line - 1], start)
         if len(group) == 1 and tag.kind in ("open", "void") and tag.name not in HTML_ELEMENTS:
@@ -311,8 +455,8 @@ def _inline_spans(token: Token, body: str, offsets: list[int]) -> Iterator[HtmlS
         pos = start
         for inner in group:
             if inner.start > pos:
-                html_parts.append(_placeholder(body[pos:inner.start], kept))
-            html_parts.append(body[inner.start:inner.end])
+                html_parts.append(_placeholder(body[pos : inner.start], kept))
+            html_parts.append(body[inner.start : inner.end])
             pos = inner.end
         # HTML that is a whole top-level paragraph may hold blocks (<strong><p>..</p><p>..</p></strong>)
         whole = token.level == 1 and not body[region_start:start].strip() and not body[end:region_end].strip()
@@ -327,14 +471,15 @@ def _placeholder(markdown: str, kept: list[str]) -> str:
         return markdown
     kept.append(words)
     lead = markdown[: len(markdown) - len(markdown.lstrip())]
-    trail = markdown[len(markdown.rstrip()):]
+    trail = markdown[len(markdown.rstrip()) :]
     return lead + PLACEHOLDER.format(len(kept) - 1) + trail
 
 
 LINK_DESTINATION = re.compile(
     r"(\]\(\s*<?)((?:[^\s()<>]|\([^\s()<>]*\))+)"  # an inline link's destination, balanced parens
     r"|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))",  # a reference definition's
-    re.MULTILINE)
+    re.MULTILINE,
+)
 
 
 def code_regions(body: str, tokens: list[Token] | None = None) -> list[tuple[int, int]]:
@@ -350,20 +495,24 @@ def code_regions(body: str, tokens: list[Token] | None = None) -> list[tuple[int
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    regions = [(offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens
-               if t.map and t.type in ("fence", "code_block")]
+    regions = [
+        (offsets[t.map[0]], offsets[min(t.map[1], len(lines))])
+        for t in tokens
+        if t.map and t.type in ("fence", "code_block")
+    ]
     for token in tokens:
         if token.type != "inline" or not token.map or not token.children:
             continue
         start = offsets[token.map[0]]
-        region = body[start:min(offsets[token.map[1]], len(body))]
+        region = body[start : min(offsets[token.map[1]], len(body))]
         cursor = 0
         for child in token.children:
             if child.type != "code_inline":
                 continue
             opening = region.find(child.markup, cursor)
-            closing = region.find(child.markup, opening + len(child.markup) + len(child.content)) \
-                if opening >= 0 else -1
+            closing = (
+                region.find(child.markup, opening + len(child.markup) + len(child.content)) if opening >= 0 else -1
+            )
             if closing >= 0:
                 regions.append((start + opening, start + closing + len(child.markup)))
                 cursor = closing + len(child.markup)
@@ -378,8 +527,9 @@ def markdown_link_urls(body: str) -> list[tuple[int, int]]:
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
     code = code_regions(body, tokens)
-    code.extend((offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens
-                if t.map and t.type == "html_block")
+    code.extend(
+        (offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens if t.map and t.type == "html_block"
+    )
     found = []
     for match in LINK_DESTINATION.finditer(body):
         group = 2 if match.group(2) else 4

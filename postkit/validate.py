@@ -57,9 +57,12 @@ class FileIgnores:
         if not self.patterns:
             return ()
         candidates = _path_forms(path, self.root)
-        return tuple(prefix.strip().upper() for pattern, prefixes in self.patterns
-                     if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates)
-                     for prefix in prefixes)
+        return tuple(
+            prefix.strip().upper()
+            for pattern, prefixes in self.patterns
+            if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates)
+            for prefix in prefixes
+        )
 
     def keep(self, problems: Iterable[Problem]) -> list[Problem]:
         kept = []
@@ -98,11 +101,16 @@ class ValidateJob:
         per-file-ignores, and for a schema or rule pack that cannot be used."""
         rules = select_rules(config.select, config.ignore)
         for pattern, prefixes in config.per_file_ignores:
-            unknown = [prefix for prefix in prefixes
-                       if not prefix.strip() or not any(code.startswith(prefix.strip().upper()) for code in RULES)]
+            unknown = [
+                prefix
+                for prefix in prefixes
+                if not prefix.strip() or not any(code.startswith(prefix.strip().upper()) for code in RULES)
+            ]
             if unknown:
-                raise ConfigError(f"per-file-ignores for {pattern!r}: no rule matches "
-                                  f"{', '.join(repr(prefix) for prefix in unknown)}; known rules: {', '.join(RULES)}")
+                raise ConfigError(
+                    f"per-file-ignores for {pattern!r}: no rule matches "
+                    f"{', '.join(repr(prefix) for prefix in unknown)}; known rules: {', '.join(RULES)}"
+                )
         job = cls(
             codes=tuple(rule.code for rule in rules),
             schema=str(config.schema),
@@ -121,8 +129,12 @@ class ValidateJob:
         return [RULES[code] for code in self.codes]
 
     def context(self) -> CheckContext:
-        context = CheckContext(schema=load_schema(self.schema), source_url_key=self.source_url_key,
-                               rule_files=self.rule_files, options={"site": self.site})
+        context = CheckContext(
+            schema=load_schema(self.schema),
+            source_url_key=self.source_url_key,
+            rule_files=self.rule_files,
+            options={"site": self.site},
+        )
         if any(code.startswith("PK2") for code in self.codes):
             _ = context.rules  # loads the rule packs
         return context
@@ -150,8 +162,15 @@ def check_file(path: str, job: ValidateJob, context: CheckContext, rules: Sequen
 
 def unreadable_problem(error: PostError | OSError, path: str) -> Problem:
     finding = file_unreadable.finding(error)
-    return Problem(finding.path or path, finding.line, finding.column, file_unreadable.CODE,
-                   file_unreadable.SEVERITY, finding.message, finding.hint)
+    return Problem(
+        finding.path or path,
+        finding.line,
+        finding.column,
+        file_unreadable.CODE,
+        file_unreadable.SEVERITY,
+        finding.message,
+        finding.hint,
+    )
 
 
 def validate_text(text: str, path: str = "<text>", config: Config = DEFAULT_CONFIG) -> list[Problem]:
@@ -206,8 +225,9 @@ class ValidationRun:
         workers = max(1, min(workers, math.ceil(len(self.files) / FILES_PER_WORKER)))
         waiting: dict[int, FileResult] = {}
         next_index = 0
-        for index, result in parallel_map(_check_in_worker, enumerate(self.files), workers,
-                                          initializer=_start_worker, initargs=(self.job,)):
+        for index, result in parallel_map(
+            _check_in_worker, enumerate(self.files), workers, initializer=_start_worker, initargs=(self.job,)
+        ):
             waiting[index] = result
             while next_index in waiting:
                 yield waiting.pop(next_index)

@@ -43,6 +43,7 @@ LAZY_URL_ATTRIBUTES = (*LAZY_ATTRS, *SRCSET_ATTRS)
 URL_ATTRIBUTES = URL_ATTRS
 real_lazy_url = lazy_url
 
+
 def describe(element: HtmlElement) -> str:
     """The opening tag a reader can search for: name, id and class, e.g. ``<div id="imu" class="ad">``."""
     parts = [element.tag]
@@ -119,8 +120,14 @@ def kind_findings(body: Body, kind: str, noun: str) -> Iterator[Finding]:
         element = cruft.element
         href = element.get("href") if element.tag == "a" else None
         if isinstance(href, str):
-            yield Finding.at(part.position(element, "href"), f"{noun} to {shown_url(href)} (rule {cruft.rule})",
-                             "delete the link; `postkit clean` removes it")
+            yield Finding.at(
+                part.position(element, "href"),
+                f"{noun} to {shown_url(href)} (rule {cruft.rule})",
+                "delete the link; `postkit clean` removes it",
+            )
         else:
-            yield Finding.at(part.position(element), f"{noun} {describe(element)} (rule {cruft.rule})",
-                             "delete the element; `postkit clean` removes it")
+            yield Finding.at(
+                part.position(element),
+                f"{noun} {describe(element)} (rule {cruft.rule})",
+                "delete the element; `postkit clean` removes it",
+            )

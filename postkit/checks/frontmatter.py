@@ -179,7 +179,7 @@ def _unclosed_fence(post: SourcePost) -> str | None:
 
 
 def short_tag(tag: str) -> str:
-    return "!!" + tag[len(TAG_PREFIX):] if tag.startswith(TAG_PREFIX) else tag
+    return "!!" + tag[len(TAG_PREFIX) :] if tag.startswith(TAG_PREFIX) else tag
 
 
 # --- YAML ---------------------------------------------------------------------------------
@@ -235,13 +235,16 @@ def _read_yaml(front_matter: FrontMatter) -> None:
         return
     except yaml.reader.ReaderError as exc:
         character = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        front_matter.fail(front_matter.position(exc.position),
-                          f"front matter holds U+{ord(character):04X}, a control character YAML does not allow",
-                          "delete the character")
+        front_matter.fail(
+            front_matter.position(exc.position),
+            f"front matter holds U+{ord(character):04X}, a control character YAML does not allow",
+            "delete the character",
+        )
         return
     except RecursionError:
-        front_matter.fail(Position(FIRST_LINE, 1), "front matter nests too deeply to be read",
-                          "flatten the nested lists and mappings")
+        front_matter.fail(
+            Position(FIRST_LINE, 1), "front matter nests too deeply to be read", "flatten the nested lists and mappings"
+        )
         return
     front_matter.root = root
     if root is None:
@@ -293,21 +296,34 @@ class _Builder:
             # the node itself sits inside some anchor; the top-level key being expanded says more
             entry = self.front_matter.entries.get(path[:1])
             position = entry.key if entry and entry.key else self.at(node)
-            raise _Unreadable(position, f"front matter expands to more than {MAX_VALUES} values "
-                                        "through aliases (an alias bomb?)", "write the values out without aliases")
+            raise _Unreadable(
+                position,
+                f"front matter expands to more than {MAX_VALUES} values through aliases (an alias bomb?)",
+                "write the values out without aliases",
+            )
         if depth > MAX_DEPTH:
-            raise _Unreadable(self.at(node), f"front matter nests deeper than {MAX_DEPTH} levels",
-                              "flatten the nested lists and mappings")
+            raise _Unreadable(
+                self.at(node),
+                f"front matter nests deeper than {MAX_DEPTH} levels",
+                "flatten the nested lists and mappings",
+            )
         if node.tag not in _SAFE_TAGS and id(node) not in self.reported:
             self.reported.add(id(node))
-            self.front_matter.errors.append(Finding.at(
-                self.at(node), f"tag '{short_tag(node.tag)}' cannot be read by a safe YAML loader",
-                "remove the tag; front matter holds plain values"))
+            self.front_matter.errors.append(
+                Finding.at(
+                    self.at(node),
+                    f"tag '{short_tag(node.tag)}' cannot be read by a safe YAML loader",
+                    "remove the tag; front matter holds plain values",
+                )
+            )
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if id(node) in self.active:
-            raise _Unreadable(self.at(node), "an alias refers to the value that contains it (a recursive value)",
-                              "write the value out instead of the alias")
+            raise _Unreadable(
+                self.at(node),
+                "an alias refers to the value that contains it (a recursive value)",
+                "write the value out instead of the alias",
+            )
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -345,11 +361,17 @@ class _Builder:
             # earlier sources win, and later pairs win in a dict, so the first source goes last
             for source in reversed(sources):
                 if not isinstance(source, yaml.MappingNode):
-                    raise _Unreadable(self.at(source), "a merge key '<<' needs a mapping or a list of mappings",
-                                      "merge only mappings (<<: *anchor)")
+                    raise _Unreadable(
+                        self.at(source),
+                        "a merge key '<<' needs a mapping or a list of mappings",
+                        "merge only mappings (<<: *anchor)",
+                    )
                 if id(source) in self.active:
-                    raise _Unreadable(self.at(source), "a merge key refers to the mapping that contains it",
-                                      "write the keys out instead of merging")
+                    raise _Unreadable(
+                        self.at(source),
+                        "a merge key refers to the mapping that contains it",
+                        "write the keys out instead of merging",
+                    )
                 self.active.add(id(source))
                 try:
                     merged.extend(self.pairs(source))
@@ -365,9 +387,13 @@ class _Builder:
         try:
             return self.constructor.construct_object(node)
         except (ValueError, LookupError, TypeError, yaml.YAMLError):
-            self.front_matter.errors.append(Finding.at(
-                self.at(node), f"'{node.value}' cannot be read as {short_tag(node.tag)}",
-                "fix the value or remove the tag"))
+            self.front_matter.errors.append(
+                Finding.at(
+                    self.at(node),
+                    f"'{node.value}' cannot be read as {short_tag(node.tag)}",
+                    "fix the value or remove the tag",
+                )
+            )
             return node.value
 
     def record(self, path: JsonPath, key_node: yaml.Node | None, value_node: yaml.Node) -> None:
@@ -409,15 +435,18 @@ def _read_toml(front_matter: FrontMatter) -> None:
         line = getattr(exc, "lineno", None)
         column = getattr(exc, "colno", None)
         if place:
-            message = message[:place.start()]
+            message = message[: place.start()]
             if line is None and place.group(1):
                 line, column = int(place.group(1)), int(place.group(2))
         if line is None or column is None:
             position = front_matter.position(len(front_matter.text))
         else:
             position = Position(line + FIRST_LINE - 1, column)
-        front_matter.fail(position, f"front matter is not valid TOML: {message}",
-                          "fix the TOML at this place; strings need quotes and each key may appear once")
+        front_matter.fail(
+            position,
+            f"front matter is not valid TOML: {message}",
+            "fix the TOML at this place; strings need quotes and each key may appear once",
+        )
         return
     front_matter.data = _jsonable(data)
     front_matter.entries = _toml_entries(front_matter.text)

@@ -39,8 +39,13 @@ def finding(error: PostError | OSError) -> Finding:
     if isinstance(error, PostError):
         return Finding(1, 1, error.message, _hint(error.message), path=error.path)
     reason = error.strerror or str(error)
-    return Finding(1, 1, f"cannot be read: {reason}", "check that the file exists and can be read",
-                   path=str(error.filename) if error.filename else None)
+    return Finding(
+        1,
+        1,
+        f"cannot be read: {reason}",
+        "check that the file exists and can be read",
+        path=str(error.filename) if error.filename else None,
+    )
 
 
 def _hint(message: str) -> str:

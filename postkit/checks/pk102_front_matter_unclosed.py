@@ -36,5 +36,9 @@ SEVERITY = Severity.ERROR
 def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     fence = context.front_matter(post).unclosed_fence
     if fence:
-        yield Finding(1, 1, f"front matter opened with '{fence}' on line 1 never closes",
-                      f"add a closing '{fence}' line after the last front-matter line")
+        yield Finding(
+            1,
+            1,
+            f"front matter opened with '{fence}' on line 1 never closes",
+            f"add a closing '{fence}' line after the last front-matter line",
+        )

@@ -35,6 +35,10 @@ SEVERITY = Severity.ERROR
 
 def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     if post.bom and (post.format or context.front_matter(post).unclosed_fence):
-        yield Finding(1, 1, "a byte-order mark (U+FEFF) comes before the opening front-matter fence; "
-                            "python-frontmatter reads no front matter from such a file",
-                      "save the file as UTF-8 without a byte-order mark")
+        yield Finding(
+            1,
+            1,
+            "a byte-order mark (U+FEFF) comes before the opening front-matter fence; "
+            "python-frontmatter reads no front matter from such a file",
+            "save the file as UTF-8 without a byte-order mark",
+        )

@@ -51,5 +51,9 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
         indent = _INDENT.match(line)
         tab = indent.group().find("\t") if indent else -1
         if tab >= 0 and number not in inside_values:
-            yield Finding(number, tab + 1, "tab in the indentation of the front matter; YAML allows only spaces",
-                          "replace the tab with spaces")
+            yield Finding(
+                number,
+                tab + 1,
+                "tab in the indentation of the front matter; YAML allows only spaces",
+                "replace the tab with spaces",
+            )

@@ -56,6 +56,8 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
         else:
             continue
         meaning = "true" if word in _TRUE else "false"
-        yield Finding.at(front_matter.mark_position(node.start_mark),
-                         f"'{word}' is read as the boolean {meaning} by {readers}",
-                         f"write {meaning} for a boolean, or quote it (\"{word}\") to keep it as text")
+        yield Finding.at(
+            front_matter.mark_position(node.start_mark),
+            f"'{word}' is read as the boolean {meaning} by {readers}",
+            f'write {meaning} for a boolean, or quote it ("{word}") to keep it as text',
+        )

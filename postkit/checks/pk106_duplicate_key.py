@@ -53,7 +53,9 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             if first is key_node:
                 continue
             first_line = front_matter.mark_position(first.start_mark).line
-            yield Finding.at(front_matter.mark_position(key_node.start_mark),
-                             f"duplicate key '{key_node.value}' (first on line {first_line}); "
-                             "YAML readers keep only one of the values",
-                             "remove one of the keys or merge their values")
+            yield Finding.at(
+                front_matter.mark_position(key_node.start_mark),
+                f"duplicate key '{key_node.value}' (first on line {first_line}); "
+                "YAML readers keep only one of the values",
+                "remove one of the keys or merge their values",
+            )

@@ -40,6 +40,8 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     if front_matter.format != "yaml" or root is None or isinstance(root, yaml.MappingNode):
         return
     kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
-    yield Finding.at(front_matter.mark_position(root.start_mark),
-                     f"front matter is {kind}, not a mapping of keys to values",
-                     "write the front matter as 'key: value' lines")
+    yield Finding.at(
+        front_matter.mark_position(root.start_mark),
+        f"front matter is {kind}, not a mapping of keys to values",
+        "write the front matter as 'key: value' lines",
+    )

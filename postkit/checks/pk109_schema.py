@@ -47,12 +47,21 @@ SUMMARY = "front matter that does not match the schema (jekyll, hugo or a schema
 SEVERITY = Severity.ERROR
 
 _TYPE_NAMES = {
-    "string": "a string", "array": "a list", "object": "a mapping", "integer": "an integer",
-    "number": "a number", "boolean": "true or false", "null": "empty (null)",
+    "string": "a string",
+    "array": "a list",
+    "object": "a mapping",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty (null)",
 }
 _FORMAT_NAMES = {
-    "date": "date (YYYY-MM-DD)", "date-time": "date-time (YYYY-MM-DDTHH:MM:SS+00:00)",
-    "uri": "URI", "iri": "URL", "uri-reference": "URI reference", "iri-reference": "URL reference",
+    "date": "date (YYYY-MM-DD)",
+    "date-time": "date-time (YYYY-MM-DDTHH:MM:SS+00:00)",
+    "uri": "URI",
+    "iri": "URL",
+    "uri-reference": "URI reference",
+    "iri-reference": "URL reference",
     "email": "email address",
 }
 _FORMAT_HINTS = {
@@ -139,8 +148,11 @@ class _Explainer:
                 continue
             entry = self.front_matter.entries.get((*path, key))
             position = entry.key if entry and entry.key else self.front_matter.locate(path)
-            yield Finding.at(position, f"key '{key}' is not allowed by the schema {self.schema.name}",
-                             "remove the key or add it to the schema")
+            yield Finding.at(
+                position,
+                f"key '{key}' is not allowed by the schema {self.schema.name}",
+                "remove the key or add it to the schema",
+            )
 
     def describe(self, error: ValidationError, path: JsonPath) -> tuple[str, str]:
         """(message, hint) for one failed keyword."""
@@ -243,8 +255,11 @@ def _only_branch_of_its_type(error: ValidationError) -> list[ValidationError] | 
     ``tags: [news, 1]`` fails "string or list of strings"; only the list alternative fits a
     list, so its error (item 1 is not a string) is the useful one.
     """
-    fitting = [errors for errors in _branches(error)
-               if not any(sub.validator == "type" and not sub.relative_path for sub in errors)]
+    fitting = [
+        errors
+        for errors in _branches(error)
+        if not any(sub.validator == "type" and not sub.relative_path for sub in errors)
+    ]
     return fitting[0] if len(fitting) == 1 else None
 
 

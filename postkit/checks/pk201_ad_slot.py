@@ -42,6 +42,8 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     for part in context.body(post).parts:
         for cruft in part.cruft:
             if cruft.kind == "ad-slot":
-                yield Finding.at(part.position(cruft.element),
-                                 f"ad slot {describe(cruft.element)} (rule {cruft.rule})",
-                                 "delete the element; `postkit clean` removes it")
+                yield Finding.at(
+                    part.position(cruft.element),
+                    f"ad slot {describe(cruft.element)} (rule {cruft.rule})",
+                    "delete the element; `postkit clean` removes it",
+                )

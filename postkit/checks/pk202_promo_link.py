@@ -49,14 +49,23 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             element = cruft.element
             href = element.get("href") if element.tag == "a" else None
             if isinstance(href, str):
-                yield Finding.at(part.position(element, "href"), f"{label} to {shown_url(href)} (rule {cruft.rule})",
-                                 "delete the link; `postkit clean` removes it with what it wraps")
+                yield Finding.at(
+                    part.position(element, "href"),
+                    f"{label} to {shown_url(href)} (rule {cruft.rule})",
+                    "delete the link; `postkit clean` removes it with what it wraps",
+                )
             else:
-                yield Finding.at(part.position(element), f"{label} {describe(element)} (rule {cruft.rule})",
-                                 "delete the element; `postkit clean` removes it")
+                yield Finding.at(
+                    part.position(element),
+                    f"{label} {describe(element)} (rule {cruft.rule})",
+                    "delete the element; `postkit clean` removes it",
+                )
     for start, end in body.markdown_urls:
         url = body.text[start:end]
         rule = context.rules.links.match(url)
         if rule is not None:
-            yield Finding.at(body.position(start), f"promotion link to {shown_url(url)} (rule {rule.origin}: "
-                                                   f"{rule.pattern})", "delete the link")
+            yield Finding.at(
+                body.position(start),
+                f"promotion link to {shown_url(url)} (rule {rule.origin}: {rule.pattern})",
+                "delete the link",
+            )

@@ -55,5 +55,8 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
 
 def _finding(position: Position, url: str, names: list[str]) -> Finding:
     noun, pronoun = ("parameter", "it") if len(names) == 1 else ("parameters", "them")
-    return Finding.at(position, f"link carries the tracking {noun} {', '.join(names)}: {shown_url(url)}",
-                      f"remove {pronoun} from the URL; `postkit clean` drops {pronoun} and keeps the rest")
+    return Finding.at(
+        position,
+        f"link carries the tracking {noun} {', '.join(names)}: {shown_url(url)}",
+        f"remove {pronoun} from the URL; `postkit clean` drops {pronoun} and keeps the rest",
+    )

@@ -51,5 +51,8 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
         url = body.text[start:end]
         rule = context.rules.pixels.match(url)
         if rule is not None and body.is_markdown_image(start):
-            yield Finding.at(body.position(start), f"tracking pixel {shown_url(url)} (rule {rule.origin}: "
-                                                   f"{rule.pattern})", "delete the image")
+            yield Finding.at(
+                body.position(start),
+                f"tracking pixel {shown_url(url)} (rule {rule.origin}: {rule.pattern})",
+                "delete the image",
+            )

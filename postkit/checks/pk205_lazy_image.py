@@ -52,13 +52,19 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             real, where = _real_url(image)
             if real:
                 its = f"its src is the placeholder {shown_url(src)!r}" if src else "it has no src"
-                yield Finding.at(part.position(image), f"lazy image: {its}; the real URL is in {where}: "
-                                                       f"{shown_url(real)}",
-                                 "put the real URL in src; `postkit clean` does")
+                yield Finding.at(
+                    part.position(image),
+                    f"lazy image: {its}; the real URL is in {where}: {shown_url(real)}",
+                    "put the real URL in src; `postkit clean` does",
+                )
             else:
                 what = f"src is only the placeholder {shown_url(src)!r}" if src else "has no src"
-                yield Finding.at(part.position(image), f"image {what} and no real URL anywhere",
-                                 "give the image its real URL in src, or delete it")
+                yield Finding.at(
+                    part.position(image),
+                    f"image {what} and no real URL anywhere",
+                    "give the image its real URL in src, or delete it",
+                )
+
 
 def _real_url(image: HtmlElement) -> tuple[str | None, str]:
     """The URL the lazy loader would have shown, and which attribute or copy holds it."""

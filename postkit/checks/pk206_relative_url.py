@@ -57,8 +57,12 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
         for element in part.named(*URL_ATTRIBUTES):
             for attribute in URL_ATTRIBUTES[element.tag]:
                 value = element.get(attribute)
-                if (isinstance(value, str) and relative_kind(value) and not site.owns(value)
-                        and not part.removed_by_clean(element)):
+                if (
+                    isinstance(value, str)
+                    and relative_kind(value)
+                    and not site.owns(value)
+                    and not part.removed_by_clean(element)
+                ):
                     yield _finding(part.position(element, attribute), value, body.base, key, html=True)
     for start, end in body.markdown_urls:
         url = body.text[start:end]
@@ -75,12 +79,21 @@ def _finding(position: Position, url: str, base: str | None, key: str, *, html: 
         hint = f"write the full URL, or add the post's original address as '{key}:'{fixer}"
         if url.strip().startswith("/") and not url.strip().startswith("//"):
             hint += "; if this site serves the file, set base-url in the config or put it under a static folder"
-        return Finding.at(position, f"{kind} URL {shown}: nothing says which site it belongs to "
-                                    f"(no '{key}' source URL in the front matter)", hint)
+        return Finding.at(
+            position,
+            f"{kind} URL {shown}: nothing says which site it belongs to (no '{key}' source URL in the front matter)",
+            hint,
+        )
     # What clean's URL repair would write (SiteUrls.resolve): a whole http(s) URL, or nothing.
     resolved = SiteUrls().resolve(url, base)
     if resolved is None:
-        return Finding.at(position, f"{kind} URL {shown} cannot be resolved against the source URL {shown_url(base)}",
-                          "write the full URL")
-    return Finding.at(position, f"{kind} URL {shown}; on the source site it is {shown_url(resolved)}",
-                      "write the full URL; `postkit clean` does" if html else "write the full URL")
+        return Finding.at(
+            position,
+            f"{kind} URL {shown} cannot be resolved against the source URL {shown_url(base)}",
+            "write the full URL",
+        )
+    return Finding.at(
+        position,
+        f"{kind} URL {shown}; on the source site it is {shown_url(resolved)}",
+        "write the full URL; `postkit clean` does" if html else "write the full URL",
+    )

@@ -49,5 +49,8 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     shown = f"<{tag.group(1).lower()}>" if tag else "HTML"
     more = len(parts) - 1
     where = f"{shown} here" + (f" and {more} more HTML span{'s' if more > 1 else ''}" if more else "")
-    yield Finding.at(first.offset_position(offset), f"raw HTML left in the body: {where}",
-                     "convert it to Markdown; `postkit clean` does")
+    yield Finding.at(
+        first.offset_position(offset),
+        f"raw HTML left in the body: {where}",
+        "convert it to Markdown; `postkit clean` does",
+    )

@@ -56,8 +56,9 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
         what = "no visible text, only HTML comments"
     else:
         what = "no words, only punctuation"
-    yield Finding.at(position, f"the body has {what}",
-                     "add the post's text, or delete the post if its article was lost")
+    yield Finding.at(
+        position, f"the body has {what}", "add the post's text, or delete the post if its article was lost"
+    )
 
 
 def _has_content(body: Body) -> bool:

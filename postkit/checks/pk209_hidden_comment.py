@@ -54,8 +54,11 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             message = f"an HTML comment hides markup ({shown}): {excerpt(f'<!--{inner}-->', 70)}"
         else:
             message = f"an HTML comment hides {count_words(inner)} words of text: {excerpt(f'<!--{inner}-->', 70)}"
-        yield Finding.at(body.position(offset), message,
-                         "delete the comment, or take what it holds out of it if it belongs to the post")
+        yield Finding.at(
+            body.position(offset),
+            message,
+            "delete the comment, or take what it holds out of it if it belongs to the post",
+        )
 
 
 def hides_content(inner: str) -> bool:

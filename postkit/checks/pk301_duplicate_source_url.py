@@ -58,6 +58,9 @@ def check(summaries: Sequence[PostSummary]) -> Iterator[Finding]:
         first = first_by_url.setdefault(url, summary)
         if first is summary:
             continue
-        yield Finding.at(summary.source_url_at or Position(1, 1),
-                         f"source URL {url} is also the source of {first.path}",
-                         "keep one of the two posts", path=summary.path)
+        yield Finding.at(
+            summary.source_url_at or Position(1, 1),
+            f"source URL {url} is also the source of {first.path}",
+            "keep one of the two posts",
+            path=summary.path,
+        )

@@ -59,7 +59,9 @@ def check(summaries: Sequence[PostSummary]) -> Iterator[Finding]:
         first = first_by_key.setdefault((title, day), summary)
         if first is summary:
             continue
-        yield Finding.at(summary.title_at or Position(1, 1),
-                         f"same title and date as {first.path}: '{title}' on {format_date(day)}",
-                         "keep one of the two posts, or give them different titles",
-                         path=summary.path)
+        yield Finding.at(
+            summary.title_at or Position(1, 1),
+            f"same title and date as {first.path}: '{title}' on {format_date(day)}",
+            "keep one of the two posts, or give them different titles",
+            path=summary.path,
+        )

@@ -52,8 +52,10 @@ def check(summaries: Sequence[PostSummary]) -> Iterator[Finding]:
         named = (int(name.group(1)), int(name.group(2)), int(name.group(3)))
         if named == written:
             continue
-        yield Finding.at(summary.date_at or Position(1, 1),
-                         f"the file name says {format_date(named)} but the front-matter date "
-                         f"'{summary.date}' is {format_date(written)}",
-                         "rename the file or correct the date; Jekyll files the post under the front-matter date",
-                         path=summary.path)
+        yield Finding.at(
+            summary.date_at or Position(1, 1),
+            f"the file name says {format_date(named)} but the front-matter date "
+            f"'{summary.date}' is {format_date(written)}",
+            "rename the file or correct the date; Jekyll files the post under the front-matter date",
+            path=summary.path,
+        )

@@ -103,7 +103,7 @@ class Rule:
     def description(self) -> str:
         """The docstring without its examples."""
         match = _EXAMPLE.search(self.doc)
-        return (self.doc[:match.start()] if match else self.doc).strip()
+        return (self.doc[: match.start()] if match else self.doc).strip()
 
     @property
     def failing_example(self) -> str:
@@ -224,8 +224,9 @@ def get_rule(code: str) -> Rule:
     return rule
 
 
-def select_rules(select: Sequence[str] = (), ignore: Sequence[str] = (),
-                 rules: dict[str, Rule] | None = None) -> list[Rule]:
+def select_rules(
+    select: Sequence[str] = (), ignore: Sequence[str] = (), rules: dict[str, Rule] | None = None
+) -> list[Rule]:
     """Rules chosen by code prefix, in code order.
 
     An empty ``select`` selects every rule. When a code matches prefixes in both lists the
@@ -236,11 +237,13 @@ def select_rules(select: Sequence[str] = (), ignore: Sequence[str] = (),
     registry = RULES if rules is None else rules
     chosen = [_normalize(prefix) for prefix in select]
     dropped = [_normalize(prefix) for prefix in ignore]
-    unknown = [prefix for prefix in (*chosen, *dropped)
-               if not prefix or not any(code.startswith(prefix) for code in registry)]
+    unknown = [
+        prefix for prefix in (*chosen, *dropped) if not prefix or not any(code.startswith(prefix) for code in registry)
+    ]
     if unknown:
-        raise UnknownRuleError(f"no rule matches {', '.join(repr(prefix) for prefix in unknown)}; "
-                               f"known rules: {', '.join(registry)}")
+        raise UnknownRuleError(
+            f"no rule matches {', '.join(repr(prefix) for prefix in unknown)}; known rules: {', '.join(registry)}"
+        )
     selected = []
     for code, rule in registry.items():
         select_length = _longest_match(code, chosen) if chosen else 0

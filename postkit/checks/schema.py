@@ -41,8 +41,10 @@ class Schema:
         try:
             yield from self.validator.iter_errors(instance)
         except Unresolvable as exc:
-            raise ConfigError(f"{self.name}: cannot resolve the reference {exc.ref!r}; "
-                              "postkit does not fetch schemas, put the definition under $defs") from None
+            raise ConfigError(
+                f"{self.name}: cannot resolve the reference {exc.ref!r}; "
+                "postkit does not fetch schemas, put the definition under $defs"
+            ) from None
 
 
 def load_schema(name_or_path: str | os.PathLike[str]) -> Schema | None:
@@ -59,8 +61,10 @@ def load_schema(name_or_path: str | os.PathLike[str]) -> Schema | None:
         return schema_from_data(json.loads(text), name)
     path = Path(name)
     if path.suffix.lower() not in SCHEMA_SUFFIXES:
-        raise ConfigError(f"unknown schema {name!r}; use a preset ({', '.join((*PRESETS, NO_SCHEMA))}) "
-                          "or a .json or .yaml schema file")
+        raise ConfigError(
+            f"unknown schema {name!r}; use a preset ({', '.join((*PRESETS, NO_SCHEMA))}) "
+            "or a .json or .yaml schema file"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -132,7 +136,7 @@ def _is_absolute(value: str, text: re.Pattern[str]) -> bool:
     if not scheme or not text.fullmatch(value, scheme.end()):
         return False
     if scheme.group().lower() in ("http:", "https:"):
-        rest = value[scheme.end():]
+        rest = value[scheme.end() :]
         return rest.startswith("//") and len(rest) > 2 and rest[2] not in "/?#"
     return True
 
@@ -155,8 +159,13 @@ def is_iri_reference(value: object) -> bool:
 
 def _format_checker() -> FormatChecker:
     checker = FormatChecker()
-    for name, check in (("date-time", is_date_time), ("uri", is_uri), ("iri", is_iri),
-                        ("uri-reference", is_uri_reference), ("iri-reference", is_iri_reference)):
+    for name, check in (
+        ("date-time", is_date_time),
+        ("uri", is_uri),
+        ("iri", is_iri),
+        ("uri-reference", is_uri_reference),
+        ("iri-reference", is_iri_reference),
+    ):
         checker.checks(name)(check)
     return checker
 

@@ -76,8 +76,13 @@ def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanRe
     base = post.source_url(options.source_url_key) if post.format else None
     title = post.metadata.get("title") if post.format else None
     options = replace(options, markdown=markdown_dialect(post, options.markdown))
-    body, report, spans = clean_body(post.body, base=base, options=options, first_line=post.body_start_line,
-                                     title=title if isinstance(title, str) else None)
+    body, report, spans = clean_body(
+        post.body,
+        base=base,
+        options=options,
+        first_line=post.body_start_line,
+        title=title if isinstance(title, str) else None,
+    )
     cleaned = post.with_body(body)
     return CleanResult(
         path=post.path,

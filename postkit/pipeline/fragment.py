@@ -55,10 +55,16 @@ def _tools(options: CleanOptions) -> _Tools:
     return _Tools(rules=rules, policy=policy, sanitize=make_sanitizer(options.sanitizer, policy))
 
 
-def convert_fragment(html: str, *, base: str | None, options: CleanOptions, line: int = 1,
-                     title: str | None = None, inline: bool = False,
-                     locator: Callable[[HtmlElement], Callable[[HtmlElement], tuple[int, int]]] | None = None,
-                     ) -> tuple[str, FragmentReport]:
+def convert_fragment(
+    html: str,
+    *,
+    base: str | None,
+    options: CleanOptions,
+    line: int = 1,
+    title: str | None = None,
+    inline: bool = False,
+    locator: Callable[[HtmlElement], Callable[[HtmlElement], tuple[int, int]]] | None = None,
+) -> tuple[str, FragmentReport]:
     """One HTML fragment through strip, repair, sanitize, convert and verify."""
     tools = _tools(options)
     report = FragmentReport()

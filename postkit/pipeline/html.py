@@ -250,11 +250,51 @@ def text_and_nodes(root: HtmlElement, skipped: frozenset[str]) -> Iterator[tuple
 
 
 # Elements that start and end a line of text: their edges separate words.
-BLOCK_LEVEL = frozenset({
-    "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt", "figcaption",
-    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "iframe", "video", "img",
-})
+BLOCK_LEVEL = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "iframe",
+        "video",
+        "img",
+    }
+)
 
 
 def visible_text(root: HtmlElement) -> str:
@@ -418,12 +458,14 @@ def new_element(tag: str, attributes: dict[str, str] | None = None, text: str | 
 
 
 # Elements with no end tag in HTML5 serialization.
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-                  "track", "wbr"})
+VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
 # The elements libxml2's parser closes at once: any other may hold what follows it (libxml2 nests
 # what follows a <source> or <embed> inside it), so it is written with its end tag.
-_LIBXML2_VOID = frozenset({"area", "base", "basefont", "br", "col", "frame", "hr", "img", "input", "isindex", "link",
-                           "meta", "param"})
+_LIBXML2_VOID = frozenset(
+    {"area", "base", "basefont", "br", "col", "frame", "hr", "img", "input", "isindex", "link", "meta", "param"}
+)
 # Elements whose text libxml2 reads as it stands, entities and tags included.
 _RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext"})
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "\u00a0": "&nbsp;", "<": "&lt;", ">": "&gt;"})

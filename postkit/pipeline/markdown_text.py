@@ -33,20 +33,41 @@ def is_punctuation(char: str) -> bool:
     return char in ASCII_PUNCTUATION or (bool(char) and unicodedata.category(char)[0] in "PS")
 
 
-def write_text(text: str, dialect: str, *, line_start: bool = False, in_link: bool = False, cell: bool = False,
-               before: str = "", after: str = "", heading_end: bool = False) -> str:
+def write_text(
+    text: str,
+    dialect: str,
+    *,
+    line_start: bool = False,
+    in_link: bool = False,
+    cell: bool = False,
+    before: str = "",
+    after: str = "",
+    heading_end: bool = False,
+) -> str:
     """Text escaped for the place it lands in; placeholders of kept Markdown pass as they are."""
     if "\ue000" in text:
         pieces = []
         cursor = 0
         for match in PLACEHOLDER_RE.finditer(text):
-            pieces.append(write_text(text[cursor:match.start()], dialect, line_start=line_start and cursor == 0,
-                                     in_link=in_link, cell=cell, before=before, after=match.group(0)[0]))
+            pieces.append(
+                write_text(
+                    text[cursor : match.start()],
+                    dialect,
+                    line_start=line_start and cursor == 0,
+                    in_link=in_link,
+                    cell=cell,
+                    before=before,
+                    after=match.group(0)[0],
+                )
+            )
             pieces.append(match.group(0))
             cursor = match.end()
             before = "\ue001"
-        pieces.append(write_text(text[cursor:], dialect, in_link=in_link, cell=cell, before=before, after=after,
-                                 heading_end=heading_end))
+        pieces.append(
+            write_text(
+                text[cursor:], dialect, in_link=in_link, cell=cell, before=before, after=after, heading_end=heading_end
+            )
+        )
         return "".join(pieces)
     escaped = _escape_inline(text, dialect, in_link=in_link, cell=cell, before=before, after=after)
     if line_start:
@@ -78,8 +99,9 @@ def _escape_inline(text: str, dialect: str, *, in_link: bool, cell: bool, before
 _SPECIAL = re.compile(r"[\\*_`\[\]<&~|${]")
 
 
-def _escape_char(char: str, previous: str, following: str, text: str, index: int, dialect: str, *,
-                 in_link: bool, cell: bool) -> str:
+def _escape_char(
+    char: str, previous: str, following: str, text: str, index: int, dialect: str, *, in_link: bool, cell: bool
+) -> str:
     if char == "\\":
         return "\\\\" if (following in ASCII_PUNCTUATION or following in ("", "\n")) else char
     if char == "*":
@@ -116,7 +138,7 @@ def escape_line_start(line: str, dialect: str = "commonmark", *, whole_line: boo
     match = _LINE_START.match(stripped)
     if match is not None and (match.group("rule") is None or whole_line):
         if match.group("number") is not None:
-            return lead + match.group("number") + "\\" + stripped[match.end("number"):]
+            return lead + match.group("number") + "\\" + stripped[match.end("number") :]
         return lead + "\\" + stripped
     if dialect == "kramdown":
         match = _KRAMDOWN_LINE_START.match(stripped)

@@ -40,15 +40,27 @@ class _FastFind:
     descendants: Any
     parent: Any
 
-    def find_all(self, name: Any = None, attrs: Any = None, recursive: bool = True,
-                 string: Any = None, limit: Any = None, **kwargs: Any) -> Any:
+    def find_all(
+        self,
+        name: Any = None,
+        attrs: Any = None,
+        recursive: bool = True,
+        string: Any = None,
+        limit: Any = None,
+        **kwargs: Any,
+    ) -> Any:
         names = None if name is True else _plain_names(name)
         present = _present_attrs(attrs, kwargs)  # `href=True`: the attribute is there, whatever its value
         if (names is None and name is not True) or present is None or not recursive or string is not None or limit:
             general: Any = super().find_all  # type: ignore[misc]
             return general(name, attrs, recursive, string, limit, **kwargs)
-        return [node for node in self.descendants if isinstance(node, Tag)
-                and (names is None or node.name in names) and all(key in node.attrs for key in present)]
+        return [
+            node
+            for node in self.descendants
+            if isinstance(node, Tag)
+            and (names is None or node.name in names)
+            and all(key in node.attrs for key in present)
+        ]
 
     def find_parent(self, name: Any = None, attrs: Any = None, **kwargs: Any) -> Any:
         names = _plain_names(name)

@@ -17,12 +17,49 @@ from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
 _WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
-_BLOCKS = frozenset({
-    "p", "div", "section", "article", "aside", "header", "footer", "main", "blockquote", "li", "ul", "ol",
-    "dl", "dt", "dd", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "pre",
-    "h1", "h2", "h3", "h4", "h5", "h6", "body", "html", "[document]", "details", "summary", "caption", "address",
-    "nav",
-})
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "main",
+        "blockquote",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "pre",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "body",
+        "html",
+        "[document]",
+        "details",
+        "summary",
+        "caption",
+        "address",
+        "nav",
+    }
+)
 # Characters of Markdown syntax that stay inside emphasis; other punctuation moves outside it.
 _MARKUP = set("[]()!*_`\\<>&|~")
 _LINE_START = re.compile(r"^(#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$|\d{1,9}[.)](?=[ \t]|$))")
@@ -40,9 +77,17 @@ class PostkitConverter(MarkdownConverter):
 
     def __init__(self, *, inline: bool = False) -> None:
         self.inline = inline  # converting HTML that sits inside a Markdown paragraph
-        super().__init__(heading_style=ATX, bullets="-", escape_asterisks=False, escape_underscores=False,
-                         escape_misc=False, newline_style=BACKSLASH, strong_em_symbol="*",
-                         table_infer_header=True, strip_document="strip")
+        super().__init__(
+            heading_style=ATX,
+            bullets="-",
+            escape_asterisks=False,
+            escape_underscores=False,
+            escape_misc=False,
+            newline_style=BACKSLASH,
+            strong_em_symbol="*",
+            table_infer_header=True,
+            strip_document="strip",
+        )
 
     def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
         parent_tags = parent_tags or set()
@@ -55,22 +100,27 @@ class PostkitConverter(MarkdownConverter):
             if _starts_block(el):
                 text = text.lstrip(" ")
                 text = _LINE_START.sub(lambda m: _escape_line_start(m.group(0)), text, count=1)
-        if _next_to_block(el.previous_sibling) or (el.parent is not None and el.parent.name in _BLOCKS
-                                                   and el.previous_sibling is None):
+        if _next_to_block(el.previous_sibling) or (
+            el.parent is not None and el.parent.name in _BLOCKS and el.previous_sibling is None
+        ):
             text = text.lstrip(" ")
-        if _next_to_block(el.next_sibling) or (el.parent is not None and el.parent.name in _BLOCKS
-                                               and el.next_sibling is None):
+        if _next_to_block(el.next_sibling) or (
+            el.parent is not None and el.parent.name in _BLOCKS and el.next_sibling is None
+        ):
             text = text.rstrip(" ")
         return text
 
-    def _emphasis(self, el: Tag, text: str, marker: str, parent_tags: set[str],
-                  edges: tuple[bool, bool] = (True, True)) -> str:
+    def _emphasis(
+        self, el: Tag, text: str, marker: str, parent_tags: set[str], edges: tuple[bool, bool] = (True, True)
+    ) -> str:
         if "_noformat" in parent_tags:
             return text
         if "\n\n" in text.strip("\n"):  # `<b>a<br><br>b</b>`: emphasis cannot span paragraphs, each gets its own
             parts = re.split(r"\n\n+", text)
-            return "\n\n".join(self._emphasis(el, part, marker, parent_tags, (i == 0, i == len(parts) - 1))
-                                 for i, part in enumerate(parts))
+            return "\n\n".join(
+                self._emphasis(el, part, marker, parent_tags, (i == 0, i == len(parts) - 1))
+                for i, part in enumerate(parts)
+            )
         text, break_before, break_after = _split_hard_breaks(text)
         prefix, suffix, inner = _chomp(text)
         prefix, suffix = break_before or prefix, break_after or suffix
@@ -82,7 +132,7 @@ class PostkitConverter(MarkdownConverter):
         if (lead or trail) and _flanks_as_is(lead + inner + trail, outside_before, outside_after):
             lead, inner, trail = "", lead + inner + trail, ""  # `**《意见》…“阵地”**。` reads right as it is
         # spaces next to the punctuation moved out stay outside the markers too: `—— **结论** ——`
-        lead, trail = lead + inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):] + trail
+        lead, trail = lead + inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :] + trail
         inner = inner.strip()
         if not inner:
             return f"{prefix}{lead}{trail}{suffix}"
@@ -145,10 +195,11 @@ class PostkitConverter(MarkdownConverter):
             flat = " ".join(code.split())
             return f"{ticks} {flat} {ticks}"
         fence = "`" * max(3, longest + 1)
-        language = next((c[len("language-"):] for c in (el.get("class") or []) if c.startswith("language-")), "")
+        language = next((c[len("language-") :] for c in (el.get("class") or []) if c.startswith("language-")), "")
         if not language and el.code is not None:
-            language = next((c[len("language-"):] for c in (el.code.get("class") or [])
-                             if c.startswith("language-")), "")
+            language = next(
+                (c[len("language-") :] for c in (el.code.get("class") or []) if c.startswith("language-")), ""
+            )
         return f"\n\n{fence}{language}\n{code}\n{fence}\n\n"
 
     def convert_figcaption(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -227,7 +278,6 @@ class PostkitConverter(MarkdownConverter):
     convert_figure = convert_div
 
 
-
 def _adjacent_tag(el: Tag, direction: str) -> Tag | None:
     """The next element in a direction when only whitespace stands between."""
     node = getattr(el, direction)
@@ -271,9 +321,14 @@ def _at_block_edge(el: Tag) -> bool:
             while sibling is not None:
                 if isinstance(sibling, Tag) and sibling.name in _BLOCKS:
                     break
-                if (isinstance(sibling, Tag) and (sibling.get_text().strip() or sibling.name in ("img", "iframe")
-                                                  or sibling.find(("img", "iframe")) is not None)) or (
-                        isinstance(sibling, NavigableString) and not isinstance(sibling, Comment) and sibling.strip()):
+                if (
+                    isinstance(sibling, Tag)
+                    and (
+                        sibling.get_text().strip()
+                        or sibling.name in ("img", "iframe")
+                        or sibling.find(("img", "iframe")) is not None
+                    )
+                ) or (isinstance(sibling, NavigableString) and not isinstance(sibling, Comment) and sibling.strip()):
                     edge = False
                     break
                 sibling = getattr(sibling, direction)
@@ -330,7 +385,7 @@ def escape_first_line_start(text: str) -> str:
     match = _LINE_START.match(stripped)
     if not match:
         return text
-    return text[: len(text) - len(stripped)] + _escape_line_start(match.group(0)) + stripped[match.end():]
+    return text[: len(text) - len(stripped)] + _escape_line_start(match.group(0)) + stripped[match.end() :]
 
 
 def escape_line_starts(markdown: str) -> str:
@@ -365,7 +420,7 @@ def _split_edge_punctuation(text: str) -> tuple[str, str, str]:
             break
     while end > start:
         char = text[end - 1]
-        backslashes = len(text[start:end - 1]) - len(text[start:end - 1].rstrip("\\"))
+        backslashes = len(text[start : end - 1]) - len(text[start : end - 1].rstrip("\\"))
         if backslashes % 2 and char in _ASCII_PUNCTUATION:
             end -= 2
         elif _movable(char) or char == "(" or (char == ")" and not _LINK_END.search(text, start, end)):
@@ -400,7 +455,8 @@ def _can_close(last: str, after: str) -> bool:
 
 # Titles players and CMSs give every embed: they say nothing about the video.
 _GENERIC_EMBED_TITLE = re.compile(
-    r"(?:youtube|vimeo|video|embedded|embed)?\s*(?:video\s*)?(?:player|iframe|embed|video|content)?", re.IGNORECASE)
+    r"(?:youtube|vimeo|video|embedded|embed)?\s*(?:video\s*)?(?:player|iframe|embed|video|content)?", re.IGNORECASE
+)
 _YOUTUBE_EMBED = re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]{6,})(?:[?#](.*))?$")
 _VIMEO_PLAYER = re.compile(r"^https?://player\.vimeo\.com/video/(\d+)(?:\?((?:(?!h=)[^#])*))?(?:#.*)?$")
 
@@ -500,35 +556,88 @@ _CODE_OR_SPACES = re.compile(r"(`+)(?:(?!\1).)+?\1|(?<=\S) {2,}(?=\S)")
 
 def _collapse_spaces(markdown: str) -> str:
     """One space where pretty-printed HTML left several between words; code keeps its spaces."""
+
     def fix(part: str) -> str:
         return _CODE_OR_SPACES.sub(lambda m: m.group(0) if m.group(1) else " ", part)
 
     pieces: list[str] = []
     cursor = 0
     for fence in _FENCE.finditer(markdown):
-        pieces.extend((fix(markdown[cursor:fence.start()]), fence.group(0)))
+        pieces.extend((fix(markdown[cursor : fence.start()]), fence.group(0)))
         cursor = fence.end()
     pieces.append(fix(markdown[cursor:]))
     return "".join(pieces)
+
+
 # `**a****b**` (bold runs that touch through wrappers) shows its asterisks; `**ab**` is meant. Only
 # plain bold runs are joined: in `*a****b***` the four asterisks are an italic close and a bold-italic
 # open, which CommonMark reads right.
-_ADJACENT_STRONG = re.compile(r"(?<![*\\])(\*\*(?:[^*\n]|\n(?!\n)|\\\*)+?)\*\*\*\*((?:[^*\n]|\n(?!\n)|\\\*)+?\*\*)"
-                              r"(?!\*(?!\*[^*]))")
+_ADJACENT_STRONG = re.compile(
+    r"(?<![*\\])(\*\*(?:[^*\n]|\n(?!\n)|\\\*)+?)\*\*\*\*((?:[^*\n]|\n(?!\n)|\\\*)+?\*\*)"
+    r"(?!\*(?!\*[^*]))"
+)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
-_EMPHASIS_FAMILY = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "s": "strike", "del": "strike",
-                    "strike": "strike", "code": "code"}
+_EMPHASIS_FAMILY = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "s": "strike",
+    "del": "strike",
+    "strike": "strike",
+    "code": "code",
+}
 _STARRED = ("b", "strong", "i", "em")  # written with asterisks
 # Inline elements Markdown has nothing for: their text is written plain (sup and sub too, with
 # markdownify's default empty symbols).
-_TRANSPARENT = ("span", "font", "u", "small", "big", "mark", "abbr", "cite", "ins", "sup", "sub", "time", "bdi", "bdo",
-                "dfn", "var", "nobr", "data", "label")
-_INLINE_WRAPPERS = frozenset({"b", "strong", "i", "em", "s", "del", "strike", "a", "span", "u", "small", "mark", "code",
-                              "sup", "sub", "kbd"})
-_BLOCK_CHILDREN = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "table",
-                             "pre", "figure", "hr", "section", "article", "dl"})
+_TRANSPARENT = (
+    "span",
+    "font",
+    "u",
+    "small",
+    "big",
+    "mark",
+    "abbr",
+    "cite",
+    "ins",
+    "sup",
+    "sub",
+    "time",
+    "bdi",
+    "bdo",
+    "dfn",
+    "var",
+    "nobr",
+    "data",
+    "label",
+)
+_INLINE_WRAPPERS = frozenset(
+    {"b", "strong", "i", "em", "s", "del", "strike", "a", "span", "u", "small", "mark", "code", "sup", "sub", "kbd"}
+)
+_BLOCK_CHILDREN = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "blockquote",
+        "table",
+        "pre",
+        "figure",
+        "hr",
+        "section",
+        "article",
+        "dl",
+    }
+)
 
 
 def normalize_inline(tree: BeautifulSoup) -> None:
@@ -565,9 +674,15 @@ def _merge_emphasis(tree: BeautifulSoup) -> None:
         # cannot be written (the markers cannot open before a backtick, and code spans that touch
         # read as one): it lets go, and the code spans join below
         content = [c for c in element.children if isinstance(c, Tag) or str(c).strip()]
-        if len(content) == 1 and isinstance(content[0], Tag) and content[0].name == "code" and any(
-                isinstance(side, Tag) and side.name == "code" for side in (element.previous_sibling,
-                                                                            element.next_sibling)):
+        if (
+            len(content) == 1
+            and isinstance(content[0], Tag)
+            and content[0].name == "code"
+            and any(
+                isinstance(side, Tag) and side.name == "code"
+                for side in (element.previous_sibling, element.next_sibling)
+            )
+        ):
             element.unwrap()
     for element in tree.find_all(tuple(_EMPHASIS_FAMILY)):
         if element.parent is None:
@@ -583,8 +698,10 @@ def _merge_emphasis(tree: BeautifulSoup) -> None:
         following = element.next_sibling
         if element.parent is None or not isinstance(following, Tag) or following.name not in _STARRED:
             continue
-        for edge in (element.contents[-1] if element.contents else None,
-                     following.contents[0] if following.contents else None):
+        for edge in (
+            element.contents[-1] if element.contents else None,
+            following.contents[0] if following.contents else None,
+        ):
             if isinstance(edge, Tag) and edge.name in _STARRED:
                 edge.unwrap()
 
@@ -626,8 +743,9 @@ def _reshape_blocks(tree: BeautifulSoup) -> None:
     pending = list(tree.find_all(tuple(_INLINE_WRAPPERS)))
     while pending:  # the copies pushed into a block may hold blocks again (`<a><div><h2>`): push on
         element = pending.pop()
-        if element.parent is None or not any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN
-                                             for c in element.children):
+        if element.parent is None or not any(
+            isinstance(c, Tag) and c.name in _BLOCK_CHILDREN for c in element.children
+        ):
             continue
         pending.extend(_push_into_blocks(tree, element))
 
@@ -655,8 +773,10 @@ def _break_after_lead_image(tree: BeautifulSoup, image: Tag) -> None:
     after = lead.next_sibling
     while isinstance(after, NavigableString) and not after.strip():
         after = after.next_sibling
-    if after is None or (isinstance(after, Tag) and (after.name in _BLOCKS or after.name in ("br", "img")
-                                                      or not after.get_text().strip())):
+    if after is None or (
+        isinstance(after, Tag)
+        and (after.name in _BLOCKS or after.name in ("br", "img") or not after.get_text().strip())
+    ):
         return
     lead.insert_after(tree.new_tag("br"))
 
@@ -665,8 +785,10 @@ def _split_edge_links(tree: BeautifulSoup, element: Tag) -> None:
     content = [c for c in element.children if isinstance(c, Tag) or str(c).strip()]
     if len(content) < 2:
         return
-    for link, outside, place in ((content[-1], element.next_sibling, "after"),
-                                 (content[0], element.previous_sibling, "before")):
+    for link, outside, place in (
+        (content[-1], element.next_sibling, "after"),
+        (content[0], element.previous_sibling, "before"),
+    ):
         if not (isinstance(link, Tag) and link.name == "a" and isinstance(outside, NavigableString)):
             continue
         text = str(outside)

@@ -164,7 +164,7 @@ def _drop_whole_emphasis(run: list[Item]) -> list[Item]:
             if depth == 0 and index < len(content) - 1:
                 return run  # the emphasis closes before the end: it covers only part
         first, last = run.index(content[0]), len(run) - 1 - run[::-1].index(content[-1])
-        return run[:first] + run[first + 1:last] + run[last + 1:]
+        return run[:first] + run[first + 1 : last] + run[last + 1 :]
     return run
 
 
@@ -244,8 +244,9 @@ def block_list(element: Element, context: Context) -> list[str]:
             items.append([])
         items[-1].extend(write_paragraphs(run, context))
     written: list[str] = []
-    tight = all(len(blocks) == 1 or all(b.startswith(("- ", "1. ")) or _is_list(b) for b in blocks[1:])
-                for blocks in items)
+    tight = all(
+        len(blocks) == 1 or all(b.startswith(("- ", "1. ")) or _is_list(b) for b in blocks[1:]) for blocks in items
+    )
     for index, blocks in enumerate(items):
         marker = f"{number + index}. " if ordered else "- "
         body = ("\n" if tight else "\n\n").join(blocks)
@@ -355,11 +356,39 @@ BLOCKS: dict[str, Callable[[Element, Context], list[str]]] = {
     "audio": block_embed,
 }
 # Containers: their content is blocks and paragraphs, they add nothing of their own.
-_CONTAINERS = frozenset({
-    "div", "section", "article", "aside", "header", "footer", "main", "nav", "address", "center", "details",
-    "dl", "fieldset", "hgroup", "body", "html", "li", "tbody", "thead", "tfoot", "tr", "td", "th", "search",
-    "dialog", "form", "noscript", "frameset", "multicol",
-})
+_CONTAINERS = frozenset(
+    {
+        "div",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "main",
+        "nav",
+        "address",
+        "center",
+        "details",
+        "dl",
+        "fieldset",
+        "hgroup",
+        "body",
+        "html",
+        "li",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "search",
+        "dialog",
+        "form",
+        "noscript",
+        "frameset",
+        "multicol",
+    }
+)
 BLOCK_TAGS = frozenset(BLOCKS) | _CONTAINERS
 # Embeds: a block of their own, unless they stand in running text.
 BLOCK_WHEN_ALONE = frozenset({"iframe", "video", "audio"})
@@ -427,18 +456,22 @@ def inline_link(element: Element, run: list[Item], context: Context) -> None:
     start = len(run)
     run.append((OPEN, "["))
     render_inline_children(element, run, inner)
-    content = run[start + 1:]
+    content = run[start + 1 :]
     text = "".join(value for kind, value in content if kind == TEXT)
     if title == " ".join(text.split()):
         title = ""
     title_part = f' "{escape_title(title)}"' if title else ""
-    if (title_part == "" and all(kind == TEXT for kind, _ in content) and text.strip() == href
-            and _AUTOLINKABLE.fullmatch(href)):
+    if (
+        title_part == ""
+        and all(kind == TEXT for kind, _ in content)
+        and text.strip() == href
+        and _AUTOLINKABLE.fullmatch(href)
+    ):
         del run[start:]
         run.append((TEXT, text[: len(text) - len(text.lstrip())]))
         run.append((MARK, f"<{href}>"))  # `<https://x>`, not `[https://x](https://x)`
         run.append((SHOWN, href))
-        run.append((TEXT, text[len(text.rstrip()):]))
+        run.append((TEXT, text[len(text.rstrip()) :]))
         return
     run.append((CLOSE, f"]({escape_url(href)}{title_part})"))
 
@@ -482,16 +515,25 @@ def _leads_caption(image: Element) -> bool:
     following = lead.getnext()
     while following is not None and not isinstance(following.tag, str):
         following = following.getnext()
-    return (following is not None and following.tag not in BLOCK_TAGS and following.tag not in ("br", "img")
-            and bool("".join(following.itertext()).strip()))
+    return (
+        following is not None
+        and following.tag not in BLOCK_TAGS
+        and following.tag not in ("br", "img")
+        and bool("".join(following.itertext()).strip())
+    )
 
 
 def _before(element: Element) -> list[Element]:
     """The element children of the same parent before this one that show something."""
-    return [sibling for sibling in element.itersiblings(preceding=True)
-            if (isinstance(sibling.tag, str) and (sibling.tag in ("img", "iframe", "video")
-                                                 or "".join(sibling.itertext()).strip()))
-            or (sibling.tail or "").strip()]
+    return [
+        sibling
+        for sibling in element.itersiblings(preceding=True)
+        if (
+            isinstance(sibling.tag, str)
+            and (sibling.tag in ("img", "iframe", "video") or "".join(sibling.itertext()).strip())
+        )
+        or (sibling.tail or "").strip()
+    ]
 
 
 def _figure_caption(element: Element) -> str:
@@ -517,7 +559,7 @@ def inline_code(element: Element, run: list[Item], context: Context) -> None:
         if not flat.strip():
             add_text(run, flat)
             continue
-        lead, body, trail = flat[: len(flat) - len(flat.lstrip(" "))], flat.strip(" "), flat[len(flat.rstrip(" ")):]
+        lead, body, trail = flat[: len(flat) - len(flat.lstrip(" "))], flat.strip(" "), flat[len(flat.rstrip(" ")) :]
         add_text(run, lead)
         href = (link.get("href") or "").strip() if link is not None else ""
         if href and not context.in_link:
@@ -570,8 +612,11 @@ def inline_embed(element: Element, run: list[Item], context: Context) -> None:
     fallback_text = " ".join("".join(v for k, v in fallback if k == TEXT).split())
     label = (title if title and not embeds().generic_title.fullmatch(title) else "") or fallback_text
     if not label:
-        run.append((MARK, f"<{src}>") if re.fullmatch(r"(?i)https?://[^\s<>`]+", src) else
-                   (MARK, f"[{write_text(src, context.dialect, in_link=True)}]({escape_url(src)})"))
+        run.append(
+            (MARK, f"<{src}>")
+            if re.fullmatch(r"(?i)https?://[^\s<>`]+", src)
+            else (MARK, f"[{write_text(src, context.dialect, in_link=True)}]({escape_url(src)})")
+        )
         run.append((SHOWN, src))
         return
     run.append((OPEN, "["))
@@ -621,7 +666,7 @@ def wrap_run(run: list[Item], context: Context) -> list[Item]:
         at = next((i for i, (kind, value) in enumerate(outer) if value == "\ue010"), None)
         if at is None:
             continue
-        run = outer[:at] + run + outer[at + 1:]
+        run = outer[:at] + run + outer[at + 1 :]
     return run
 
 
@@ -716,7 +761,7 @@ def _lift_spaces(items: list[list[str]]) -> list[list[str]]:
             if out and out[-1][0] == TEXT:
                 kept = out[-1][1].rstrip(_INNER_SPACE)
                 if kept != out[-1][1]:
-                    moved.insert(0, [TEXT, out[-1][1][len(kept):], ""])
+                    moved.insert(0, [TEXT, out[-1][1][len(kept) :], ""])
                     out[-1] = [TEXT, kept, ""]
             out.append(item)
             out.extend(moved)
@@ -731,8 +776,14 @@ def _join_code_spans(items: list[list[str]]) -> list[list[str]]:
     index = 0
     while index < len(items):
         item = items[index]
-        if (item[0] == SHOWN and index + 1 < len(items) and _is_code(items[index + 1]) and len(out) >= 2
-                and _is_code(out[-1]) and out[-2][0] == SHOWN):
+        if (
+            item[0] == SHOWN
+            and index + 1 < len(items)
+            and _is_code(items[index + 1])
+            and len(out) >= 2
+            and _is_code(out[-1])
+            and out[-2][0] == SHOWN
+        ):
             joined = out[-2][1] + item[1]
             out[-2:] = [[SHOWN, joined, ""], [MARK, code_span(joined), ""]]
             index += 2
@@ -888,7 +939,7 @@ def _move_edges_out(items: list[list[str]], opener: int, closer: int) -> bool:
         keep = text.rstrip(_INNER_SPACE)
         if keep != text:
             items[last][1] = keep
-            items.insert(closer + 1, [TEXT, text[len(keep):], ""])
+            items.insert(closer + 1, [TEXT, text[len(keep) :], ""])
             return True
     if items[opener][1] == "[" or _flanks(items, opener, closer):
         return False
@@ -900,7 +951,7 @@ def _move_edges_out(items: list[list[str]], opener: int, closer: int) -> bool:
         items.insert(closer + 1, [TEXT, punct, ""])
         moved = True
     if first < closer and items[first][0] == TEXT and (punct := _leading_movable(items[first][1])):
-        items[first][1] = items[first][1][len(punct):]
+        items[first][1] = items[first][1][len(punct) :]
         items.insert(opener, [TEXT, punct, ""])
         moved = True
     return moved
@@ -914,15 +965,31 @@ def _into_edge_link(items: list[list[str]], opener: int, closer: int) -> bool:
     if items[last][0] == CLOSE and items[last][1].startswith("](") and _char_after(items, closer).isalnum():
         link = int(items[last][2])
         if link > opener:
-            items[:] = [*items[:link], [CLOSE, marker, ""], items[link], [OPEN, marker, ""], *items[link + 1:last],
-                        [CLOSE, marker, ""], items[last], *items[closer + 1:]]
+            items[:] = [
+                *items[:link],
+                [CLOSE, marker, ""],
+                items[link],
+                [OPEN, marker, ""],
+                *items[link + 1 : last],
+                [CLOSE, marker, ""],
+                items[last],
+                *items[closer + 1 :],
+            ]
             items[:] = _repair_pairs(items)
             return True
     if items[first][0] == OPEN and items[first][1] == "[" and _char_before(items, opener).isalnum():
         end = int(items[first][2])
         if end < closer:
-            items[:] = [*items[:opener], items[first], [OPEN, marker, ""], *items[first + 1:end],
-                        [CLOSE, marker, ""], items[end], [OPEN, marker, ""], *items[end + 1:]]
+            items[:] = [
+                *items[:opener],
+                items[first],
+                [OPEN, marker, ""],
+                *items[first + 1 : end],
+                [CLOSE, marker, ""],
+                items[end],
+                [OPEN, marker, ""],
+                *items[end + 1 :],
+            ]
             items[:] = _repair_pairs(items)
             return True
     return False
@@ -943,9 +1010,10 @@ def _trailing_movable(text: str) -> str:
 
 
 def _empty_between(items: list[list[str]], opener: int, closer: int) -> bool:
-    return all(item[0] in (OPEN, CLOSE) or (item[0] == TEXT and not item[1].strip(_INNER_SPACE))
-               for item in items[opener + 1:closer]) and not any(
-        item[0] == MARK for item in items[opener + 1:closer])
+    return all(
+        item[0] in (OPEN, CLOSE) or (item[0] == TEXT and not item[1].strip(_INNER_SPACE))
+        for item in items[opener + 1 : closer]
+    ) and not any(item[0] == MARK for item in items[opener + 1 : closer])
 
 
 def _flanks(items: list[list[str]], opener: int, closer: int) -> bool:
@@ -971,7 +1039,7 @@ def _untangle(items: list[list[str]]) -> list[list[str]] | None:
             end += 1
         run = items[index:end]
         kinds = [item[0] for item in run]
-        if CLOSE in kinds and OPEN in kinds[kinds.index(CLOSE):] and sum(len(item[1]) for item in run) >= 4:
+        if CLOSE in kinds and OPEN in kinds[kinds.index(CLOSE) :] and sum(len(item[1]) for item in run) >= 4:
             first_close = index + kinds.index(CLOSE)
             last_open = index + len(kinds) - 1 - kinds[::-1].index(OPEN)
             nested_close = first_close + 1 < end and items[first_close + 1][0] == CLOSE
@@ -1019,7 +1087,7 @@ def _char_before(items: list[list[str]], index: int, skip_runs: bool = False) ->
 
 
 def _char_after(items: list[list[str]], index: int, skip_runs: bool = False) -> str:
-    for item in items[index + 1:]:
+    for item in items[index + 1 :]:
         char = _shown_char(item, last=False, skip_runs=skip_runs)
         if char:
             return char
@@ -1035,7 +1103,7 @@ def _first_char(items: list[list[str]], start: int, end: int, skip_runs: bool = 
 
 
 def _last_char(items: list[list[str]], start: int, end: int, skip_runs: bool = False) -> str:
-    for item in reversed(items[start + 1:end]):
+    for item in reversed(items[start + 1 : end]):
         char = _shown_char(item, last=True, skip_runs=skip_runs)
         if char:
             return char
@@ -1051,9 +1119,18 @@ def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool
     for index, (kind, value, _) in enumerate(items):
         if kind == TEXT:
             following = _char_after(items, index) if index + 1 < len(items) else ""
-            out.append(write_text(value, context.dialect, line_start=line_start, in_link=link_depth > 0,
-                                  cell=cell, before=out[-1][-1:] if out else "", after=following,
-                                  heading_end=heading and index == len(items) - 1))
+            out.append(
+                write_text(
+                    value,
+                    context.dialect,
+                    line_start=line_start,
+                    in_link=link_depth > 0,
+                    cell=cell,
+                    before=out[-1][-1:] if out else "",
+                    after=following,
+                    heading_end=heading and index == len(items) - 1,
+                )
+            )
             context.shown.append(value)
             line_start = False
         elif kind == SHOWN:

@@ -35,10 +35,19 @@ if TYPE_CHECKING:
 
 LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-orig-file", "data-url")
 SRCSET_ATTRS = ("data-lazy-srcset", "data-srcset", "srcset")
-PLACEHOLDER_SRC = re.compile(r"^(?:data:|about:blank)|(?:blank|spacer|pixel|transparent|lazy[_-]?placeholder|grey|gray)"
-                          r"\.(?:gif|png|svg)(?:\?|$)", re.IGNORECASE)
-URL_ATTRS = {"a": ("href",), "img": ("src",), "iframe": ("src",), "video": ("src", "poster"),
-              "source": ("src",), "audio": ("src",)}
+PLACEHOLDER_SRC = re.compile(
+    r"^(?:data:|about:blank)|(?:blank|spacer|pixel|transparent|lazy[_-]?placeholder|grey|gray)"
+    r"\.(?:gif|png|svg)(?:\?|$)",
+    re.IGNORECASE,
+)
+URL_ATTRS = {
+    "a": ("href",),
+    "img": ("src",),
+    "iframe": ("src",),
+    "video": ("src", "poster"),
+    "source": ("src",),
+    "audio": ("src",),
+}
 _CANDIDATE = re.compile(r"\s*(\S+?)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*(?:,|$)")
 
 
@@ -218,8 +227,7 @@ def proxied_url(url: str) -> str | None:
     return None
 
 
-def absolutize_urls(root: HtmlElement, base: str | None, report: FragmentReport,
-                    site: SiteUrls = NO_SITE) -> None:
+def absolutize_urls(root: HtmlElement, base: str | None, report: FragmentReport, site: SiteUrls = NO_SITE) -> None:
     """Make relative and protocol-relative URLs absolute against the post's source URL.
 
     A root-relative URL the site being built serves (``site``: its ``base-url`` or a file under
@@ -323,8 +331,6 @@ def _cloudflare_decode(code: str, *, strict: bool = True) -> str | None:
     return address if "@" in address and address.isprintable() and not set(address) & set("<>") else None
 
 
-
-
 def link_empty_embeds(root: HtmlElement) -> None:
     """An embed blockquote with no text of its own becomes a link to what it embeds.
 
@@ -336,8 +342,11 @@ def link_empty_embeds(root: HtmlElement) -> None:
             continue
         if first(quote, "img", "iframe", "video") is not None:
             continue
-        urls = [href for a in quote.iterdescendants("a")
-                if (href := a.get("href")) is not None and href.startswith(("https://", "http://"))]
+        urls = [
+            href
+            for a in quote.iterdescendants("a")
+            if (href := a.get("href")) is not None and href.startswith(("https://", "http://"))
+        ]
         if not urls:
             continue
         paragraph = new_element("p")
@@ -366,7 +375,7 @@ def join_segment_breaks(root: HtmlElement) -> None:
                 new = ""
         else:
             lead = new[: len(new) - len(new.lstrip())]
-            trail = new[len(new.rstrip()):]
+            trail = new[len(new.rstrip()) :]
             if "\n" in lead and before and _joins(before, stripped[0]):
                 new = new.lstrip()
             if "\n" in trail and after and _joins(stripped[-1], after):
@@ -473,8 +482,12 @@ def is_layout_table(table: HtmlElement, cells: list[HtmlElement]) -> bool:
 def _unwrap_lone_paragraph(cell: HtmlElement) -> None:
     """``<td><p>text</p></td>`` becomes ``<td>text</td>``: the paragraph only wrapped the cell's line."""
     children = list(cell)
-    if len(children) == 1 and children[0].tag in _CELL_PARAGRAPHS and not (cell.text or "").strip() \
-            and not (children[0].tail or "").strip():
+    if (
+        len(children) == 1
+        and children[0].tag in _CELL_PARAGRAPHS
+        and not (cell.text or "").strip()
+        and not (children[0].tail or "").strip()
+    ):
         unwrap(children[0])
 
 
@@ -511,5 +524,7 @@ def _has_text_beside(parent: HtmlElement) -> bool:
     """Text among the element's children: its own text, text after a child, a comment that says something."""
     if parent.text and parent.text.strip():
         return True
-    return any((child.tail and child.tail.strip()) or (not isinstance(child.tag, str) and (child.text or "").strip())
-               for child in parent)
+    return any(
+        (child.tail and child.tail.strip()) or (not isinstance(child.tag, str) and (child.text or "").strip())
+        for child in parent
+    )

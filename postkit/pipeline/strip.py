@@ -32,9 +32,25 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 # Removed with everything inside, after repair has taken image URLs out of <noscript>.
-NEVER_CONTENT = ("script", "style", "noscript", "template", "head", "title", "link", "meta", "object", "embed", "form",
-                 "svg", "math",
-                 "button", "input", "select", "textarea")
+NEVER_CONTENT = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "head",
+    "title",
+    "link",
+    "meta",
+    "object",
+    "embed",
+    "form",
+    "svg",
+    "math",
+    "button",
+    "input",
+    "select",
+    "textarea",
+)
 # Kept even when empty: they show something or hold a table together.
 _MEDIA = ("img", "iframe", "video", "audio", "source", "hr", "br", "td", "th", "tr", "table", "picture")
 # A generic rule may not remove an element holding more than this share of the fragment's text.
@@ -53,8 +69,9 @@ class Cruft:
     rule: str
 
 
-def find_cruft(root: HtmlElement, rules: RuleBook, host: str | None,
-               guarded: list[HtmlElement] | None = None) -> list[Cruft]:
+def find_cruft(
+    root: HtmlElement, rules: RuleBook, host: str | None, guarded: list[HtmlElement] | None = None
+) -> list[Cruft]:
     """The outermost cruft elements in document order, as the strip stage removes them.
 
     A generic rule that would take most of a post (more than ARTICLE_SHARE of its text) is
@@ -82,8 +99,11 @@ def find_cruft(root: HtmlElement, rules: RuleBook, host: str | None,
             found.setdefault(image, Cruft(image, pixel.kind, f"{pixel.origin}: {pixel.pattern}"))
         elif is_pixel_sized(image):
             found.setdefault(image, Cruft(image, "tracking-pixel", "builtin: 1x1 image"))
-    return [cruft for element in elements(root) if (cruft := found.get(element)) is not None
-            and not any(parent in found for parent in element.iterancestors())]
+    return [
+        cruft
+        for element in elements(root)
+        if (cruft := found.get(element)) is not None and not any(parent in found for parent in element.iterancestors())
+    ]
 
 
 def strip_cruft(root: HtmlElement, rules: RuleBook, host: str | None, report: FragmentReport) -> None:
@@ -93,8 +113,9 @@ def strip_cruft(root: HtmlElement, rules: RuleBook, host: str | None, report: Fr
     unwrap_caption_shortcodes(root, report)
 
 
-def remove_cruft(root: HtmlElement, rules: RuleBook, host: str | None,
-                 locate: Callable[[HtmlElement], tuple[int, int]] | None = None) -> list[RemovedCruft]:
+def remove_cruft(
+    root: HtmlElement, rules: RuleBook, host: str | None, locate: Callable[[HtmlElement], tuple[int, int]] | None = None
+) -> list[RemovedCruft]:
     """Remove what ``find_cruft`` finds, and what it finds again once that is gone.
 
     A wrapper the article guard kept because its cruft was most of the text (a thread of spam
@@ -146,10 +167,11 @@ def unwrap_caption_shortcodes(root: HtmlElement, report: FragmentReport) -> None
         closing = _CAPTION_CLOSE.search(last.tail or "")
         if closing is None:
             continue
-        last.tail = (last.tail or "")[:closing.start()]
+        last.tail = (last.tail or "")[: closing.start()]
         shortcodes = opening.group().strip() + "[/caption]"
-        report.removals.append(_removal(block, "shortcode", "builtin: WordPress [caption] shortcode", shortcodes,
-                                        report.locate))
+        report.removals.append(
+            _removal(block, "shortcode", "builtin: WordPress [caption] shortcode", shortcodes, report.locate)
+        )
         figure = new_element("figure")
         caption = new_element("figcaption")
         caption.text, media.tail = (media.tail or "").lstrip() or None, None
@@ -271,8 +293,11 @@ def keep_main_article(root: HtmlElement, rules: RuleBook, report: FragmentReport
     body.append(article)
     chars = len("".join(outside.split()))
     if chars:
-        report.removals.append(Removal(kind="page-chrome", rule=f"main-article.txt: outside {selector}",
-                                       excerpt=excerpt(outside), chars=chars))
+        report.removals.append(
+            Removal(
+                kind="page-chrome", rule=f"main-article.txt: outside {selector}", excerpt=excerpt(outside), chars=chars
+            )
+        )
 
 
 def _body(root: HtmlElement) -> HtmlElement:
@@ -312,7 +337,7 @@ def drop_title_heading(root: HtmlElement, title: str | None, report: FragmentRep
         return
     text = " ".join(plain_text(heading).split())
     wanted = " ".join(title.split())
-    repeats = text and (text == wanted or (wanted.startswith(text) and _SITE_SUFFIX.fullmatch(wanted[len(text):])))
+    repeats = text and (text == wanted or (wanted.startswith(text) and _SITE_SUFFIX.fullmatch(wanted[len(text) :])))
     if repeats and text_length(root) > text_length(heading):  # a post that is only its title keeps it
         _remove(heading, "title", "builtin: heading repeats the front-matter title", text, report)
 
@@ -426,15 +451,17 @@ def _remove(element: HtmlElement, kind: str, rule: str, text: str, report: Fragm
     remove_keep_tail(element)
 
 
-def _removal(element: HtmlElement, kind: str, rule: str, text: str,
-             locate: Callable[[HtmlElement], tuple[int, int]] | None) -> Removal:
+def _removal(
+    element: HtmlElement, kind: str, rule: str, text: str, locate: Callable[[HtmlElement], tuple[int, int]] | None
+) -> Removal:
     """The record of a removal, placed where validate and explain place the element (``locate``)."""
     if locate is not None:
         line, column = locate(element)
     else:
         line, column = (element.sourceline if isinstance(element.sourceline, int) else 1), 1
-    return Removal(kind=kind, rule=rule, excerpt=excerpt(text), chars=len("".join(text.split())),
-                   line=line, column=column)
+    return Removal(
+        kind=kind, rule=rule, excerpt=excerpt(text), chars=len("".join(text.split())), line=line, column=column
+    )
 
 
 # A separator printed between links ("Podcast: <a>Play</a> | <a>Download</a>").
@@ -451,10 +478,10 @@ def _drop_orphan_separator(element: HtmlElement) -> str:
     before = (previous.tail if previous is not None else parent.text if parent is not None else None) or ""
     after = element.tail or ""
     if (found := _SEPARATOR_AFTER.match(after)) and (not before.strip() or before.rstrip().endswith(_OPENS_A_RUN)):
-        element.tail = (" " if before.strip() else "") + after[found.end():]
+        element.tail = (" " if before.strip() else "") + after[found.end() :]
         return found.group()
     if before and (found := _SEPARATOR_BEFORE.search(before)) and not after.strip() and element.getnext() is None:
-        trimmed = before[:found.start()]
+        trimmed = before[: found.start()]
         if previous is not None:
             previous.tail = trimmed
         elif parent is not None:
@@ -535,8 +562,11 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
     everything = elements(root)
     sizes = _text_sizes(everything)
     for element in everything:
-        if not 0 < sizes[element] <= _CHROME_MAX_CHARS or element.tag in NOT_TEXT \
-                or any(parent in taken for parent in element.iterancestors()):
+        if (
+            not 0 < sizes[element] <= _CHROME_MAX_CHARS
+            or element.tag in NOT_TEXT
+            or any(parent in taken for parent in element.iterancestors())
+        ):
             continue
         key = chrome_key(visible_text(element))
         found = _chrome_match(element, key, chrome)
@@ -562,8 +592,7 @@ def _text_sizes(everything: list[HtmlElement]) -> dict[HtmlElement, int]:
     return sizes
 
 
-def _chrome_match(element: HtmlElement, key: str,
-                  chrome: ChromeText) -> tuple[str, str, list[HtmlElement]] | None:
+def _chrome_match(element: HtmlElement, key: str, chrome: ChromeText) -> tuple[str, str, list[HtmlElement]] | None:
     """(kind, rule, elements to remove) when the element is a chrome line, a label or a whole bar."""
     if key in chrome.lines:
         return chrome.lines[key], f"line {key!r}", [element]
@@ -576,7 +605,7 @@ def _chrome_match(element: HtmlElement, key: str,
         return None
     for label, kind in chrome.labels.items():
         phrases = chrome.services.get(kind)
-        if phrases and key.startswith(label) and _services_in(key[len(label):], phrases) >= 2:
+        if phrases and key.startswith(label) and _services_in(key[len(label) :], phrases) >= 2:
             return kind, f"label {label!r} with services", [element]
     return None
 
@@ -586,11 +615,11 @@ def _services_in(text: str, phrases: tuple[str, ...]) -> int:
     count = 0
     rest = text.strip(_SEPARATORS)
     while rest:
-        phrase = next((p for p in phrases if rest.startswith(p) and not rest[len(p):len(p) + 1].isalnum()), None)
+        phrase = next((p for p in phrases if rest.startswith(p) and not rest[len(p) : len(p) + 1].isalnum()), None)
         if phrase is None:
             return 0
         count += 1
-        rest = rest[len(phrase):].lstrip(_SEPARATORS)
+        rest = rest[len(phrase) :].lstrip(_SEPARATORS)
     return count
 
 

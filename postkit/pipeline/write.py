@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 
-def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line: int = 1,
-               title: str | None = None) -> tuple[str, FragmentReport, int]:
+def clean_body(
+    body: str, *, base: str | None, options: CleanOptions, first_line: int = 1, title: str | None = None
+) -> tuple[str, FragmentReport, int]:
     """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched."""
     # a NUL is U+FFFD to every Markdown reader; as such it cannot hide inside a tag from this search
     tools = _tools(options)
@@ -59,7 +60,7 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
         span = spans[index]
         index += 1
         if span.literal:
-            pieces.append(normalized[cursor:span.start])
+            pieces.append(normalized[cursor : span.start])
             pieces.append("\\" + span.html)
             cursor = span.end
             continue
@@ -67,15 +68,21 @@ def clean_body(body: str, *, base: str | None, options: CleanOptions, first_line
             index = _breaks_end(spans, index - 1, normalized)
             cursor = _place_breaks(pieces, normalized, cursor, span, spans[index - 1], index - spans.index(span))
             continue
-        markdown, report = convert_fragment(span.html, base=base, options=options, line=span.line + first_line - 1,
-                                            title=title if span.block else None, inline=not span.block,
-                                            locator=_locator(span, model))
+        markdown, report = convert_fragment(
+            span.html,
+            base=base,
+            options=options,
+            line=span.line + first_line - 1,
+            title=title if span.block else None,
+            inline=not span.block,
+            locator=_locator(span, model),
+        )
         total.removals.extend(report.removals)
         total.repairs.update(report.repairs)
         total.lost.extend(report.lost)
-        before = normalized[cursor:span.start]
+        before = normalized[cursor : span.start]
         pieces.append(before)
-        pieces.append(_place(span, markdown, before, normalized[span.end:]))
+        pieces.append(_place(span, markdown, before, normalized[span.end :]))
         cursor = span.end
     pieces.append(normalized[cursor:])
     result = _tidy_blank_lines("".join(pieces))
@@ -97,8 +104,12 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 def _breaks_end(spans: list[HtmlSpan], index: int, text: str) -> int:
     """The index after a run of lone `<br>` spans that only white space separates."""
     end = index + 1
-    while (end < len(spans) and not spans[end].block and _LONE_BREAK.fullmatch(spans[end].html)
-           and not text[spans[end - 1].end:spans[end].start].strip()):
+    while (
+        end < len(spans)
+        and not spans[end].block
+        and _LONE_BREAK.fullmatch(spans[end].html)
+        and not text[spans[end - 1].end : spans[end].start].strip()
+    ):
         end += 1
     return end
 
@@ -111,8 +122,8 @@ def _place_breaks(pieces: list[str], text: str, cursor: int, first: HtmlSpan, la
     paragraph show nothing and are dropped (a backslash there would show). The text after a
     break starts a line: a block marker there is escaped, it was never one in the HTML.
     """
-    before = text[cursor:first.start]
-    rest = text[last.end:]
+    before = text[cursor : first.start]
+    rest = text[last.end :]
     kept_so_far = "".join(pieces[-3:]) + before
     at_start = not kept_so_far.strip() or kept_so_far.rstrip(" ").endswith("\n\n")
     at_end = not rest.strip() or _BLANK_LINE_NEXT.match(rest) is not None
@@ -121,8 +132,8 @@ def _place_breaks(pieces: list[str], text: str, cursor: int, first: HtmlSpan, la
         return last.end
     spaces = len(rest) - len(rest.lstrip(" "))
     joined = before.rstrip(" \n")
-    if rest[spaces:spaces + 1] == "\n":  # the Markdown goes on on the next line of the source
-        next_line = rest[spaces + 1:].split("\n", 1)[0].lstrip(" ")
+    if rest[spaces : spaces + 1] == "\n":  # the Markdown goes on on the next line of the source
+        next_line = rest[spaces + 1 :].split("\n", 1)[0].lstrip(" ")
         if escape_line_start(next_line) != next_line:
             pieces.append(joined)  # a block starts there: the paragraph, and its break, end
         else:
@@ -170,7 +181,7 @@ def decode_entities(text: str) -> tuple[str, int]:
             code = code_regions(text)
         if any(start <= match.start() < end for start, end in code):
             continue
-        pieces.append(text[cursor:match.start()])
+        pieces.append(text[cursor : match.start()])
         pieces.append(char)
         cursor = match.end()
         count += 1
@@ -229,8 +240,7 @@ def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
         return _reprefix(markdown, span.first_prefix, span.prefix) if markdown else span.first_prefix.rstrip()
     if not markdown.strip():  # nothing, or only the space of a `<p>&nbsp;</p>`
         return _REMOVED_BLOCK
-    lead = "" if not before.strip("\n") or before.endswith("\n\n") else (
-        "\n" if before.endswith("\n") else "\n\n")
+    lead = "" if not before.strip("\n") or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
     trail = "" if not after.strip("\n") or after.startswith("\n\n") else ("\n" if after.startswith("\n") else "\n\n")
     return lead + markdown + trail
 
@@ -242,12 +252,13 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
     start of a line; once the tag is gone it may be, and a block marker there would turn it into
     a list or heading: such a marker is escaped.
     """
+
     def put(match: re.Match[str]) -> str:
         kept = span.kept[int(match.group(1))]
         if match.group(0)[0] == "\ue003":
             return unescape(kept)  # it sits in code, where the browser decoded its entities
         line_start = markdown.rfind("\n", 0, match.start()) + 1
-        preceding = markdown[line_start:match.start()]
+        preceding = markdown[line_start : match.start()]
         if line_start == 0:
             preceding = before.rsplit("\n", 1)[-1] + preceding
         return escape_line_start(kept) if _CONTAINER_PREFIX.fullmatch(preceding) else kept

@@ -49,8 +49,9 @@ def render_summary(console: Console, summary: RunSummary, mode: Mode) -> None:
     table.add_column("count", justify="right")
     table.add_row("files seen", str(summary.seen))
     table.add_row(f"files {verb}", str(summary.changed))
-    table.add_row("files unchanged", str(summary.statuses[Status.UNCHANGED.value] + summary.statuses[
-        Status.CACHED.value]))
+    table.add_row(
+        "files unchanged", str(summary.statuses[Status.UNCHANGED.value] + summary.statuses[Status.CACHED.value])
+    )
     table.add_row("  of them known clean (cache)", str(summary.statuses[Status.CACHED.value]))
     table.add_row("files skipped (text would be lost)", str(summary.statuses[Status.LOST_TEXT.value]))
     table.add_row("files failed", str(summary.failed))
@@ -65,8 +66,9 @@ def render_summary(console: Console, summary: RunSummary, mode: Mode) -> None:
         problems.add_column("line", justify="right", no_wrap=True)
         problems.add_column("reason", overflow="fold")
         for outcome in sorted(summary.problems, key=lambda o: o.path):
-            problems.add_row(Text(outcome.path, overflow="fold"), str(outcome.line or ""),
-                             Text(outcome.message, overflow="fold"))
+            problems.add_row(
+                Text(outcome.path, overflow="fold"), str(outcome.line or ""), Text(outcome.message, overflow="fold")
+            )
         console.print(problems)
 
 
@@ -92,8 +94,13 @@ def render_explain(console: Console, result: CleanResult) -> None:
     table.add_column("text it held", overflow="fold")
     table.add_column("chars", justify="right")
     for removal in result.removals:
-        table.add_row(f"{removal.line}:{removal.column}", removal.kind, Text(removal.rule),
-                      Text(removal.excerpt or "(no text)"), str(removal.chars))
+        table.add_row(
+            f"{removal.line}:{removal.column}",
+            removal.kind,
+            Text(removal.rule),
+            Text(removal.excerpt or "(no text)"),
+            str(removal.chars),
+        )
     if result.removals:
         console.print(table)
     else:
@@ -110,8 +117,10 @@ def write_explain_json(stream: TextIO, result: CleanResult) -> None:
         "version": 1,
         "path": result.path,
         "changed": result.changed,
-        "removals": [{"line": r.line, "column": r.column, "kind": r.kind, "rule": r.rule, "excerpt": r.excerpt,
-                      "chars": r.chars} for r in result.removals],
+        "removals": [
+            {"line": r.line, "column": r.column, "kind": r.kind, "rule": r.rule, "excerpt": r.excerpt, "chars": r.chars}
+            for r in result.removals
+        ],
         "repairs": dict(result.repairs),
         "lost": [{"line": lost.line, "text": lost.text} for lost in result.lost],
     }

@@ -43,10 +43,12 @@ _SIMPLE = re.compile(r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?(?P<sigil>[.#])(?P<name>-?
 # postkit's one extension to the syntax: `.share-*` / `#ad-*` match class or id tokens by prefix.
 _TOKEN_PREFIX = re.compile(r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?(?P<sigil>[.#])(?P<name>-?[_a-zA-Z][\w-]*)\*")
 _ATTR_PREFIX = re.compile(
-    r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>id|class)\^=(?P<q>[\"']?)(?P<value>[\w-]+)(?P=q)\]")
+    r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>id|class)\^=(?P<q>[\"']?)(?P<value>[\w-]+)(?P=q)\]"
+)
 # `a[href*="doubleclick"]`, `[src^="https://ads."]`: matched by one regex per attribute over all values.
 _ATTR_VALUE = re.compile(
-    r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>[\w-]+)\s*(?P<op>[*^$]?=)\s*(?P<q>[\"'])(?P<value>[^\"'\]]+)(?P=q)\]")
+    r"(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)?\[(?P<attr>[\w-]+)\s*(?P<op>[*^$]?=)\s*(?P<q>[\"'])(?P<value>[^\"'\]]+)(?P=q)\]"
+)
 _COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
 _UNSUPPORTED_MARKERS = ("#$#", "#%#", "#@$#", "##+js(", "##^", "#$?#")
 # Procedural operators with a CSS equivalent: text matches (uBO `:has-text`, ABP
@@ -86,13 +88,56 @@ def classes(element: HtmlElement) -> list[str]:
 
 # Attributes whose values HTML matches case-insensitively in selectors (as soupsieve did):
 # https://html.spec.whatwg.org/multipage/semantics-other.html#case-sensitivity-of-selectors
-_CASE_INSENSITIVE_ATTRIBUTES = frozenset({
-    "accept", "accept-charset", "align", "alink", "axis", "bgcolor", "charset", "checked", "clear", "codetype",
-    "color", "compact", "declare", "defer", "dir", "direction", "disabled", "enctype", "face", "frame", "hreflang",
-    "http-equiv", "lang", "language", "link", "media", "method", "multiple", "nohref", "noresize", "noshade",
-    "nowrap", "readonly", "rel", "rev", "rules", "scope", "scrolling", "selected", "shape", "target", "text", "type",
-    "valign", "valuetype", "vlink",
-})
+_CASE_INSENSITIVE_ATTRIBUTES = frozenset(
+    {
+        "accept",
+        "accept-charset",
+        "align",
+        "alink",
+        "axis",
+        "bgcolor",
+        "charset",
+        "checked",
+        "clear",
+        "codetype",
+        "color",
+        "compact",
+        "declare",
+        "defer",
+        "dir",
+        "direction",
+        "disabled",
+        "enctype",
+        "face",
+        "frame",
+        "hreflang",
+        "http-equiv",
+        "lang",
+        "language",
+        "link",
+        "media",
+        "method",
+        "multiple",
+        "nohref",
+        "noresize",
+        "noshade",
+        "nowrap",
+        "readonly",
+        "rel",
+        "rev",
+        "rules",
+        "scope",
+        "scrolling",
+        "selected",
+        "shape",
+        "target",
+        "text",
+        "type",
+        "valign",
+        "valuetype",
+        "vlink",
+    }
+)
 
 
 class _Translator(HTMLTranslator):
@@ -102,8 +147,9 @@ class _Translator(HTMLTranslator):
     def xpath_attrib(self, selector: Attrib) -> XPathExpr:
         html_case = selector.attrib.lower() in _CASE_INSENSITIVE_ATTRIBUTES
         if html_case and selector.flag is None and selector.value is not None:
-            selector = Attrib(selector.selector, selector.namespace, selector.attrib, selector.operator,
-                              selector.value, flag="i")
+            selector = Attrib(
+                selector.selector, selector.namespace, selector.attrib, selector.operator, selector.value, flag="i"
+            )
         return super().xpath_attrib(selector)
 
     def xpath__soup_contains_function(self, xpath: XPathExpr, function: Function) -> XPathExpr:
@@ -209,8 +255,10 @@ class RuleSet:
         texts = [_unquote(m.group(1)) for m in _CONTAINS.finditer(selector)]
         if texts and ":not(" not in selector:
             self._needs_text[selector] = tuple(texts)
-        for pattern, sigil_index in ((_SIMPLE, (self.by_class, self.by_id)),
-                                     (_TOKEN_PREFIX, (self.class_prefixes, self.id_prefixes))):
+        for pattern, sigil_index in (
+            (_SIMPLE, (self.by_class, self.by_id)),
+            (_TOKEN_PREFIX, (self.class_prefixes, self.id_prefixes)),
+        ):
             simple = pattern.fullmatch(selector)
             if simple:
                 index = sigil_index[0] if simple["sigil"] == "." else sigil_index[1]
@@ -266,9 +314,12 @@ class RuleSet:
             # a found one are taken from _contained, so no overlapping value is missed.
             self._attr_res = {
                 attr: re.compile("(?=(" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) + "))")
-                for attr, values in self.attr_values.items()}
-            self._contained = {attr: {v: [w for w in values if w != v and w in v] for v in values}
-                               for attr, values in self.attr_values.items()}
+                for attr, values in self.attr_values.items()
+            }
+            self._contained = {
+                attr: {v: [w for w in values if w != v and w in v] for v in values}
+                for attr, values in self.attr_values.items()
+            }
         found: list[_Entry] = []
         for attr, pattern in self._attr_res.items():
             value = element.get(attr)
@@ -279,18 +330,24 @@ class RuleSet:
             hits.update(inner for hit in list(hits) for inner in self._contained[attr][hit])
             for hit in hits:
                 for op, entry in by_value.get(hit, ()):
-                    if ((op == "*=") or (op == "^=" and value.startswith(hit)) or (op == "$=" and value.endswith(hit))
-                            or (op == "=" and value == hit)):
+                    if (
+                        (op == "*=")
+                        or (op == "^=" and value.startswith(hit))
+                        or (op == "$=" and value.endswith(hit))
+                        or (op == "=" and value == hit)
+                    ):
                         found.append(entry)
         return found
 
     def _prefix_patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         if self._prefix_res is None:
+
             def alternation(prefixes: dict[str, list[_Entry]]) -> re.Pattern[str] | None:
                 if not prefixes:
                     return None
                 names = sorted(prefixes, key=len, reverse=True)
                 return re.compile("|".join(re.escape(n) for n in names))
+
             self._prefix_res = (alternation(self.class_prefixes), alternation(self.id_prefixes))
         return self._prefix_res
 
@@ -303,8 +360,9 @@ class RuleSet:
         excepted = self._excepted_for(host)
         if self._needs_text:  # text rules whose words the document lacks cannot match anywhere in it
             text = plain_text(root)
-            excepted = excepted | {selector for selector, needed in self._needs_text.items()
-                                   if not any(part in text for part in needed)}
+            excepted = excepted | {
+                selector for selector, needed in self._needs_text.items() if not any(part in text for part in needed)
+            }
         class_re, id_re = self._prefix_patterns()
         matched: dict[Selector, set[HtmlElement]] = {}
         for element in elements(root):
@@ -312,9 +370,14 @@ class RuleSet:
             if hit is not None:
                 yield element, hit
 
-    def _match(self, element: HtmlElement, host: str | None, excepted: frozenset[str],
-               prefix_res: tuple[re.Pattern[str] | None, re.Pattern[str] | None],
-               matched: dict[Selector, set[HtmlElement]]) -> HidingRule | None:
+    def _match(
+        self,
+        element: HtmlElement,
+        host: str | None,
+        excepted: frozenset[str],
+        prefix_res: tuple[re.Pattern[str] | None, re.Pattern[str] | None],
+        matched: dict[Selector, set[HtmlElement]],
+    ) -> HidingRule | None:
         class_re, id_re = prefix_res
         candidates: list[_Entry] = []
         for name in classes(element):
@@ -520,13 +583,13 @@ def translate_procedural(selector: str) -> str | None:
             end = _closing_paren(selector, start + len(operator))
             if end is None:
                 return None
-            text = selector[start + len(operator):end].strip()
+            text = selector[start + len(operator) : end].strip()
             if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
                 text = text[1:-1]
             if not text or (text.startswith("/") and text.endswith("/") and len(text) > 1):
                 return None
             quoted = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            selector = f"{selector[:start]}:-soup-contains({quoted}){selector[end + 1:]}"
+            selector = f"{selector[:start]}:-soup-contains({quoted}){selector[end + 1 :]}"
     return selector
 
 

@@ -85,10 +85,23 @@ class EmbedKnowledge:
 def embeds() -> EmbedKnowledge:
     text = resources.files("postkit.rules").joinpath("data").joinpath("embeds.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    players = tuple(Player(site=entry["site"], player=re.compile(entry["player"]), page=entry["page"],
-                           start=entry.get("start"), page_start=entry.get("page-start", ""))
-                    for entry in data.get("player", ()))
-    proxies = tuple(ImageProxy(re.compile(entry["hosts"]), entry.get("query"), bool(entry.get("path", False)))
-                    for entry in data.get("image-proxy", ()))
-    return EmbedKnowledge(players, re.compile(data["embed-title"]["generic"], re.IGNORECASE),
-                          frozenset(data["embed-quotes"]["classes"]), proxies)
+    players = tuple(
+        Player(
+            site=entry["site"],
+            player=re.compile(entry["player"]),
+            page=entry["page"],
+            start=entry.get("start"),
+            page_start=entry.get("page-start", ""),
+        )
+        for entry in data.get("player", ())
+    )
+    proxies = tuple(
+        ImageProxy(re.compile(entry["hosts"]), entry.get("query"), bool(entry.get("path", False)))
+        for entry in data.get("image-proxy", ())
+    )
+    return EmbedKnowledge(
+        players,
+        re.compile(data["embed-title"]["generic"], re.IGNORECASE),
+        frozenset(data["embed-quotes"]["classes"]),
+        proxies,
+    )

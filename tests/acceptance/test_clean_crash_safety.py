@@ -59,8 +59,10 @@ def make_post(i: int) -> str:
         if (i + j) % 4 == 0:
             parts.append(f"<p>第{i}篇文章的第{j}段\uff0c中文正文。</p>")
         else:
-            parts.append(f'<p>Paragraph {j} of post {i}, with <a href="/news/{i}/{j}?utm_source=rss&amp;ref={j}">'
-                         f"a link</a> and <b>bold {j}</b>.</p>")
+            parts.append(
+                f'<p>Paragraph {j} of post {i}, with <a href="/news/{i}/{j}?utm_source=rss&amp;ref={j}">'
+                f"a link</a> and <b>bold {j}</b>.</p>"
+            )
         if j == 1:
             parts.append('<section id="imu"><div id="dfp-ad-imu1"></div></section>')
     return front + "<!--1630634400000-->\n" + "\n".join(parts) + "\n"
@@ -88,8 +90,13 @@ def populate(folder: Path, corpus: dict[str, Post]) -> None:
 
 def start_clean(folder: Path, cache: Path, *extra: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "POSTKIT_CACHE_DIR": str(cache), "NO_COLOR": "1"}
-    return subprocess.Popen([sys.executable, "-m", "postkit", "clean", str(folder), "--jobs", "2", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "postkit", "clean", str(folder), "--jobs", "2", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -121,7 +128,7 @@ def group_members(group: int) -> Iterator[tuple[int, str, int]]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        state, parent, process_group = stat[stat.rindex(")") + 2:].split()[:3]
+        state, parent, process_group = stat[stat.rindex(")") + 2 :].split()[:3]
         if int(process_group) == group:
             yield int(entry.name), state, int(parent)
 
@@ -172,8 +179,9 @@ def check_old_or_new(folder: Path, corpus: dict[str, Post], context: str) -> tup
 
 
 @pytest.mark.parametrize("trial", range(TRIALS))
-def test_sigkill_at_any_moment_leaves_every_post_old_or_new(trial: int, corpus: dict[str, Post],
-                                                            tmp_path: Path) -> None:
+def test_sigkill_at_any_moment_leaves_every_post_old_or_new(
+    trial: int, corpus: dict[str, Post], tmp_path: Path
+) -> None:
     folder = tmp_path / "posts"
     populate(folder, corpus)
     delay = random.Random(SEED + trial).uniform(0.2, 2.0)
@@ -195,8 +203,11 @@ def test_a_normal_run_after_kills_finishes_the_job(corpus: dict[str, Post], tmp_
         process = start_clean(folder, tmp_path / "cache", "--quiet")
         deadline = time.monotonic() + 20
         # Wait until the run is visibly writing, so the kill lands in the middle of the work.
-        while process.poll() is None and time.monotonic() < deadline and not any(
-                (folder / name).stat().st_mtime != OLD for name in corpus):
+        while (
+            process.poll() is None
+            and time.monotonic() < deadline
+            and not any((folder / name).stat().st_mtime != OLD for name in corpus)
+        ):
             time.sleep(0.02)
         time.sleep(rng.uniform(0.0, 0.4))
         running = process.poll() is None
@@ -208,9 +219,13 @@ def test_a_normal_run_after_kills_finishes_the_job(corpus: dict[str, Post], tmp_
             os.utime(folder / name, (OLD, OLD))
     assert 0 < old < len(corpus) * 0.95, "the kills should leave the folder partly cleaned"
 
-    finished = subprocess.run([sys.executable, "-m", "postkit", "clean", str(folder), "--jobs", "2", "--format",
-                               "json"], capture_output=True, timeout=120, check=False,
-                              env={**os.environ, "POSTKIT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"})
+    finished = subprocess.run(
+        [sys.executable, "-m", "postkit", "clean", str(folder), "--jobs", "2", "--format", "json"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "POSTKIT_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"},
+    )
     assert finished.returncode == 0, finished.stderr.decode()
     report = json.loads(finished.stdout)
     assert report["statuses"]["changed"] == old  # only the posts the kills left old are written now

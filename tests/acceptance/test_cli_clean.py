@@ -280,10 +280,15 @@ def test_json_format_prints_one_document_on_stdout() -> None:
     assert counts["ad-slot"] == 1
     assert counts["tracking-param"] == 2
     assert counts["url-absolute"] == 1
-    assert document["problems"] == [{
-        "path": "posts/bin.md", "status": "failed", "line": 0,
-        "message": "holds NUL bytes; it looks like a binary file, not a post", "lost": [],
-    }]
+    assert document["problems"] == [
+        {
+            "path": "posts/bin.md",
+            "status": "failed",
+            "line": 0,
+            "message": "holds NUL bytes; it looks like a binary file, not a post",
+            "lost": [],
+        }
+    ]
 
 
 def test_quiet_prints_nothing_on_success() -> None:
@@ -314,7 +319,10 @@ def test_verbose_names_unchanged_and_cached_files() -> None:
     second = invoke("posts", "--verbose", "--jobs", "1")
     assert second.exit_code == 0
     assert sorted(line for line in second.stderr.splitlines() if line.startswith("cached ")) == [
-        "cached posts/ad.md", "cached posts/clean.md", "cached posts/utm.md"]
+        "cached posts/ad.md",
+        "cached posts/clean.md",
+        "cached posts/utm.md",
+    ]
 
 
 def test_no_color_is_respected_on_a_terminal() -> None:
@@ -336,8 +344,13 @@ def test_no_color_is_respected_on_a_terminal() -> None:
 def test_worker_processes_give_the_same_files_and_report_as_one_process(jobs: str) -> None:
     for root in ("one", "many"):
         for i in range(12):
-            post = (AD_POST.replace("First paragraph", f"Paragraph {i}") if i % 3 == 0 else
-                    UTM_POST.replace("id=3", f"id={i}") if i % 3 == 1 else CLEAN_POST + f"\nPost {i}.\n")
+            post = (
+                AD_POST.replace("First paragraph", f"Paragraph {i}")
+                if i % 3 == 0
+                else UTM_POST.replace("id=3", f"id={i}")
+                if i % 3 == 1
+                else CLEAN_POST + f"\nPost {i}.\n"
+            )
             write(f"{root}/sub{i % 2}/{i:02d}.md", post)
         write(f"{root}/page.html", PAGE)
         write(f"{root}/bin.md", "a\x00b\n")
@@ -475,11 +488,14 @@ def test_files_that_cannot_be_read_are_reported_and_the_rest_cleaned(jobs: str) 
     assert binary.read_bytes() == b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
     assert table_count(result.stderr, "files failed") == 2
     assert table_count(result.stderr, "files changed") == 3
-    problems = result.stderr[result.stderr.index("Files not cleaned"):]
+    problems = result.stderr[result.stderr.index("Files not cleaned") :]
     rows = [line for line in problems.splitlines() if line.startswith("│")]
     assert re.match(r"│ posts/bin\.md\s*│\s*│ holds NUL bytes; it looks like a binary file, not a post", rows[0])
-    assert re.match(r"│ posts/gb\.md\s*│\s*│ is not UTF-8 \(byte 0x[0-9a-f]{2} at offset \d+\); it looks like gb18030, "
-                    r"pass --encoding gb18030", rows[1])
+    assert re.match(
+        r"│ posts/gb\.md\s*│\s*│ is not UTF-8 \(byte 0x[0-9a-f]{2} at offset \d+\); it looks like gb18030, "
+        r"pass --encoding gb18030",
+        rows[1],
+    )
 
 
 def test_a_post_in_another_encoding_is_written_back_in_it() -> None:
@@ -520,8 +536,10 @@ def test_a_post_that_would_lose_text_is_not_written(monkeypatch: pytest.MonkeyPa
     assert posts["ad"].read_bytes() == AD_POST.encode()
     assert posts["ad"].stat().st_mtime_ns == OLD * 10**9
     assert posts["utm"].read_bytes() == UTM_POST.encode()
-    assert ("skipped posts/ad.md:9: would lose text: Second paragraph, with a link. (use --force to write it)"
-            in result.stderr.splitlines())
+    assert (
+        "skipped posts/ad.md:9: would lose text: Second paragraph, with a link. (use --force to write it)"
+        in result.stderr.splitlines()
+    )
     assert table_count(result.stderr, "files skipped (text would be lost)") == 2
     assert re.search(r"│ posts/ad\.md\s*│\s*9 │ would lose text: Second paragraph, with a link\.", result.stderr)
 
@@ -529,9 +547,13 @@ def test_a_post_that_would_lose_text_is_not_written(monkeypatch: pytest.MonkeyPa
     assert report.exit_code == 1
     problems = as_json(report)["problems"]
     assert isinstance(problems, list)
-    assert problems[0] == {"path": "posts/ad.md", "status": "lost-text", "line": 9,
-                           "message": "would lose text: Second paragraph, with a link.",
-                           "lost": ["Second paragraph, with a link."]}
+    assert problems[0] == {
+        "path": "posts/ad.md",
+        "status": "lost-text",
+        "line": 9,
+        "message": "would lose text: Second paragraph, with a link.",
+        "lost": ["Second paragraph, with a link."],
+    }
 
 
 def test_force_writes_a_post_that_would_lose_text(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -549,14 +571,17 @@ def test_no_temporary_files_are_left_after_a_run() -> None:
     result = invoke("posts", "--jobs", "2", "--quiet")
     assert result.exit_code == 0
     assert temp_files("posts") == []
-    assert all(p.read_text(encoding="utf-8").endswith("[a link](https://www.zaobao.com/news/y).\n")
-               for p in Path("posts").rglob("*.md"))
+    assert all(
+        p.read_text(encoding="utf-8").endswith("[a link](https://www.zaobao.com/news/y).\n")
+        for p in Path("posts").rglob("*.md")
+    )
 
 
 def test_stale_temporary_files_of_a_dead_run_are_removed() -> None:
     posts = three_posts()
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True, check=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead = int(finished.stdout)
     stale = write(f"posts/.ad.md{TEMP_MARKER}{dead}-0badc0de", AD_CLEANED[:40])
     live = write(f"posts/.utm.md{TEMP_MARKER}{os.getpid()}-feedf00d", "half written")

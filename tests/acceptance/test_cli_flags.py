@@ -141,8 +141,10 @@ def test_jobs_must_be_a_positive_whole_number(command: str, value: str) -> None:
     write("posts/a.md", CLEAN_POST)
     result = invoke(command, "posts", "--jobs", value)
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"postkit: --jobs takes a whole number of worker processes, 1 or more, not {value!r} "
-                             "(leave it out to use all cores)\n")
+    assert result.stderr == (
+        f"postkit: --jobs takes a whole number of worker processes, 1 or more, not {value!r} "
+        "(leave it out to use all cores)\n"
+    )
     assert "pydantic" not in result.stderr and "Input should be" not in result.stderr
 
 
@@ -178,8 +180,13 @@ def test_top_level_help_shows_no_types() -> None:
 
 def _help_in_a_process(env: dict[str, str]) -> str:
     clean_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")}
-    finished = subprocess.run([sys.executable, "-m", "postkit", "clean", "--help"], capture_output=True, text=True,
-                              env={**clean_env, **env}, check=True)
+    finished = subprocess.run(
+        [sys.executable, "-m", "postkit", "clean", "--help"],
+        capture_output=True,
+        text=True,
+        env={**clean_env, **env},
+        check=True,
+    )
     return finished.stdout
 
 

@@ -56,17 +56,29 @@ Checked 2 files: 1 error, 2 warnings
 
 PROBLEMS = [
     {
-        "path": "posts/2021-08-10-flood.md", "line": 6, "column": 36, "code": "PK203", "severity": "warning",
+        "path": "posts/2021-08-10-flood.md",
+        "line": 6,
+        "column": 36,
+        "code": "PK203",
+        "severity": "warning",
         "message": "link carries the tracking parameter utm_source: https://example.com/report?utm_source=rss",
         "hint": "remove it from the URL; `postkit clean` drops it and keeps the rest",
     },
     {
-        "path": "posts/2021-08-10-flood.md", "line": 8, "column": 1, "code": "PK201", "severity": "error",
+        "path": "posts/2021-08-10-flood.md",
+        "line": 8,
+        "column": 1,
+        "code": "PK201",
+        "severity": "error",
         "message": 'ad slot <div class="adsbygoogle"> (rule generic.txt: ##.adsbygoogle)',
         "hint": "delete the element; `postkit clean` removes it",
     },
     {
-        "path": "posts/2021-08-10-flood.md", "line": 8, "column": 1, "code": "PK207", "severity": "warning",
+        "path": "posts/2021-08-10-flood.md",
+        "line": 8,
+        "column": 1,
+        "code": "PK207",
+        "severity": "warning",
         "message": "raw HTML left in the body: <div> here",
         "hint": "convert it to Markdown; `postkit clean` does",
     },
@@ -84,7 +96,7 @@ GITHUB = (
     "::warning file=posts/2021-08-10-flood.md,line=6,col=36,title=PK203::link carries the tracking parameter "
     "utm_source: https://example.com/report?utm_source=rss%0Ahint: remove it from the URL; `postkit clean` drops "
     "it and keeps the rest\n"
-    "::error file=posts/2021-08-10-flood.md,line=8,col=1,title=PK201::ad slot <div class=\"adsbygoogle\"> "
+    '::error file=posts/2021-08-10-flood.md,line=8,col=1,title=PK201::ad slot <div class="adsbygoogle"> '
     "(rule generic.txt: ##.adsbygoogle)%0Ahint: delete the element; `postkit clean` removes it\n"
     "::warning file=posts/2021-08-10-flood.md,line=8,col=1,title=PK207::raw HTML left in the body: <div> here"
     "%0Ahint: convert it to Markdown; `postkit clean` does\n"
@@ -133,7 +145,11 @@ def test_json() -> None:
     assert result.exit_code == 1
     assert result.stderr == ""
     assert json.loads(result.stdout) == {
-        "version": 1, "files_checked": 2, "summary": {"errors": 1, "warnings": 2}, "problems": PROBLEMS}
+        "version": 1,
+        "files_checked": 2,
+        "summary": {"errors": 1, "warnings": 2},
+        "problems": PROBLEMS,
+    }
 
 
 @pytest.mark.usefixtures("site")
@@ -198,16 +214,20 @@ def test_output_file_takes_the_report() -> None:
 def test_an_unknown_format_is_a_usage_error() -> None:
     result = validate("posts", "--format", "xml")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == ("postkit: unknown report format 'xml'; "
-                             "expected one of: auto, concise, github, json, sarif, table\n")
+    assert result.stderr == (
+        "postkit: unknown report format 'xml'; expected one of: auto, concise, github, json, sarif, table\n"
+    )
 
 
-@pytest.mark.parametrize(("is_terminal", "env", "wanted"), [
-    (True, {}, True),
-    (True, {"NO_COLOR": "1"}, False),
-    (True, {"NO_COLOR": ""}, True),  # the NO_COLOR convention: only a non-empty value counts
-    (False, {}, False),
-])
+@pytest.mark.parametrize(
+    ("is_terminal", "env", "wanted"),
+    [
+        (True, {}, True),
+        (True, {"NO_COLOR": "1"}, False),
+        (True, {"NO_COLOR": ""}, True),  # the NO_COLOR convention: only a non-empty value counts
+        (False, {}, False),
+    ],
+)
 def test_color_only_on_a_terminal_without_no_color(is_terminal: bool, env: dict[str, str], wanted: bool) -> None:
     class Stream(io.StringIO):
         def isatty(self) -> bool:
@@ -253,18 +273,19 @@ def test_an_unknown_code_is_a_usage_error_listing_the_codes() -> None:
 
 def test_config_from_pyproject(site: Path) -> None:
     (site / "pyproject.toml").write_text(
-        '[project]\nname = "blog"\n\n[tool.postkit]\nschema = "none"\nignore = ["PK207"]\n'
-        'source-url-key = "source"\n', encoding="utf-8")
+        '[project]\nname = "blog"\n\n[tool.postkit]\nschema = "none"\nignore = ["PK207"]\nsource-url-key = "source"\n',
+        encoding="utf-8",
+    )
     (site / "posts" / "2021-08-12-no-title.md").write_text(
-        "---\nsource: https://example.com/a/b\n---\n![Map](/map.png)\n", encoding="utf-8")
+        "---\nsource: https://example.com/a/b\n---\n![Map](/map.png)\n", encoding="utf-8"
+    )
     result = validate("posts", "--format", "json")
     assert problems_of(result) == [
         ("posts/2021-08-10-flood.md", 6, 36, "PK203"),
         ("posts/2021-08-10-flood.md", 8, 1, "PK201"),
         ("posts/2021-08-12-no-title.md", 4, 8, "PK206"),
     ]
-    assert "on the source site it is https://example.com/map.png" in json.loads(result.stdout)["problems"][2][
-        "message"]
+    assert "on the source site it is https://example.com/map.png" in json.loads(result.stdout)["problems"][2]["message"]
     # the command line wins: the jekyll schema finds the missing title, and the source key is 'from' again
     result = validate("posts", "--format", "json", "--schema", "jekyll", "--source-url-key", "from")
     codes = [(Path(path).name, code) for path, _, _, code in problems_of(result)]
@@ -278,10 +299,12 @@ def test_per_file_ignores(site: Path) -> None:
     (site / "posts" / "2021-08-12-other.md").write_text(FLOOD.replace("Flood warning", "Other"), encoding="utf-8")
     result = validate("posts", "--format", "json")
     assert sorted({(path, code) for path, _, _, code in problems_of(result)}) == [
-        ("posts/2021-08-12-other.md", "PK201"), ("posts/2021-08-12-other.md", "PK203"),
+        ("posts/2021-08-12-other.md", "PK201"),
+        ("posts/2021-08-12-other.md", "PK203"),
         ("posts/2021-08-12-other.md", "PK207"),
         # archive problems are filtered the same way; these two are not PK2
-        ("posts/2021-08-12-other.md", "PK301"), ("posts/2021-08-12-other.md", "PK303"),
+        ("posts/2021-08-12-other.md", "PK301"),
+        ("posts/2021-08-12-other.md", "PK303"),
     ]
 
 
@@ -314,8 +337,10 @@ def test_a_bad_schema_file_is_a_usage_error_with_its_place(site: Path) -> None:
 def test_a_schema_file_is_used(site: Path) -> None:
     (site / "schema.yaml").write_text("type: object\nrequired: [author]\n", encoding="utf-8")
     result = validate("posts", "--schema", "schema.yaml", "--select", "PK109", "--format", "json")
-    assert problems_of(result) == [("posts/2021-08-10-flood.md", 2, 1, "PK109"),
-                                   ("posts/2021-08-11-clear.md", 2, 1, "PK109")]
+    assert problems_of(result) == [
+        ("posts/2021-08-10-flood.md", 2, 1, "PK109"),
+        ("posts/2021-08-11-clear.md", 2, 1, "PK109"),
+    ]
 
 
 @pytest.mark.usefixtures("site")
@@ -340,7 +365,11 @@ def test_an_undecodable_file_is_a_problem_not_a_crash(site: Path) -> None:
     assert result.exit_code == 1
     [problem] = json.loads(result.stdout)["problems"]
     assert problem == {
-        "path": "posts/2021-08-12-gbk.md", "line": 1, "column": 1, "code": "PK100", "severity": "error",
+        "path": "posts/2021-08-12-gbk.md",
+        "line": 1,
+        "column": 1,
+        "code": "PK100",
+        "severity": "error",
         "message": "is not UTF-8 (byte 0xb7 at offset 11); it looks like gb18030, pass --encoding gb18030",
         "hint": "convert the file to UTF-8, or pass the --encoding the message names",
     }
@@ -373,9 +402,11 @@ def test_a_schema_reference_that_cannot_be_resolved_is_a_usage_error(site: Path)
     (site / "schema.json").write_text('{"$ref": "https://example.com/post.json"}', encoding="utf-8")
     result = validate("posts", "--schema", "schema.json", "--format", "json")
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"postkit: {site / 'schema.json'}: cannot resolve the reference "
-                             "'https://example.com/post.json'; postkit does not fetch schemas, put the definition "
-                             "under $defs\n")
+    assert result.stderr == (
+        f"postkit: {site / 'schema.json'}: cannot resolve the reference "
+        "'https://example.com/post.json'; postkit does not fetch schemas, put the definition "
+        "under $defs\n"
+    )
 
 
 @pytest.mark.usefixtures("site")

@@ -11,8 +11,9 @@ from markdown_it.token import Token
 from postkit import clean_text, split_post
 
 FOUNDING = "nodenews__waimei/2021-08-10-蔡奇主持北京防疫会议  要求严防死守坚决阻断传播.md"
-PHOTO = ("https://www.zaobao.com/s3/files/styles/article_large_full/public/2021-08/"
-         "file7h0n9ihu5iev5uybagr.jpg?itok=GcVWnWyI")
+PHOTO = (
+    "https://www.zaobao.com/s3/files/styles/article_large_full/public/2021-08/file7h0n9ihu5iev5uybagr.jpg?itok=GcVWnWyI"
+)
 CAPTION = "人来人往的北京地铁站。（法新社档案照）"  # noqa: RUF001 - the caption as published
 
 
@@ -42,20 +43,20 @@ def test_founding_post(corpus_dir: Path) -> None:
         assert cruft not in out, cruft
 
     flat = tokens(after.body)
-    raw = [t.content for t in flat if t.type in ("html_block", "html_inline")
-           and not t.content.strip().startswith("<!--")]
+    raw = [
+        t.content for t in flat if t.type in ("html_block", "html_inline") and not t.content.strip().startswith("<!--")
+    ]
     assert raw == []
 
     images = [t for t in flat if t.type == "image"]
     assert [t.attrGet("src") for t in images] == [PHOTO]
 
     # the text a paragraph shows, image alt text aside
-    paragraphs = ["".join(c.content for c in t.children or [] if c.type == "text")
-                  for t in flat if t.type == "inline"]
+    paragraphs = ["".join(c.content for c in t.children or [] if c.type == "text") for t in flat if t.type == "inline"]
     assert paragraphs.count(CAPTION) == 1
     assert sum(CAPTION in p for p in paragraphs) == 1
 
-    html = before.body[before.body.index("<div>"):]
+    html = before.body[before.body.index("<div>") :]
     texts = [p.get_text() for p in BeautifulSoup(html, "lxml").find_all("p")]
     assert len(texts) == 7
     for text in texts:

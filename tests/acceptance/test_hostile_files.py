@@ -12,16 +12,24 @@ from typer.testing import CliRunner
 
 from postkit.cli import app
 
-GOOD = "---\ntitle: good\n---\n<div><p>Fine.</p><div class=\"sharedaddy\">Share</div></div>\n"
+GOOD = '---\ntitle: good\n---\n<div><p>Fine.</p><div class="sharedaddy">Share</div></div>\n'
 GOOD_CLEANED = "---\ntitle: good\n---\nFine.\n"
 
 BAD: dict[str, tuple[bytes, str]] = {
     "invalid-yaml.md": (b"---\ntitle: [unclosed\n---\n<p>x</p>\n", "not valid YAML"),
-    "python-tag.md": (b"---\nx: !!python/object/apply:os.system [echo pwned]\n---\n<p>x</p>\n",
-                      "cannot be read by a safe YAML loader"),
-    "alias-bomb.md": (b"---\na: &a [x,x,x,x,x,x,x,x,x]\n" + b"".join(
-        b"%c: &%c [" % (ord("b") + i, ord("b") + i) + b",".join([b"*%c" % (ord("a") + i)] * 9) + b"]\n"
-        for i in range(12)) + b"---\n<p>x</p>\n", "alias"),
+    "python-tag.md": (
+        b"---\nx: !!python/object/apply:os.system [echo pwned]\n---\n<p>x</p>\n",
+        "cannot be read by a safe YAML loader",
+    ),
+    "alias-bomb.md": (
+        b"---\na: &a [x,x,x,x,x,x,x,x,x]\n"
+        + b"".join(
+            b"%c: &%c [" % (ord("b") + i, ord("b") + i) + b",".join([b"*%c" % (ord("a") + i)] * 9) + b"]\n"
+            for i in range(12)
+        )
+        + b"---\n<p>x</p>\n",
+        "alias",
+    ),
     "unclosed.md": (b"---\ntitle: x\n<p>x</p>\n", "never closes"),
     "not-mapping.md": (b"---\n- a\n- b\n---\n<p>x</p>\n", "not a mapping"),
     "invalid-toml.md": (b"+++\ntitle = \n+++\n<p>x</p>\n", "not valid TOML"),
@@ -58,25 +66,30 @@ def test_each_bad_file_is_reported_and_untouched_and_the_good_one_cleaned(folder
     assert (folder / "good.md").read_text(encoding="utf-8") == GOOD_CLEANED
 
 
-def test_a_named_encoding_reads_the_file_and_writes_it_back_in_that_encoding(tmp_path: Path,
-                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_named_encoding_reads_the_file_and_writes_it_back_in_that_encoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTKIT_CACHE_DIR", str(tmp_path / "cache"))
     post = tmp_path / "big5.md"
-    post.write_bytes("---\ntitle: 繁體\n---\n<div><p>繁體中文</p><section id=\"imu\"></section></div>\n".encode("big5"))
+    post.write_bytes('---\ntitle: 繁體\n---\n<div><p>繁體中文</p><section id="imu"></section></div>\n'.encode("big5"))
     code, _ = run("--encoding", "big5", str(post))
     assert code == 0
     assert post.read_bytes() == "---\ntitle: 繁體\n---\n繁體中文\n".encode("big5")
 
 
-@pytest.mark.parametrize(("name", "data"), [
-    ("empty.md", b""),
-    ("only-front-matter.md", b"---\ntitle: x\n---\n"),
-    ("bom-crlf.md", b"\xef\xbb\xbf---\r\ntitle: x\r\n---\r\nPlain *Markdown*.\r\n"),
-    ("mixed-endings.md", b"---\ntitle: x\n---\nline one\r\nline two\nline three\r"),
-    ("no-final-newline.md", b"---\ntitle: x\n---\nNo newline at the end."),
-])
-def test_files_with_nothing_to_clean_are_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
-                                                     data: bytes) -> None:
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("empty.md", b""),
+        ("only-front-matter.md", b"---\ntitle: x\n---\n"),
+        ("bom-crlf.md", b"\xef\xbb\xbf---\r\ntitle: x\r\n---\r\nPlain *Markdown*.\r\n"),
+        ("mixed-endings.md", b"---\ntitle: x\n---\nline one\r\nline two\nline three\r"),
+        ("no-final-newline.md", b"---\ntitle: x\n---\nNo newline at the end."),
+    ],
+)
+def test_files_with_nothing_to_clean_are_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: bytes
+) -> None:
     monkeypatch.setenv("POSTKIT_CACHE_DIR", str(tmp_path / "cache"))
     post = tmp_path / name
     post.write_bytes(data)
@@ -109,8 +122,9 @@ def test_too_large_file_is_refused_with_the_limit(tmp_path: Path, monkeypatch: p
     assert post.read_bytes() == data
 
 
-def test_a_symlink_leading_outside_the_given_folder_is_not_followed(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_symlink_leading_outside_the_given_folder_is_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTKIT_CACHE_DIR", str(tmp_path / "cache"))
     outside = tmp_path / "outside.md"
     outside.write_text(GOOD, encoding="utf-8")

@@ -56,9 +56,19 @@ def test_manifest_offers_validate_and_clean() -> None:
     for hook in hooks.values():
         assert (hook["language"], hook["types"], hook["require_serial"]) == ("python", ["markdown"], True)
         posts = re.compile(hook["files"])
-        assert [name for name in ("_posts/a.md", "_drafts/b.md", "content/c.md", "site/_posts/d.md", "README.md",
-                                  "about.md", "docs/index.md") if posts.search(name)] == [
-            "_posts/a.md", "_drafts/b.md", "content/c.md", "site/_posts/d.md"]
+        assert [
+            name
+            for name in (
+                "_posts/a.md",
+                "_drafts/b.md",
+                "content/c.md",
+                "site/_posts/d.md",
+                "README.md",
+                "about.md",
+                "docs/index.md",
+            )
+            if posts.search(name)
+        ] == ["_posts/a.md", "_drafts/b.md", "content/c.md", "site/_posts/d.md"]
 
 
 def _git(*args: str, cwd: Path) -> None:
@@ -67,8 +77,9 @@ def _git(*args: str, cwd: Path) -> None:
 
 def _snapshot_of_this_tree(target: Path) -> Path:
     """A one-commit git repository holding the package files of this working tree."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, text=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True
+    )
     if listed.returncode != 0:
         pytest.skip("the project is not a git checkout")
     for name in listed.stdout.splitlines():
@@ -95,8 +106,14 @@ def test_hooks_run_through_pre_commit_try_repo(tmp_path: Path) -> None:
     env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PRE_COMMIT_COLOR="never", POSTKIT_CACHE_DIR=str(tmp_path / "cache"))
 
     # Every hook of the manifest, in id order: postkit-clean, then postkit-validate.
-    run = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "--all-files"],
-                         cwd=site, env=env, capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "--all-files"],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     output = run.stdout + run.stderr
     if "Could not find a version" in output or "Failed to establish a new connection" in output:
         pytest.skip("PyPI is not reachable")

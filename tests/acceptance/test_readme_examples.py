@@ -99,8 +99,10 @@ def _two_posts(folder: Path) -> None:
 
 
 @pytest.mark.usefixtures("folder")
-@pytest.mark.parametrize("prompt", ["$ postkit validate _posts/ --ignore PK207 --format table",
-                                    "$ postkit validate _posts/ --ignore PK207 | cat"])
+@pytest.mark.parametrize(
+    "prompt",
+    ["$ postkit validate _posts/ --ignore PK207 --format table", "$ postkit validate _posts/ --ignore PK207 | cat"],
+)
 def test_console_samples_are_what_the_command_prints(folder: Path, prompt: str) -> None:
     sample = block_starting("console", prompt)
     _two_posts(folder)
@@ -115,8 +117,9 @@ def test_console_samples_are_what_the_command_prints(folder: Path, prompt: str) 
 
 def _postkit_steps(workflow: str) -> list[list[str]]:
     document = yaml.safe_load(workflow)
-    steps = document if isinstance(document, list) else [
-        step for job in document["jobs"].values() for step in job["steps"]]
+    steps = (
+        document if isinstance(document, list) else [step for job in document["jobs"].values() for step in job["steps"]]
+    )
     return [shlex.split(step["run"]) for step in steps if str(step.get("run", "")).startswith("postkit ")]
 
 
@@ -151,7 +154,8 @@ def test_the_sarif_upload_steps_write_the_file_they_upload(folder: Path) -> None
 # --- pre-commit, as the README shows it, on a real repository -----------------------------------
 
 needs_pre_commit = pytest.mark.skipif(
-    shutil.which("git") is None or importlib.util.find_spec("pre_commit") is None, reason="needs git and pre-commit")
+    shutil.which("git") is None or importlib.util.find_spec("pre_commit") is None, reason="needs git and pre-commit"
+)
 PACKAGE_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "LICENSE", "postkit/")
 
 
@@ -161,8 +165,9 @@ def _git(*args: str, cwd: Path) -> str:
 
 def _snapshot_of_this_tree(target: Path) -> str:
     """A one-commit git repository of this working tree's package files; returns the commit."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, text=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True
+    )
     if listed.returncode != 0:
         pytest.skip("the project is not a git checkout")
     for name in listed.stdout.splitlines():
@@ -200,10 +205,15 @@ def _blog_repository(site: Path) -> None:
 
 def _pre_commit(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key not in ("GITHUB_ACTIONS", "NO_COLOR")}
-    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PRE_COMMIT_COLOR="never", PRE_COMMIT_HOME=str(home),
-               POSTKIT_CACHE_DIR=str(home / "postkit-cache"))
-    run = subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True,
-                         text=True, timeout=900)
+    env.update(
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PRE_COMMIT_COLOR="never",
+        PRE_COMMIT_HOME=str(home),
+        POSTKIT_CACHE_DIR=str(home / "postkit-cache"),
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
+    )
     output = run.stdout + run.stderr
     if "Could not find a version" in output or "Failed to establish a new connection" in output:
         pytest.skip("PyPI is not reachable: pre-commit cannot install the hook's dependencies")
@@ -234,8 +244,7 @@ def test_the_readme_pre_commit_config_passes_on_a_real_blog_repository(tmp_path:
     assert re.search(r"postkit validate\.+Passed", tried.stdout), tried.stdout
 
     # and they do fail on a bad post, naming it, while README.md and the ignored folders stay out
-    (site / "_posts" / "2021-08-12-bad.md").write_text(FLOOD.replace("title: Flood warning\n", ""),
-                                                       encoding="utf-8")
+    (site / "_posts" / "2021-08-12-bad.md").write_text(FLOOD.replace("title: Flood warning\n", ""), encoding="utf-8")
     _git("add", "-A", cwd=site)
     run = _pre_commit(["run", "--all-files"], site, home)
     output = run.stdout + run.stderr

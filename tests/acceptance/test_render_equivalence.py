@@ -90,8 +90,10 @@ def test_renderers_agree_on_the_output(path: Path, dialect: str) -> None:
     for renderer in others:
         require(renderer)
         source, output = (Counter(words(visible_text(h))) for h in rendered(renderer, dialect)[path])
-        for extra, known in ((output - reference, source - reference_source),
-                             (reference - output, reference_source - source)):
+        for extra, known in (
+            (output - reference, source - reference_source),
+            (reference - output, reference_source - source),
+        ):
             assert not extra - known, f"{renderer} and markdown-it read the output differently: {dict(extra - known)}"
 
 
@@ -107,7 +109,8 @@ def test_output_keeps_what_kramdown_shows_of_the_source(path: Path) -> None:
     skipped = source - output
     assert sum(skipped.values()) <= removed, (
         f"the output lacks {sum(skipped.values())} characters kramdown shows of the source; clean removed "
-        f"{removed}: {''.join(sorted(skipped.elements()))[:200]}")
+        f"{removed}: {''.join(sorted(skipped.elements()))[:200]}"
+    )
 
 
 _TAG_TEXT = re.compile(r"</?[A-Za-z][^<>]*>?")

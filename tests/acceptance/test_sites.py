@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from postkit.cli import app
 
 SITES = Path(__file__).parent / "sites"
-BUILT = "<html><body><p>Built output, not a post</p><div class=\"sharedaddy\">Share</div></body></html>\n"
+BUILT = '<html><body><p>Built output, not a post</p><div class="sharedaddy">Share</div></body></html>\n'
 
 
 @pytest.fixture

@@ -42,10 +42,25 @@ def test_counts_by_rule_on_a_sample(corpus_dir: Path) -> None:
     run = validate_paths(sample(corpus_dir), dataclasses.replace(DEFAULT_CONFIG, jobs=2))
     problems = list(run)
     assert Counter(problem.code for problem in problems) == {
-        "PK109": 3, "PK201": 56, "PK202": 19, "PK203": 7, "PK205": 3, "PK206": 55, "PK207": 160, "PK303": 5,
+        "PK109": 3,
+        "PK201": 56,
+        "PK202": 19,
+        "PK203": 7,
+        "PK205": 3,
+        "PK206": 55,
+        "PK207": 160,
+        "PK303": 5,
         # the cruft kinds clean removes, each a content rule since issue #11
-        "PK210": 67, "PK212": 55, "PK213": 14, "PK214": 23, "PK215": 9, "PK216": 3, "PK217": 14, "PK218": 2,
-        "PK220": 4}
+        "PK210": 67,
+        "PK212": 55,
+        "PK213": 14,
+        "PK214": 23,
+        "PK215": 9,
+        "PK216": 3,
+        "PK217": 14,
+        "PK218": 2,
+        "PK220": 4,
+    }
     assert run.files_checked == 162
     for problem in problems:
         assert_points_at_what_it_names(problem)
@@ -54,7 +69,7 @@ def test_counts_by_rule_on_a_sample(corpus_dir: Path) -> None:
 def assert_points_at_what_it_names(problem: Problem) -> None:
     lines = Path(problem.path).read_text(encoding="utf-8").split("\n")
     assert 1 <= problem.line <= len(lines)
-    text = lines[problem.line - 1][problem.column - 1:]
+    text = lines[problem.line - 1][problem.column - 1 :]
     element_rules = ("PK201", "PK205", "PK207", *(f"PK{n}" for n in range(210, 222)))
     if problem.code in element_rules or (problem.code == "PK202" and "link to" not in problem.message):
         named = re.search(r"<([a-z0-9]+)", problem.message)
@@ -66,10 +81,17 @@ def assert_points_at_what_it_names(problem: Problem) -> None:
 
 
 def test_the_founding_post_through_the_cli(corpus_dir: Path) -> None:
-    result = CliRunner().invoke(app, ["validate", str(corpus_dir / FOUNDING), "--format", "json", "--jobs", "1"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        app, ["validate", str(corpus_dir / FOUNDING), "--format", "json", "--jobs", "1"], catch_exceptions=False
+    )
     assert result.exit_code == 1
     found = [(p["line"], p["column"], p["code"]) for p in json.loads(result.stdout)["problems"]]
     # the ad slots and the two subscription promos of the post, on its one long line of HTML
-    assert found == [(14, 1, "PK207"), (15, 745, "PK201"), (15, 1233, "PK201"), (15, 1264, "PK201"),
-                     (15, 1334, "PK202"), (15, 1867, "PK202")]
+    assert found == [
+        (14, 1, "PK207"),
+        (15, 745, "PK201"),
+        (15, 1233, "PK201"),
+        (15, 1264, "PK201"),
+        (15, 1334, "PK202"),
+        (15, 1867, "PK202"),
+    ]

@@ -15,8 +15,11 @@ from renderers import RENDERERS, render_many, require, visible_text
 from postkit import clean_text, split_post
 
 CASE_DIR = Path(__file__).parents[1] / "cases" / "pipeline"
-CASES = sorted(p for p in CASE_DIR.glob("repair-wordpress-*.md")
-               if not p.name.endswith(".expected.md") and not p.with_suffix(".xfail").exists())
+CASES = sorted(
+    p
+    for p in CASE_DIR.glob("repair-wordpress-*.md")
+    if not p.name.endswith(".expected.md") and not p.with_suffix(".xfail").exists()
+)
 _DROPPED = re.compile(r"</(?:ul|ol)>|\[caption\b[^\]]*\]|\[/caption\]")
 
 
@@ -32,5 +35,5 @@ def test_cleaning_keeps_what_the_source_renders(renderer: str) -> None:
     bodies = [split_post(text).body for text in sources]
     cleaned = [split_post(clean_text(text).text).body for text in sources]
     rendered = render_many(bodies + cleaned, renderer)
-    for case, before, after in zip(CASES, rendered[: len(CASES)], rendered[len(CASES):], strict=True):
+    for case, before, after in zip(CASES, rendered[: len(CASES)], rendered[len(CASES) :], strict=True):
         assert words(after) == words(before), f"{case.name} with {renderer}"

@@ -27,27 +27,36 @@ def body(text: str, base: str | None = None, first_line: int = 1) -> Body:
 
 
 def at(text: str, line: int, column: int) -> str:
-    return text.split("\n")[line - 1][column - 1:]
+    return text.split("\n")[line - 1][column - 1 :]
 
 
 def test_source_tags_skip_comments_and_raw_text_and_keep_the_first_of_two_attributes() -> None:
-    html = ('<!-- <img src="no.png"> --><script>var a = "<img src=x>";</script>'
-            '<img SRC=one.png src="two.png" alt data-x=\'y\' title="a &amp; b"><p>')
+    html = (
+        '<!-- <img src="no.png"> --><script>var a = "<img src=x>";</script>'
+        '<img SRC=one.png src="two.png" alt data-x=\'y\' title="a &amp; b"><p>'
+    )
     tags = source_tags(html)
     assert [tag.name for tag in tags] == ["script", "img", "p"]
     image = tags[1]
-    assert image.attributes == {"src": ("one.png", html.index("one.png")), "alt": ("", html.index("alt")),
-                                "data-x": ("y", html.index("y'")), "title": ("a & b", html.index("a &amp;"))}
+    assert image.attributes == {
+        "src": ("one.png", html.index("one.png")),
+        "alt": ("", html.index("alt")),
+        "data-x": ("y", html.index("y'")),
+        "title": ("a & b", html.index("a &amp;")),
+    }
     assert source_tags("<style>p {}") == [source_tags("<style>")[0]]  # an unclosed raw-text element ends the text
 
 
 def test_an_element_is_found_by_its_attributes_among_look_alikes() -> None:
-    text = ('<div><img src="a.png"><p><img src="b.png"></p><img src="a.png" class="x">'
-            '<img src="a.png"></div>')
+    text = '<div><img src="a.png"><p><img src="b.png"></p><img src="a.png" class="x"><img src="a.png"></div>'
     part = body(text).parts[0]
     images = list(part.tree.iter("img"))
-    starts = [text.index('<img src="a.png">'), text.index('<img src="b.png">'), text.index('class="x">') - 17,
-              text.rindex('<img src="a.png">')]
+    starts = [
+        text.index('<img src="a.png">'),
+        text.index('<img src="b.png">'),
+        text.index('class="x">') - 17,
+        text.rindex('<img src="a.png">'),
+    ]
     assert [part.position(image).column for image in images] == [start + 1 for start in starts]
     assert part.position(images[3], "src").column == text.rindex("a.png") + 1
     assert part.position(images[3], "alt").column == starts[3] + 1  # no such attribute: the tag
@@ -65,21 +74,29 @@ def test_an_element_the_parser_changed_is_found_by_a_value_or_its_name() -> None
 
 
 def test_positions_inside_inline_spans_and_containers() -> None:
-    text = ("Some *x* <span>with **bold\nacross** lines</span> then <a href=\"https://e.com/?utm_source=a\">l</a>.\n"
-            "\n> quoted <img src=\"//cdn.e.com/a.png\">\n")
+    text = (
+        'Some *x* <span>with **bold\nacross** lines</span> then <a href="https://e.com/?utm_source=a">l</a>.\n'
+        '\n> quoted <img src="//cdn.e.com/a.png">\n'
+    )
     found = check_text(f"---\ntitle: T\n---\n{text}", "p.md", select_rules(["PK203", "PK206"]), CheckContext())
     full = f"---\ntitle: T\n---\n{text}"
     assert [(p.code, at(full, p.line, p.column)[:12]) for p in found] == [
-        ("PK203", "https://e.co"), ("PK206", "//cdn.e.com/")]
+        ("PK203", "https://e.co"),
+        ("PK206", "//cdn.e.com/"),
+    ]
     lines = full.split("\n")
     assert [(p.line, p.column) for p in found] == [(5, lines[4].index("https") + 1), (7, lines[6].index("//") + 1)]
 
 
 def test_comments_outside_code_scripts_and_styles() -> None:
-    text = ("<!-- one -->\n`<!-- code span -->`\n\n    <!-- indented code -->\n\n```\n<!-- fenced -->\n```\n"
-            "<script><!-- document.write('<p>') --></script><!--two-->")
+    text = (
+        "<!-- one -->\n`<!-- code span -->`\n\n    <!-- indented code -->\n\n```\n<!-- fenced -->\n```\n"
+        "<script><!-- document.write('<p>') --></script><!--two-->"
+    )
     assert [(offset, inner) for offset, inner in body(text).comments()] == [
-        (0, " one "), (text.index("<!--two"), "two")]
+        (0, " one "),
+        (text.index("<!--two"), "two"),
+    ]
     assert list(body("no comments").comments()) == []
 
 
@@ -87,8 +104,12 @@ def test_markdown_images_are_told_from_links() -> None:
     text = "[a](https://e.com/1) ![b [c]](https://e.com/2) [![d](https://e.com/3)](https://e.com/4)"
     parsed = body(text)
     urls = [(text[start:end], parsed.is_markdown_image(start)) for start, end in parsed.markdown_urls]
-    assert urls == [("https://e.com/1", False), ("https://e.com/2", True), ("https://e.com/3", True),
-                    ("https://e.com/4", False)]
+    assert urls == [
+        ("https://e.com/1", False),
+        ("https://e.com/2", True),
+        ("https://e.com/3", True),
+        ("https://e.com/4", False),
+    ]
     assert body("no links").markdown_urls == []
 
 
@@ -111,24 +132,39 @@ def test_page_chrome_around_the_main_article_counts_as_removed() -> None:
 
 
 def test_a_fragment_that_is_all_article_has_no_chrome() -> None:
-    part = body('<article><p>Only the article.</p></article>').parts[0]
+    part = body("<article><p>Only the article.</p></article>").parts[0]
     assert part.main_article() is None
     assert body("<p></p>").parts[0].main_article() is None
 
 
-@pytest.mark.parametrize(("url", "kind"), [
-    ("/a.png", "relative"), ("a/b.html", "relative"), ("../x", "relative"), ("?page=2", "relative"),
-    ("//cdn.e.com/a.png", "protocol-relative"), ("https://e.com/", None), ("mailto:a@e.com", None),
-    ("#notes", None), ("", None), ("  ", None), ("{{ site.url }}/a", None), ("{% post_url x %}", None),
-    ("data:image/png;base64,AA", None),
-])
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("/a.png", "relative"),
+        ("a/b.html", "relative"),
+        ("../x", "relative"),
+        ("?page=2", "relative"),
+        ("//cdn.e.com/a.png", "protocol-relative"),
+        ("https://e.com/", None),
+        ("mailto:a@e.com", None),
+        ("#notes", None),
+        ("", None),
+        ("  ", None),
+        ("{{ site.url }}/a", None),
+        ("{% post_url x %}", None),
+        ("data:image/png;base64,AA", None),
+    ],
+)
 def test_relative_kind(url: str, kind: str | None) -> None:
     assert relative_kind(url) == kind
 
 
 def test_tracking_params() -> None:
     assert tracking_params("https://e.com/?utm_source=a&id=1&UTM_Medium=b&utm_source=c&fbclid", RULES) == [
-        "utm_source", "UTM_Medium", "fbclid"]
+        "utm_source",
+        "UTM_Medium",
+        "fbclid",
+    ]
     assert tracking_params("https://e.com/utm_source", RULES) == []
     assert tracking_params("http://[::1/?utm_source=a", RULES) == []  # a URL urlsplit refuses
 
@@ -144,9 +180,17 @@ def test_describe_names_the_tag_its_id_and_classes() -> None:
     assert describe(span) == "<span>"
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("more", 1), (" /.content ", 1), ("the mayor said", 3), ("市长说大坝会守住。", 8), ("2021年 is", 3), ("—", 0),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("more", 1),
+        (" /.content ", 1),
+        ("the mayor said", 3),
+        ("市长说大坝会守住。", 8),
+        ("2021年 is", 3),
+        ("—", 0),
+    ],
+)
 def test_count_words(text: str, words: int) -> None:
     assert count_words(text) == words
 
@@ -157,39 +201,54 @@ def test_source_tags_never_crash_and_point_at_a_tag_start(html: str) -> None:
         assert html[tag.start] == "<"
         for value, offset in tag.attributes.values():
             assert 0 <= offset <= len(html)
-            assert value == "" or html[offset:].startswith(value[:1]) or "&" in html[offset:offset + len(value) + 8]
+            assert value == "" or html[offset:].startswith(value[:1]) or "&" in html[offset : offset + len(value) + 8]
 
 
 def test_positions_after_kept_markdown_inside_an_inline_group() -> None:
-    text = "A <span>**bold**\nand `code` <a href=\"https://e.com/?utm_source=a\">l</a></span>.\n"
+    text = 'A <span>**bold**\nand `code` <a href="https://e.com/?utm_source=a">l</a></span>.\n'
     full = f"---\ntitle: T\n---\n{text}"
     [found] = check_text(full, "p.md", select_rules(["PK203"]), CheckContext())
     assert (found.line, found.column) == (5, full.split("\n")[4].index("https") + 1)
 
 
-@pytest.mark.parametrize(("base", "message"), [
-    ("www.example.com/news/a", "relative URL /a.png cannot be resolved against the source URL www.example.com/news/a"),
-    ("http://[::1/news", "relative URL /a.png cannot be resolved against the source URL http://[::1/news"),
-])
+@pytest.mark.parametrize(
+    ("base", "message"),
+    [
+        (
+            "www.example.com/news/a",
+            "relative URL /a.png cannot be resolved against the source URL www.example.com/news/a",
+        ),
+        ("http://[::1/news", "relative URL /a.png cannot be resolved against the source URL http://[::1/news"),
+    ],
+)
 def test_a_source_url_that_resolves_nothing_is_said_so(base: str, message: str) -> None:
-    found = check_text(f"---\ntitle: T\nfrom: {base}\n---\n![A](/a.png)\n", "p.md", select_rules(["PK206"]),
-                       CheckContext())
+    found = check_text(
+        f"---\ntitle: T\nfrom: {base}\n---\n![A](/a.png)\n", "p.md", select_rules(["PK206"]), CheckContext()
+    )
     assert [problem.message for problem in found] == [message]
 
 
 def test_a_noscript_copy_after_whitespace_is_the_real_url() -> None:
-    found = check_text('---\ntitle: T\n---\n<p><img src="/blank.gif">\n  <noscript><img src="https://e.com/a.jpg">'
-                       "</noscript></p>\n", "p.md", select_rules(["PK205"]), CheckContext())
+    found = check_text(
+        '---\ntitle: T\n---\n<p><img src="/blank.gif">\n  <noscript><img src="https://e.com/a.jpg"></noscript></p>\n',
+        "p.md",
+        select_rules(["PK205"]),
+        CheckContext(),
+    )
     assert [problem.message for problem in found] == [
         "lazy image: its src is the placeholder '/blank.gif'; the real URL is in the <noscript> copy after it: "
-        "https://e.com/a.jpg"]
+        "https://e.com/a.jpg"
+    ]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("<div><p> </p></div>\n", "the body has no visible text, only markup that shows nothing"),
-    ("--- *\n", "the body has no words, only punctuation"),
-    ("\n\n", "the post has no body"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("<div><p> </p></div>\n", "the body has no visible text, only markup that shows nothing"),
+        ("--- *\n", "the body has no words, only punctuation"),
+        ("\n\n", "the post has no body"),
+    ],
+)
 def test_empty_bodies_say_what_they_hold(text: str, message: str) -> None:
     found = check_text(f"---\ntitle: T\n---\n{text}", "p.md", select_rules(["PK208"]), CheckContext())
     assert [problem.message for problem in found] == [message]
@@ -207,22 +266,60 @@ def test_a_bracket_without_its_pair_is_neither_link_nor_image() -> None:
 
 
 def test_parentheses_after_a_reference_link_are_no_destination() -> None:
-    text = ("Get [the driver][2](for [old][3] cards) or [the site](example.com).\n\n"
-            "[2]: ../drivers/\n[3]: https://e.com/old\n")
+    text = (
+        "Get [the driver][2](for [old][3] cards) or [the site](example.com).\n\n"
+        "[2]: ../drivers/\n[3]: https://e.com/old\n"
+    )
     parsed = body(text)
-    assert [text[start:end] for start, end in parsed.markdown_urls] == ["example.com", "../drivers/",
-                                                                        "https://e.com/old"]
+    assert [text[start:end] for start, end in parsed.markdown_urls] == [
+        "example.com",
+        "../drivers/",
+        "https://e.com/old",
+    ]
     found = check_text(f"---\ntitle: T\n---\n{text}", "p.md", select_rules(["PK206"]), CheckContext())
-    assert [problem.message.split(":")[0] for problem in found] == ["relative URL example.com",
-                                                                    "relative URL ../drivers/"]
+    assert [problem.message.split(":")[0] for problem in found] == [
+        "relative URL example.com",
+        "relative URL ../drivers/",
+    ]
 
 
-HTMLISH = st.lists(st.sampled_from([
-    "<div>", "</div>", "<p>", "</p>", '<img src="/a.png">', '<img data-src="https://e.com/b.jpg">',
-    '<a href="https://e.com/?utm_source=x">', "</a>", '<ins class="adsbygoogle"></ins>', "<!-- <p>x</p> -->",
-    "<!--more-->", "> ", "- ", "    ", "```", "`", "[l](/r)", "![i](https://pixel.wp.com/g.gif)", "[r]: /ref",
-    "text", "文字", " ", "\n", "\n\n", "\r\n", "\r", "<", ">", '"', "&amp;",
-]), max_size=30).map("".join)
+HTMLISH = st.lists(
+    st.sampled_from(
+        [
+            "<div>",
+            "</div>",
+            "<p>",
+            "</p>",
+            '<img src="/a.png">',
+            '<img data-src="https://e.com/b.jpg">',
+            '<a href="https://e.com/?utm_source=x">',
+            "</a>",
+            '<ins class="adsbygoogle"></ins>',
+            "<!-- <p>x</p> -->",
+            "<!--more-->",
+            "> ",
+            "- ",
+            "    ",
+            "```",
+            "`",
+            "[l](/r)",
+            "![i](https://pixel.wp.com/g.gif)",
+            "[r]: /ref",
+            "text",
+            "文字",
+            " ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\r",
+            "<",
+            ">",
+            '"',
+            "&amp;",
+        ]
+    ),
+    max_size=30,
+).map("".join)
 
 
 @given(HTMLISH)
@@ -239,5 +336,7 @@ def test_positions_count_lines_on_lf_only_whatever_the_line_ends() -> None:
     full = '---\r\ntitle: T\r\n---\r\nOld\rMac\r<ins class="adsbygoogle"></ins> [x](/r)\r\n<p>y</p>\r\n'
     found = check_text(full, "p.md", select_rules(["PK201", "PK206"]), CheckContext())
     lines = full.split("\n")
-    assert [(p.code, p.line, lines[p.line - 1][p.column - 1:p.column + 3]) for p in found] == [
-        ("PK201", 4, "<ins"), ("PK206", 4, "/r)\r")]
+    assert [(p.code, p.line, lines[p.line - 1][p.column - 1 : p.column + 3]) for p in found] == [
+        ("PK201", 4, "<ins"),
+        ("PK206", 4, "/r)\r"),
+    ]

@@ -43,13 +43,20 @@ def corpus_problems() -> list[Problem]:
         problems.extend(check_post(post, rules, context))
         summaries.append(summarize(post, context))
     problems.extend(check_archive(summaries, rules))
-    return [Problem(str(Path(p.path).relative_to(CORPUS)), p.line, p.column, p.code, p.severity, p.message, p.hint)
-            for p in problems]
+    return [
+        Problem(str(Path(p.path).relative_to(CORPUS)), p.line, p.column, p.code, p.severity, p.message, p.hint)
+        for p in problems
+    ]
 
 
 def test_counts_by_rule(corpus_problems: list[Problem]) -> None:
     assert Counter(problem.code for problem in corpus_problems) == {
-        "PK105": 3, "PK109": 31, "PK301": 3, "PK302": 1, "PK303": 39}
+        "PK105": 3,
+        "PK109": 31,
+        "PK301": 3,
+        "PK302": 1,
+        "PK303": 39,
+    }
 
 
 def test_wordpress_zero_dates_are_found(corpus_problems: list[Problem]) -> None:

@@ -46,12 +46,16 @@ def test_read_post_for_check(tmp_path: Path) -> None:
     assert [(p.line, p.column, p.code) for p in problems] == [(1, 1, "PK102"), (1, 1, "PK103")]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"---\ntitle: \xff\n---\n", "is not UTF-8"),
-    (None, "cannot be read"),
-])
-def test_read_post_for_check_raises_for_files_no_rule_can_point_into(tmp_path: Path, content: bytes | None,
-                                                                    message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"---\ntitle: \xff\n---\n", "is not UTF-8"),
+        (None, "cannot be read"),
+    ],
+)
+def test_read_post_for_check_raises_for_files_no_rule_can_point_into(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
     path = tmp_path / "post.md"
     if content is not None:
         path.write_bytes(content)
@@ -83,8 +87,14 @@ def test_no_schema_means_no_schema_problems() -> None:
 def test_summarize_takes_values_as_written_with_their_positions() -> None:
     post = split_post('---\ntitle: " Spaced "\ndate: 2021-08-10 10:00:00 +0800\nfrom: https://e.com/1\n---\n', "a.md")
     assert summarize(post, JEKYLL) == PostSummary(
-        "a.md", " Spaced ", "2021-08-10 10:00:00 +0800", "https://e.com/1",
-        Position(2, 8), Position(3, 7), Position(4, 7))
+        "a.md",
+        " Spaced ",
+        "2021-08-10 10:00:00 +0800",
+        "https://e.com/1",
+        Position(2, 8),
+        Position(3, 7),
+        Position(4, 7),
+    )
 
 
 def test_summarize_with_another_source_key_and_missing_or_odd_values() -> None:
@@ -102,8 +112,9 @@ def test_summarize_toml() -> None:
 
 def test_archive_problems_do_not_depend_on_the_order_files_come_in() -> None:
     one = PostSummary("b.md", "T", "2021-08-10", "https://e.com/1", Position(2, 8), Position(3, 7), Position(4, 7))
-    two = PostSummary("a.md", "T", "2021-08-10T09:00:00Z", "https://e.com/1", Position(2, 8), Position(3, 7),
-                      Position(5, 7))
+    two = PostSummary(
+        "a.md", "T", "2021-08-10T09:00:00Z", "https://e.com/1", Position(2, 8), Position(3, 7), Position(5, 7)
+    )
     forward, backward = check_archive([one, two], select_rules()), check_archive([two, one], select_rules())
     assert forward == backward
     assert [(p.path, p.line, p.column, p.code, p.message) for p in forward] == [
@@ -121,21 +132,24 @@ def test_archive_rules_skip_posts_without_the_values_they_compare() -> None:
 def test_check_texts_runs_post_and_archive_rules_as_one_run() -> None:
     files = [("2021-08-10-a.md", "---\ntitle: A\ndate: 2021-08-11\n---\nA.\n"), ("b.md", "---\ntitle: [A\n---\nB.\n")]
     assert [(p.path, p.code) for p in check_texts(files, select_rules(), JEKYLL)] == [
-        ("2021-08-10-a.md", "PK303"), ("b.md", "PK101")]
+        ("2021-08-10-a.md", "PK303"),
+        ("b.md", "PK101"),
+    ]
 
 
 def test_a_finding_at_a_position() -> None:
     assert Finding.at(Position(3, 4), "m", "h", "p.md") == Finding(3, 4, "m", "h", "p.md")
 
 
-YAMLISH = st.lists(st.sampled_from([*"ab: -[]{}&*!|>'\"#\t\n\r,?%@`~=.\ufeff\u2028\x85\x0b", "no", "<<", "---"]),
-                   max_size=40).map("".join)
+YAMLISH = st.lists(
+    st.sampled_from([*"ab: -[]{}&*!|>'\"#\t\n\r,?%@`~=.\ufeff\u2028\x85\x0b", "no", "<<", "---"]), max_size=40
+).map("".join)
 
 
 @given(front=YAMLISH, fence=st.sampled_from(["---", "+++"]), body=st.text(max_size=20))
 @example(front="a: &a [*a]", fence="---", body="")
 @example(front="\t- x", fence="---", body="")
-@example(front="title = \"x\n", fence="+++", body="")
+@example(front='title = "x\n', fence="+++", body="")
 def test_any_front_matter_gives_problems_inside_the_file_and_never_a_crash(front: str, fence: str, body: str) -> None:
     text = f"{fence}\n{front}\n{fence}\n{body}"
     lines = text.split("\n")

@@ -18,25 +18,37 @@ def errors_of(text: str) -> list[tuple[int, int, str]]:
 
 
 def test_values_keep_the_json_type_yaml_gives_them_but_strings_stay_as_written() -> None:
-    text = ("---\n"
-            "title: 10:00\n"
-            "date: 2021-08-10\n"
-            "stamp: 2001-12-14 21:59:43.10 -5\n"
-            "hex: 0x1F\n"
-            "ratio: 1.5\n"
-            "old: 1:30.5\n"
-            "flag: no\n"
-            "nothing: ~\n"
-            "text: !!str 12\n"
-            "blob: !!binary aGk=\n"
-            "quoted: 'it''s'\n"
-            "set: !!set {a, b}\n"
-            "items: [1, a, true]\n"
-            "---\n")
+    text = (
+        "---\n"
+        "title: 10:00\n"
+        "date: 2021-08-10\n"
+        "stamp: 2001-12-14 21:59:43.10 -5\n"
+        "hex: 0x1F\n"
+        "ratio: 1.5\n"
+        "old: 1:30.5\n"
+        "flag: no\n"
+        "nothing: ~\n"
+        "text: !!str 12\n"
+        "blob: !!binary aGk=\n"
+        "quoted: 'it''s'\n"
+        "set: !!set {a, b}\n"
+        "items: [1, a, true]\n"
+        "---\n"
+    )
     assert front_matter_of(text).data == {
-        "title": "10:00", "date": "2021-08-10", "stamp": "2001-12-14 21:59:43.10 -5", "hex": 31, "ratio": 1.5,
-        "old": "1:30.5", "flag": False, "nothing": None, "text": "12", "blob": "aGk=", "quoted": "it's",
-        "set": {"a": None, "b": None}, "items": [1, "a", True],
+        "title": "10:00",
+        "date": "2021-08-10",
+        "stamp": "2001-12-14 21:59:43.10 -5",
+        "hex": 31,
+        "ratio": 1.5,
+        "old": "1:30.5",
+        "flag": False,
+        "nothing": None,
+        "text": "12",
+        "blob": "aGk=",
+        "quoted": "it's",
+        "set": {"a": None, "b": None},
+        "items": [1, "a", True],
     }
 
 
@@ -46,13 +58,15 @@ def test_keys_stay_as_written() -> None:
 
 def test_merge_keys_expand_as_the_merge_key_spec_says() -> None:
     """Earlier mappings in a merge list win (PyYAML 6.0.4 lets the later ones win; the spec does not)."""
-    text = ("---\n"
-            "one: &one {layout: post, author: Ann, lang: en}\n"
-            "two: &two {layout: note, author: Lee}\n"
-            "post:\n"
-            "  <<: [*two, *one]\n"
-            "  layout: page\n"
-            "---\n")
+    text = (
+        "---\n"
+        "one: &one {layout: post, author: Ann, lang: en}\n"
+        "two: &two {layout: note, author: Lee}\n"
+        "post:\n"
+        "  <<: [*two, *one]\n"
+        "  layout: page\n"
+        "---\n"
+    )
     front_matter = front_matter_of(text)
     assert front_matter.data["post"] == {"layout": "page", "author": "Lee", "lang": "en"}
     assert front_matter.locate(("post", "author")) == Position(3, 34)  # where the merged value is written
@@ -60,12 +74,12 @@ def test_merge_keys_expand_as_the_merge_key_spec_says() -> None:
 
 def test_a_merge_of_a_list_item_that_is_not_a_mapping_is_unreadable() -> None:
     assert errors_of("---\nbase: &b [1]\npost:\n  <<: *b\n---\n") == [
-        (2, 11, "a merge key '<<' needs a mapping or a list of mappings")]
+        (2, 11, "a merge key '<<' needs a mapping or a list of mappings")
+    ]
 
 
 def test_a_merge_of_its_own_mapping_is_unreadable() -> None:
-    assert errors_of("---\npost: &p\n  <<: *p\n---\n") == [
-        (2, 7, "a merge key refers to the mapping that contains it")]
+    assert errors_of("---\npost: &p\n  <<: *p\n---\n") == [(2, 7, "a merge key refers to the mapping that contains it")]
 
 
 def test_content_text_when_the_closing_fence_ends_the_file() -> None:
@@ -111,13 +125,14 @@ def test_nodes_visit_an_aliased_node_once() -> None:
 
 
 def test_continuation_lines_of_multi_line_values() -> None:
-    text = "---\na: \"one\n  two\"\nb: |\n  x\n  y\nc: [1,\n  2]\nd: plain\n---\n"
+    text = '---\na: "one\n  two"\nb: |\n  x\n  y\nc: [1,\n  2]\nd: plain\n---\n'
     assert front_matter_of(text).continuation_lines() == {3, 5, 6, 8}
 
 
 def test_deep_nesting_is_refused_without_a_crash() -> None:
     assert errors_of("---\na: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n---\n")[0][2] == (
-        f"front matter nests deeper than {MAX_DEPTH} levels")
+        f"front matter nests deeper than {MAX_DEPTH} levels"
+    )
     assert errors_of("---\na: " + "[" * 1500 + "\n---\n")[0][2].startswith("front matter")
 
 
@@ -131,8 +146,10 @@ def test_an_alias_bomb_stops_at_the_bound() -> None:
 
 
 def test_toml_positions_for_keys_tables_and_arrays_of_tables() -> None:
-    text = ('+++\ntitle = "T"\n"quoted key" = 1\nsite.name = "x"\nbody = """\nfake = 1\n"""\n'
-            '[params]\n  source = "s"\n[[links]]\nurl = "a"\n[[links]]\nurl = "b"\n+++\n')
+    text = (
+        '+++\ntitle = "T"\n"quoted key" = 1\nsite.name = "x"\nbody = """\nfake = 1\n"""\n'
+        '[params]\n  source = "s"\n[[links]]\nurl = "a"\n[[links]]\nurl = "b"\n+++\n'
+    )
     front_matter = front_matter_of(text)
     entries = front_matter.entries
     assert entries[("title",)].value == Position(2, 9)
@@ -145,18 +162,25 @@ def test_toml_positions_for_keys_tables_and_arrays_of_tables() -> None:
     assert front_matter.data["links"] == [{"url": "a"}, {"url": "b"}]
 
 
-@pytest.mark.parametrize(("toml", "error"), [
-    ('title = "a"\ntitle = "b"\n', (3, 12, "front matter is not valid TOML: Cannot overwrite a value")),
-    ('tags = ["a",\n', (3, 1, "front matter is not valid TOML: Invalid value")),
-])
+@pytest.mark.parametrize(
+    ("toml", "error"),
+    [
+        ('title = "a"\ntitle = "b"\n', (3, 12, "front matter is not valid TOML: Cannot overwrite a value")),
+        ('tags = ["a",\n', (3, 1, "front matter is not valid TOML: Invalid value")),
+    ],
+)
 def test_toml_errors_are_located(toml: str, error: tuple[int, int, str]) -> None:
     assert errors_of(f"+++\n{toml}+++\n") == [error]
 
 
 def test_toml_dates_become_iso_strings() -> None:
     text = "+++\na = 1979-05-27T07:32:00Z\nb = 1979-05-27\nc = 07:32:00\nd = 1979-05-27 07:32:00\n+++\n"
-    assert front_matter_of(text).data == {"a": "1979-05-27T07:32:00+00:00", "b": "1979-05-27", "c": "07:32:00",
-                                          "d": "1979-05-27T07:32:00"}
+    assert front_matter_of(text).data == {
+        "a": "1979-05-27T07:32:00+00:00",
+        "b": "1979-05-27",
+        "c": "07:32:00",
+        "d": "1979-05-27T07:32:00",
+    }
 
 
 def test_context_reads_each_post_once() -> None:
@@ -166,14 +190,26 @@ def test_context_reads_each_post_once() -> None:
     assert context.front_matter(second) is not context.front_matter(first)
 
 
-@pytest.mark.parametrize(("yaml_text", "error", "hint"), [
-    ("title: a\n--- b\n", (3, 1, "expected a single document in the stream but found another document"),
-     "remove the second '---' line inside the front matter"),
-    ("title: a\nb\n", (4, 1, "could not find expected ':' while scanning a simple key"),
-     "every line needs 'key: value'; put a value holding ': ' or '#' in quotes"),
-    ("title: a\n- b\n", (3, 1, "expected <block end>, but found '-' while parsing a block mapping"),
-     "fix the YAML at this place; put values holding special characters in quotes"),
-])
+@pytest.mark.parametrize(
+    ("yaml_text", "error", "hint"),
+    [
+        (
+            "title: a\n--- b\n",
+            (3, 1, "expected a single document in the stream but found another document"),
+            "remove the second '---' line inside the front matter",
+        ),
+        (
+            "title: a\nb\n",
+            (4, 1, "could not find expected ':' while scanning a simple key"),
+            "every line needs 'key: value'; put a value holding ': ' or '#' in quotes",
+        ),
+        (
+            "title: a\n- b\n",
+            (3, 1, "expected <block end>, but found '-' while parsing a block mapping"),
+            "fix the YAML at this place; put values holding special characters in quotes",
+        ),
+    ],
+)
 def test_yaml_errors_read_as_sentences_with_a_hint(yaml_text: str, error: tuple[int, int, str], hint: str) -> None:
     errors = front_matter_of(f"---\n{yaml_text}---\n").errors
     assert [(e.line, e.column, e.message.removeprefix("front matter is not valid YAML: ")) for e in errors] == [error]

@@ -49,8 +49,13 @@ def run_case(case: Path) -> list[dict[str, object]]:
 
 def _as_dict(problem: Problem, with_path: bool) -> dict[str, object]:
     record: dict[str, object] = {"path": problem.path} if with_path else {}
-    record.update(line=problem.line, column=problem.column, code=problem.code,
-                  severity=problem.severity.value, message=problem.message)
+    record.update(
+        line=problem.line,
+        column=problem.column,
+        code=problem.code,
+        severity=problem.severity.value,
+        message=problem.message,
+    )
     return record
 
 
@@ -77,8 +82,11 @@ def test_case(case: Path) -> None:
 
 
 def test_every_expected_file_has_a_case() -> None:
-    orphans = [path.name for path in CASES.glob("*.problems.json")
-               if not path.with_name(path.name.replace(".problems.json", ".md")).exists()]
+    orphans = [
+        path.name
+        for path in CASES.glob("*.problems.json")
+        if not path.with_name(path.name.replace(".problems.json", ".md")).exists()
+    ]
     assert orphans == []
 
 

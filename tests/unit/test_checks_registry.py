@@ -110,8 +110,9 @@ def test_select_by_family_prefix() -> None:
 
 def test_ignore_by_prefix() -> None:
     assert codes(select_rules(ignore=["PK10", "PK2"])) == ["PK301", "PK302", "PK303"]
-    assert codes(select_rules(["PK1"], ["PK105", "PK109"])) == [c for c in FILE + FRONT_MATTER
-                                                                if c not in ("PK105", "PK109")]
+    assert codes(select_rules(["PK1"], ["PK105", "PK109"])) == [
+        c for c in FILE + FRONT_MATTER if c not in ("PK105", "PK109")
+    ]
 
 
 def test_longer_prefix_wins_and_ignore_wins_a_tie() -> None:
@@ -120,12 +121,15 @@ def test_longer_prefix_wins_and_ignore_wins_a_tie() -> None:
     assert codes(select_rules(["PK"], ["PK3", "PK2", "PK100", "PK101"])) == FRONT_MATTER[1:]
 
 
-@pytest.mark.parametrize(("select", "ignore", "named"), [
-    (["PK4"], [], "'PK4'"),
-    ([], ["E501"], "'E501'"),
-    (["PK1", "PK199"], ["PK3"], "'PK199'"),
-    ([""], [], "''"),
-])
+@pytest.mark.parametrize(
+    ("select", "ignore", "named"),
+    [
+        (["PK4"], [], "'PK4'"),
+        ([], ["E501"], "'E501'"),
+        (["PK1", "PK199"], ["PK3"], "'PK199'"),
+        ([""], [], "''"),
+    ],
+)
 def test_unknown_prefix_is_an_error_listing_the_codes(select: list[str], ignore: list[str], named: str) -> None:
     with pytest.raises(UnknownRuleError) as raised:
         select_rules(select, ignore)
@@ -137,8 +141,13 @@ def test_unknown_prefix_is_an_error_listing_the_codes(select: list[str], ignore:
 def _module(**attributes: object) -> types.ModuleType:
     module = types.ModuleType("postkit.checks.pk299_fake")
     module.__doc__ = "Fake.\n\nFailing example::\n\n    a\n\nPassing example::\n\n    b\n"
-    defaults: dict[str, object] = {"CODE": "PK299", "NAME": "fake-rule", "SUMMARY": "a fake rule",
-                                   "SEVERITY": Severity.WARNING, "check": lambda post, context: iter(())}
+    defaults: dict[str, object] = {
+        "CODE": "PK299",
+        "NAME": "fake-rule",
+        "SUMMARY": "a fake rule",
+        "SEVERITY": Severity.WARNING,
+        "check": lambda post, context: iter(()),
+    }
     for key, value in {**defaults, **attributes}.items():
         setattr(module, key, value)
     return module
@@ -151,16 +160,19 @@ def test_registry_can_hold_a_content_rule() -> None:
     assert list(_build_registry([*CHECK_MODULES, _module()])) == [*FILE, *FRONT_MATTER, *CONTENT, "PK299", *ARCHIVE]
 
 
-@pytest.mark.parametrize(("attributes", "complaint"), [
-    ({"CODE": "PK1234"}, "is not PK followed by three digits"),
-    ({"CODE": "PK401"}, "is not PK followed by three digits"),
-    ({"NAME": "Fake_Rule"}, "is not kebab-case"),
-    ({"SUMMARY": "two\nlines"}, "summary must be one line"),
-    ({"SEVERITY": "warning"}, "SEVERITY must be a Severity"),
-    ({"SCOPE": "archive"}, "does not fit the code's family"),
-    ({"SCOPE": "file"}, "file rules take the family's code 00"),
-    ({"__doc__": "No examples."}, "needs a 'Failing example::' and a 'Passing example::'"),
-])
+@pytest.mark.parametrize(
+    ("attributes", "complaint"),
+    [
+        ({"CODE": "PK1234"}, "is not PK followed by three digits"),
+        ({"CODE": "PK401"}, "is not PK followed by three digits"),
+        ({"NAME": "Fake_Rule"}, "is not kebab-case"),
+        ({"SUMMARY": "two\nlines"}, "summary must be one line"),
+        ({"SEVERITY": "warning"}, "SEVERITY must be a Severity"),
+        ({"SCOPE": "archive"}, "does not fit the code's family"),
+        ({"SCOPE": "file"}, "file rules take the family's code 00"),
+        ({"__doc__": "No examples."}, "needs a 'Failing example::' and a 'Passing example::'"),
+    ],
+)
 def test_a_module_breaking_the_conventions_is_refused(attributes: dict[str, object], complaint: str) -> None:
     with pytest.raises(ValueError, match="postkit.checks.pk299_fake: .*" + complaint):
         Rule.from_module(_module(**attributes))

@@ -45,12 +45,17 @@ def test_unknown_preset_name_lists_the_presets() -> None:
 
 def test_schema_from_a_json_file(tmp_path: Path) -> None:
     path = tmp_path / "schema.json"
-    path.write_text(json.dumps({"type": "object", "required": ["summary"],
-                                "properties": {"summary": {"type": "string", "maxLength": 5}}}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"type": "object", "required": ["summary"], "properties": {"summary": {"type": "string", "maxLength": 5}}}
+        ),
+        encoding="utf-8",
+    )
     schema = load_schema(path)
     assert schema is not None and schema.name == str(path)
     assert schema_problems(post("title: x", "summary: too long"), str(path)) == [
-        (3, 10, "summary: 'too long' is too long")]
+        (3, 10, "summary: 'too long' is too long")
+    ]
 
 
 def test_schema_from_a_yaml_file(tmp_path: Path) -> None:
@@ -66,15 +71,27 @@ def test_a_declared_older_draft_is_honoured(tmp_path: Path) -> None:
     assert schema is not None and isinstance(schema.validator, Draft7Validator)
 
 
-@pytest.mark.parametrize(("file_name", "content", "message"), [
-    ("bad.json", '{"type": "object",\n "required": [}', r"bad.json:2:15: schema is not valid JSON: Expecting value"),
-    ("bad.yaml", "type: object\nrequired: [title\n", r"bad.yaml:3:1: schema is not valid YAML: expected ',' or ']'"),
-    ("wrong.json", '{"type": 5}', r"wrong.json: not a valid JSON Schema at type: 5 is not valid under any"),
-    ("list.yaml", "- type: object\n", r"list.yaml: a schema must be a mapping \(or true/false\), not a list"),
-    ("schema.txt", "{}", r"unknown schema '.*schema.txt'"),
-])
-def test_a_bad_schema_file_is_a_config_error_naming_it(tmp_path: Path, file_name: str, content: str,
-                                                        message: str) -> None:
+@pytest.mark.parametrize(
+    ("file_name", "content", "message"),
+    [
+        (
+            "bad.json",
+            '{"type": "object",\n "required": [}',
+            r"bad.json:2:15: schema is not valid JSON: Expecting value",
+        ),
+        (
+            "bad.yaml",
+            "type: object\nrequired: [title\n",
+            r"bad.yaml:3:1: schema is not valid YAML: expected ',' or ']'",
+        ),
+        ("wrong.json", '{"type": 5}', r"wrong.json: not a valid JSON Schema at type: 5 is not valid under any"),
+        ("list.yaml", "- type: object\n", r"list.yaml: a schema must be a mapping \(or true/false\), not a list"),
+        ("schema.txt", "{}", r"unknown schema '.*schema.txt'"),
+    ],
+)
+def test_a_bad_schema_file_is_a_config_error_naming_it(
+    tmp_path: Path, file_name: str, content: str, message: str
+) -> None:
     path = tmp_path / file_name
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
@@ -89,7 +106,9 @@ def test_a_missing_schema_file_is_a_config_error(tmp_path: Path) -> None:
 def test_an_unresolvable_reference_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "remote.json"
     path.write_text('{"properties": {"title": {"$ref": "https://example.com/title.json"}}}', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"remote.json: cannot resolve the reference 'https://example.com/title.json'"):
+    with pytest.raises(
+        ConfigError, match=r"remote.json: cannot resolve the reference 'https://example.com/title.json'"
+    ):
         schema_problems(post("title: x"), str(path))
 
 
@@ -100,17 +119,35 @@ def test_a_date_with_month_13_fails_jekyll() -> None:
     assert [problem[:2] for problem in schema_problems(post("title: x", "date: 2021-13-01"))] == [(3, 7)]
 
 
-@pytest.mark.parametrize("date", [
-    "2021-08-10", "2021-08-10 10:00:00 +0800", "2021-08-10 10:00", "2021-08-10T10:00:00Z",
-    "2022-03-15T03:07:03.000Z", "2018-03-03T06:48:27+00:00", "2021-08-10T10:00:00", "'2021-08-10'",
-])
+@pytest.mark.parametrize(
+    "date",
+    [
+        "2021-08-10",
+        "2021-08-10 10:00:00 +0800",
+        "2021-08-10 10:00",
+        "2021-08-10T10:00:00Z",
+        "2022-03-15T03:07:03.000Z",
+        "2018-03-03T06:48:27+00:00",
+        "2021-08-10T10:00:00",
+        "'2021-08-10'",
+    ],
+)
 def test_dates_jekyll_accepts(date: str) -> None:
     assert schema_problems(post("title: x", f"date: {date}")) == []
     assert schema_problems(post("title: x", f"date: {date}"), "hugo") == []
 
 
-@pytest.mark.parametrize("date", ["2021-02-30", "2021-08-10 24:00:00", "10 August 2021", "-001-11-30T00:00:00+00:00",
-                                  "2021-08-10T10:00:00+25:00", "2021-8-10"])
+@pytest.mark.parametrize(
+    "date",
+    [
+        "2021-02-30",
+        "2021-08-10 24:00:00",
+        "10 August 2021",
+        "-001-11-30T00:00:00+00:00",
+        "2021-08-10T10:00:00+25:00",
+        "2021-8-10",
+    ],
+)
 def test_dates_jekyll_refuses(date: str) -> None:
     assert len(schema_problems(post("title: x", f"date: {date}"))) == 1
 
@@ -120,8 +157,7 @@ def test_a_sexagesimal_title_is_the_string_it_was_written_as() -> None:
 
 
 def test_an_unquoted_no_is_a_boolean_to_the_schema() -> None:
-    assert schema_problems(post("title: NO")) == [
-        (2, 8, "title: NO (read as false) is a boolean; expected a string")]
+    assert schema_problems(post("title: NO")) == [(2, 8, "title: NO (read as false) is a boolean; expected a string")]
 
 
 def test_hugo_preset() -> None:
@@ -132,7 +168,8 @@ def test_hugo_preset() -> None:
     ]
     assert schema_problems(post("title: Hugo", "draft:"), "hugo") == [(3, 1, "draft is empty; expected true or false")]
     assert schema_problems(post("title: Hugo", "author: [1]"), "hugo") == [
-        (3, 10, "author[0]: 1 is a number; expected a string")]
+        (3, 10, "author[0]: 1 is a number; expected a string")
+    ]
 
 
 def test_toml_values_are_checked_and_located() -> None:
@@ -142,21 +179,38 @@ def test_toml_values_are_checked_and_located() -> None:
 
 def test_messages_for_other_keywords(tmp_path: Path) -> None:
     path = tmp_path / "schema.json"
-    path.write_text(json.dumps({
-        "type": "object",
-        "properties": {
-            "layout": {"enum": ["post", "page"]},
-            "lang": {"const": "en"},
-            "meta": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}},
-                     "additionalProperties": False},
-            "slug": {"pattern": "^[a-z-]+$"},
-            "count": {"minimum": 0},
-            "mail": {"format": "email"},
-            "either": {"oneOf": [{"type": "integer"}, {"type": "boolean"}]},
-        },
-    }), encoding="utf-8")
-    text = post("layout: home", "lang: de", "meta:", "  other: 1", "slug: Not A Slug", "count: -1", "mail: nobody",
-                "either: text")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "properties": {
+                    "layout": {"enum": ["post", "page"]},
+                    "lang": {"const": "en"},
+                    "meta": {
+                        "type": "object",
+                        "required": ["id"],
+                        "properties": {"id": {"type": "integer"}},
+                        "additionalProperties": False,
+                    },
+                    "slug": {"pattern": "^[a-z-]+$"},
+                    "count": {"minimum": 0},
+                    "mail": {"format": "email"},
+                    "either": {"oneOf": [{"type": "integer"}, {"type": "boolean"}]},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    text = post(
+        "layout: home",
+        "lang: de",
+        "meta:",
+        "  other: 1",
+        "slug: Not A Slug",
+        "count: -1",
+        "mail: nobody",
+        "either: text",
+    )
     assert schema_problems(text, str(path)) == [
         (2, 9, 'layout: \'home\' is not one of "post", "page"'),
         (3, 7, "lang: 'de' is not \"en\""),
@@ -172,29 +226,42 @@ def test_messages_for_other_keywords(tmp_path: Path) -> None:
 # --- formats -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "valid"), [
-    ("2021-08-10T10:00:00Z", True), ("2021-08-10t10:00:00.5+08:00", True), ("2016-12-31T23:59:60Z", True),
-    ("2021-08-10T10:00:00", False), ("2021-08-10 10:00:00Z", False), ("2021-02-29T10:00:00Z", False),
-    ("2021-08-10T24:00:00Z", False), ("2021-08-10T10:60:00Z", False), ("2021-08-10T10:00:00+24:00", False),
-    ("bogus", False), (20210810, True),
-])
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2021-08-10T10:00:00Z", True),
+        ("2021-08-10t10:00:00.5+08:00", True),
+        ("2016-12-31T23:59:60Z", True),
+        ("2021-08-10T10:00:00", False),
+        ("2021-08-10 10:00:00Z", False),
+        ("2021-02-29T10:00:00Z", False),
+        ("2021-08-10T24:00:00Z", False),
+        ("2021-08-10T10:60:00Z", False),
+        ("2021-08-10T10:00:00+24:00", False),
+        ("bogus", False),
+        (20210810, True),
+    ],
+)
 def test_date_time_format(value: object, valid: bool) -> None:
     assert is_date_time(value) is valid
 
 
-@pytest.mark.parametrize(("value", "uri", "iri"), [
-    ("https://example.com/a?b=c#d", True, True),
-    ("https://example.com/%E4%B8%AD", True, True),
-    ("https://例子.com/中文", False, True),
-    ("https://example.com/a b", False, False),
-    ("https://example.com/70%%20", False, False),
-    ("https:///path", False, False),
-    ("https:example.com", False, False),
-    ("mailto:ann@example.com", True, True),
-    ("/relative/path", False, False),
-    ("", False, False),
-    (42, True, True),
-])
+@pytest.mark.parametrize(
+    ("value", "uri", "iri"),
+    [
+        ("https://example.com/a?b=c#d", True, True),
+        ("https://example.com/%E4%B8%AD", True, True),
+        ("https://例子.com/中文", False, True),
+        ("https://example.com/a b", False, False),
+        ("https://example.com/70%%20", False, False),
+        ("https:///path", False, False),
+        ("https:example.com", False, False),
+        ("mailto:ann@example.com", True, True),
+        ("/relative/path", False, False),
+        ("", False, False),
+        (42, True, True),
+    ],
+)
 def test_uri_and_iri_formats(value: object, uri: bool, iri: bool) -> None:
     assert is_uri(value) is uri
     assert is_iri(value) is iri
@@ -208,16 +275,21 @@ def test_uri_and_iri_references() -> None:
 
 def test_more_keyword_messages(tmp_path: Path) -> None:
     path = tmp_path / "schema.json"
-    path.write_text(json.dumps({
-        "type": "object",
-        "required": ["summary", "lang"],
-        "properties": {
-            "code": {"anyOf": [{"minLength": 5}, {"maxLength": 1}]},
-            "slug": {"pattern": "^[a-z-]+$", "description": "lower-case words joined by dashes"},
-            "extra": {"type": "object", "patternProperties": {"^x-": {}}, "additionalProperties": False},
-            "closed": {"type": "object", "unevaluatedProperties": False},
-        },
-    }), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "required": ["summary", "lang"],
+                "properties": {
+                    "code": {"anyOf": [{"minLength": 5}, {"maxLength": 1}]},
+                    "slug": {"pattern": "^[a-z-]+$", "description": "lower-case words joined by dashes"},
+                    "extra": {"type": "object", "patternProperties": {"^x-": {}}, "additionalProperties": False},
+                    "closed": {"type": "object", "unevaluatedProperties": False},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     text = post("title: x", "code: abc", "slug: Not_A_Slug", "extra:", "  x-ok: 1", "  bad: 2", "closed:", "  a: 1")
     assert schema_problems(text, str(path)) == [
         (2, 1, "required key 'summary' is missing"),
@@ -232,42 +304,66 @@ def test_more_keyword_messages(tmp_path: Path) -> None:
 # --- what the generators and their importers really write (issue #11) ----------------------
 
 
-@pytest.mark.parametrize("lines", [
-    ("author:", "  login: admin", "  email: admin@example.com", "  display_name: Admin", "  first_name: ''",
-     "  last_name: ''"),
-    ("author: Jane Doe",),
-    ("author: [Jane, Joe]",),
-    ("categories: news",),
-    ("categories: [news, world]",),
-    ("categories:", "- Uncategorized"),
-    ("tags: []",),
-    ("date: 2010-02-21 19:14:38.000000000 -08:00",),
-    ("date: 2010-02-21 19:14:38 -0800",),
-    ("date: '2010-02-21T19:14:38.000-08:00'",),
-    ("date: 2010-02-21 19:14",),
-    ("layout: null",),
-    ("published: false",),
-    ("permalink: \"/2010/02/21/hello-world/\"",),
-    ("meta:", "  _edit_last: '1'", "  _wp_old_slug: hello"),
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (
+            "author:",
+            "  login: admin",
+            "  email: admin@example.com",
+            "  display_name: Admin",
+            "  first_name: ''",
+            "  last_name: ''",
+        ),
+        ("author: Jane Doe",),
+        ("author: [Jane, Joe]",),
+        ("categories: news",),
+        ("categories: [news, world]",),
+        ("categories:", "- Uncategorized"),
+        ("tags: []",),
+        ("date: 2010-02-21 19:14:38.000000000 -08:00",),
+        ("date: 2010-02-21 19:14:38 -0800",),
+        ("date: '2010-02-21T19:14:38.000-08:00'",),
+        ("date: 2010-02-21 19:14",),
+        ("layout: null",),
+        ("published: false",),
+        ('permalink: "/2010/02/21/hello-world/"',),
+        ("meta:", "  _edit_last: '1'", "  _wp_old_slug: hello"),
+    ],
+)
 def test_jekyll_accepts_what_jekyll_and_jekyll_import_write(lines: tuple[str, ...]) -> None:
     assert schema_problems(post("title: Hello world!", *lines)) == []
 
 
-@pytest.mark.parametrize(("lines", "where"), [
-    (("author: 3",), (3, 9)),
-    (("categories: {a: 1}",), (3, 13)),
-    (("published: maybe",), (3, 12)),
-])
+@pytest.mark.parametrize(
+    ("lines", "where"),
+    [
+        (("author: 3",), (3, 9)),
+        (("categories: {a: 1}",), (3, 13)),
+        (("published: maybe",), (3, 12)),
+    ],
+)
 def test_jekyll_still_refuses_what_jekyll_cannot_use(lines: tuple[str, ...], where: tuple[int, int]) -> None:
     assert [problem[:2] for problem in schema_problems(post("title: x", *lines))] == [where]
 
 
-@pytest.mark.parametrize("lines", [
-    ('draft: "false"',), ('draft: "true"',), ("draft: false",), ("tags: news",), ("tags: [a, b]",),
-    ("categories:", "  - Uncategorized"), ("date: 2010-02-21T19:14:38+00:00",), ("url: /2010/02/21/hello-world/",),
-    ("author: admin",), ("aliases: /old/",), ("authors: [a, b]",), ("lastmod: 2021-08-10",),
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ('draft: "false"',),
+        ('draft: "true"',),
+        ("draft: false",),
+        ("tags: news",),
+        ("tags: [a, b]",),
+        ("categories:", "  - Uncategorized"),
+        ("date: 2010-02-21T19:14:38+00:00",),
+        ("url: /2010/02/21/hello-world/",),
+        ("author: admin",),
+        ("aliases: /old/",),
+        ("authors: [a, b]",),
+        ("lastmod: 2021-08-10",),
+    ],
+)
 def test_hugo_accepts_what_hugo_and_its_wordpress_exporters_write(lines: tuple[str, ...]) -> None:
     assert schema_problems(post("title: Hello", *lines), "hugo") == []
 

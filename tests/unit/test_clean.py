@@ -115,33 +115,41 @@ def test_a_known_clean_file_is_cached_without_cleaning(tmp_path: Path, monkeypat
 
 def test_explain_looks_past_the_cache_and_keeps_removals(tmp_path: Path) -> None:
     path = post(tmp_path, DIRTY)
-    job = CleanJob(options=CleanOptions(), mode=Mode.CHECK, explain=True,
-                   known_clean=frozenset({content_hash(DIRTY.encode())}))
+    job = CleanJob(
+        options=CleanOptions(), mode=Mode.CHECK, explain=True, known_clean=frozenset({content_hash(DIRTY.encode())})
+    )
     outcome = clean_file(path, job)
     assert outcome.status is Status.CHANGED
     assert [r.kind for r in outcome.removals] == ["ad-slot"]
 
 
 def test_an_html_page_becomes_a_post(tmp_path: Path) -> None:
-    path = post(tmp_path, "<html><head><title>Saved</title></head><body><p>Body text.</p></body></html>\n",
-                "page.html")
+    path = post(tmp_path, "<html><head><title>Saved</title></head><body><p>Body text.</p></body></html>\n", "page.html")
     outcome = clean_file(path, WRITE)
     assert outcome.status is Status.CHANGED
     assert path.read_text(encoding="utf-8") == '---\ntitle: "Saved"\n---\nBody text.\n'
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda d: d / "gone.md", "vanished before it could be read"),
-    (lambda d: (d / "x.md").mkdir() or d / "x.md", "is a folder"),
-    (lambda d: (d / "b.md").write_bytes(b"GIF89a\x00\x01") and d / "b.md",
-     "holds NUL bytes; it looks like a binary file, not a post"),
-    (lambda d: (d / "g.md").write_bytes("<p>中文</p>\n".encode("gb18030")) and d / "g.md",
-     "is not UTF-8 (byte 0xd6 at offset 3); it looks like gb18030, pass --encoding gb18030"),
-    (lambda d: (d / "u.md").write_bytes("\ufefftext".encode("utf-16")) and d / "u.md",
-     "is UTF-16 (it starts with a UTF-16 byte-order mark); pass --encoding utf-16"),
-])
-def test_a_file_that_cannot_be_read_is_a_failure_not_an_exception(tmp_path: Path, make: object,
-                                                                   message: str) -> None:
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "gone.md", "vanished before it could be read"),
+        (lambda d: (d / "x.md").mkdir() or d / "x.md", "is a folder"),
+        (
+            lambda d: (d / "b.md").write_bytes(b"GIF89a\x00\x01") and d / "b.md",
+            "holds NUL bytes; it looks like a binary file, not a post",
+        ),
+        (
+            lambda d: (d / "g.md").write_bytes("<p>中文</p>\n".encode("gb18030")) and d / "g.md",
+            "is not UTF-8 (byte 0xd6 at offset 3); it looks like gb18030, pass --encoding gb18030",
+        ),
+        (
+            lambda d: (d / "u.md").write_bytes("\ufefftext".encode("utf-16")) and d / "u.md",
+            "is UTF-16 (it starts with a UTF-16 byte-order mark); pass --encoding utf-16",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_a_failure_not_an_exception(tmp_path: Path, make: object, message: str) -> None:
     assert callable(make)
     path = make(tmp_path)
     outcome = clean_file(path, WRITE)
@@ -214,12 +222,16 @@ def test_force_writes_despite_lost_text(tmp_path: Path, monkeypatch: pytest.Monk
     assert path.read_text(encoding="utf-8") == DIRTY_CLEANED
 
 
-@pytest.mark.parametrize(("error", "message"), [
-    (RecursionError, "HTML nested too deeply to convert"),
-    (MemoryError, "too large to convert in memory; lower max-file-size"),
-])
-def test_converter_exhaustion_is_a_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           error: type[BaseException], message: str) -> None:
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (RecursionError, "HTML nested too deeply to convert"),
+        (MemoryError, "too large to convert in memory; lower max-file-size"),
+    ],
+)
+def test_converter_exhaustion_is_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type[BaseException], message: str
+) -> None:
     def exhausted(*args: object) -> CleanResult:
         raise error
 
@@ -248,9 +260,13 @@ def test_job_from_config_carries_the_settings(tmp_path: Path) -> None:
     assert job.max_file_size == 10_485_760
     assert job.roots == (str(tmp_path),)
     assert job.known_clean == frozenset({"a" * 32})
-    assert job.options == CleanOptions(source_url_key="from", sanitizer="bleach", rule_files=(str(rules),),
-                                       markdown="kramdown",  # the default jekyll schema: Jekyll renders with kramdown
-                                       site=SiteUrls(static_roots=(config.project_root,)))  # the root serves files
+    assert job.options == CleanOptions(
+        source_url_key="from",
+        sanitizer="bleach",
+        rule_files=(str(rules),),
+        markdown="kramdown",  # the default jekyll schema: Jekyll renders with kramdown
+        site=SiteUrls(static_roots=(config.project_root,)),
+    )  # the root serves files
 
 
 # --- unified_diff -------------------------------------------------------------------------------------
@@ -301,11 +317,14 @@ def apply_patch(old: str, diff: str) -> str:
     return "".join(out)
 
 
-@pytest.mark.parametrize(("old", "new"), [
-    (DIRTY, DIRTY_CLEANED),
-    ("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n", "a\nB\nc\nd\ne\nf\ng\nh\nI\nj"),
-    ("one\ntwo", "one\ntwo\n"),
-])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (DIRTY, DIRTY_CLEANED),
+        ("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n", "a\nB\nc\nd\ne\nf\ng\nh\nI\nj"),
+        ("one\ntwo", "one\ntwo\n"),
+    ],
+)
 def test_unified_diff_applies_back_to_the_cleaned_text(old: str, new: str) -> None:
     diff = unified_diff(old, new, "p.md")
     assert diff.count("No newline") == (not old.endswith("\n")) + (not new.endswith("\n"))
@@ -323,23 +342,30 @@ def summary_of(*statuses: Status) -> RunSummary:
     return summary
 
 
-@pytest.mark.parametrize(("statuses", "write", "check", "diff"), [
-    ((), 0, 0, 0),
-    ((Status.UNCHANGED, Status.CACHED), 0, 0, 0),
-    ((Status.CHANGED, Status.UNCHANGED), 0, 1, 0),
-    ((Status.FAILED,), 1, 1, 1),
-    ((Status.LOST_TEXT, Status.CACHED), 1, 1, 1),
-    ((Status.CHANGED, Status.FAILED), 1, 1, 1),
-])
+@pytest.mark.parametrize(
+    ("statuses", "write", "check", "diff"),
+    [
+        ((), 0, 0, 0),
+        ((Status.UNCHANGED, Status.CACHED), 0, 0, 0),
+        ((Status.CHANGED, Status.UNCHANGED), 0, 1, 0),
+        ((Status.FAILED,), 1, 1, 1),
+        ((Status.LOST_TEXT, Status.CACHED), 1, 1, 1),
+        ((Status.CHANGED, Status.FAILED), 1, 1, 1),
+    ],
+)
 def test_exit_code_by_mode(statuses: tuple[Status, ...], write: int, check: int, diff: int) -> None:
     summary = summary_of(*statuses)
     assert (summary.exit_code(Mode.WRITE), summary.exit_code(Mode.CHECK), summary.exit_code(Mode.DIFF)) == (
-        write, check, diff)
+        write,
+        check,
+        diff,
+    )
 
 
 def test_summary_counts_and_keeps_only_what_it_must() -> None:
-    summary = summary_of(Status.CHANGED, Status.UNCHANGED, Status.CACHED, Status.FAILED, Status.LOST_TEXT,
-                         Status.CHANGED)
+    summary = summary_of(
+        Status.CHANGED, Status.UNCHANGED, Status.CACHED, Status.FAILED, Status.LOST_TEXT, Status.CHANGED
+    )
     assert summary.seen == 6
     assert summary.statuses == Counter({"changed": 2, "unchanged": 1, "cached": 1, "failed": 1, "lost-text": 1})
     assert (summary.changed, summary.failed) == (2, 1)
@@ -358,7 +384,6 @@ def test_run_clean_gives_one_outcome_per_file(tmp_path: Path, jobs: int) -> None
     paths.append(post(tmp_path, "a\x00", "bin.md"))
     outcomes = list(run_clean(iter(paths), WRITE, jobs))
     assert sorted(o.path for o in outcomes) == sorted(str(p) for p in paths)
-    assert Counter(o.status for o in outcomes) == Counter({Status.CHANGED: 10, Status.UNCHANGED: 1,
-                                                           Status.FAILED: 1})
+    assert Counter(o.status for o in outcomes) == Counter({Status.CHANGED: 10, Status.UNCHANGED: 1, Status.FAILED: 1})
     assert (tmp_path / "3.md").read_text(encoding="utf-8") == DIRTY_CLEANED.replace("First", "Number 3")
     assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]

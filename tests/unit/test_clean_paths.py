@@ -19,6 +19,7 @@ from: https://www.zaobao.com/x
 """
 CLEAN_POST = "---\ntitle: Clean\n---\nA clean post.\n"
 
+
 @pytest.fixture
 def posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
@@ -29,6 +30,7 @@ def posts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / "clean.md").write_text(CLEAN_POST, encoding="utf-8")
     return folder
 
+
 def test_a_write_run_cleans_files_and_counts_them(posts: Path) -> None:
     run = clean_paths([posts], load_config([posts], None, {"jobs": 1}))
     outcomes = {Path(o.path).name: o.status for o in run}
@@ -36,6 +38,7 @@ def test_a_write_run_cleans_files_and_counts_them(posts: Path) -> None:
     assert (posts / "ad.md").read_text(encoding="utf-8").endswith("---\nStory.\n")
     assert run.summary.seen == 2 and run.summary.changed == 1
     assert run.exit_code() == 0
+
 
 def test_check_and_diff_write_nothing_and_check_fails_the_run(posts: Path) -> None:
     config = load_config([posts], None, {"jobs": 1})
@@ -48,12 +51,14 @@ def test_check_and_diff_write_nothing_and_check_fails_the_run(posts: Path) -> No
     assert plain_diff.exit_code() == 0
     assert (posts / "ad.md").read_text(encoding="utf-8") == AD_POST
 
+
 def test_a_second_run_knows_clean_files_from_the_project_cache(posts: Path) -> None:
     config = load_config([posts], None, {"jobs": 1})
     list(clean_paths([posts], config))
     second = clean_paths([posts], config)
     assert {o.status for o in second} == {Status.CACHED}
     assert second.warnings == []
+
 
 def test_a_missing_path_raises_before_anything_is_written(posts: Path) -> None:
     with pytest.raises(PostError) as raised:

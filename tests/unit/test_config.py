@@ -281,8 +281,12 @@ def test_fingerprint_tracks_output_settings_only(project: Path) -> None:
     assert len(base) == 32
     for ignored in ({"jobs": 5}, {"cache": False}, {"select": ["PK1"]}, {"ignore": ["PK2"]}):
         assert load_config([project], overrides=ignored).fingerprint() == base, ignored
-    for relevant in ({"sanitizer": "bleach"}, {"allow-data-images": True}, {"source-url-key": "source"},
-                     {"base-url": "https://blog.example.com/"}):
+    for relevant in (
+        {"sanitizer": "bleach"},
+        {"allow-data-images": True},
+        {"source-url-key": "source"},
+        {"base-url": "https://blog.example.com/"},
+    ):
         assert load_config([project], overrides=relevant).fingerprint() != base, relevant
 
 
@@ -323,9 +327,15 @@ def test_base_url_and_static_folders_are_read(project: Path) -> None:
 def test_templates_are_never_walked_as_posts(project: Path) -> None:
     from postkit.files import discover_posts
 
-    for name in ("_layouts/default.html", "_includes/head.html", "layouts/_default/single.html",
-                 "themes/t/layouts/index.html", "archetypes/default.md", "_posts/2021-01-01-a.md",
-                 "content/layouts/a-section-called-layouts.md"):
+    for name in (
+        "_layouts/default.html",
+        "_includes/head.html",
+        "layouts/_default/single.html",
+        "themes/t/layouts/index.html",
+        "archetypes/default.md",
+        "_posts/2021-01-01-a.md",
+        "content/layouts/a-section-called-layouts.md",
+    ):
         write(project / name, "---\ntitle: x\n---\n")
     found = {path.relative_to(project).as_posix() for path in discover_posts([project], load_config([project]))}
     assert {"_posts/2021-01-01-a.md", "content/layouts/a-section-called-layouts.md"} <= found
@@ -339,12 +349,15 @@ def test_converter_and_markdown_take_known_names(project: Path, key: str, value:
         load_config([project / "posts"])
 
 
-@pytest.mark.parametrize(("settings", "expected"), [
-    ("", "kramdown"),  # the default schema is jekyll
-    ('schema = "hugo"\n', "goldmark"),
-    ('schema = "none"\n', "auto"),
-    ('schema = "hugo"\nmarkdown = "commonmark"\n', "commonmark"),
-])
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ("", "kramdown"),  # the default schema is jekyll
+        ('schema = "hugo"\n', "goldmark"),
+        ('schema = "none"\n', "auto"),
+        ('schema = "hugo"\nmarkdown = "commonmark"\n', "commonmark"),
+    ],
+)
 def test_the_dialect_follows_the_schema_unless_set(project: Path, settings: str, expected: str) -> None:
     from postkit.clean import options_from_config
 

@@ -52,11 +52,14 @@ def test_an_unknown_converter_is_a_config_error() -> None:
         clean_text("<p>x</p>\n", CleanOptions(converter="pandoc"))
 
 
-@pytest.mark.parametrize(("dialect", "expected"), [
-    ("commonmark", "a \\| b\\\nc $$x$$\n"),
-    ("goldmark", "a \\| b\\\nc $$x$$\n"),
-    ("kramdown", "a \\| b\\\nc \\$\\$x\\$\\$\n"),
-])
+@pytest.mark.parametrize(
+    ("dialect", "expected"),
+    [
+        ("commonmark", "a \\| b\\\nc $$x$$\n"),
+        ("goldmark", "a \\| b\\\nc $$x$$\n"),
+        ("kramdown", "a \\| b\\\nc \\$\\$x\\$\\$\n"),
+    ],
+)
 def test_dialects_escape_for_their_renderer(dialect: str, expected: str) -> None:
     assert clean_text("<p>a | b<br>c $$x$$</p>\n", CleanOptions(markdown=dialect)).text == expected
 

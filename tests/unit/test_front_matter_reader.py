@@ -11,10 +11,15 @@ from postkit.errors import PostError
 from postkit.post import split_post
 from postkit.validate import validate_text
 
-ALIAS_BOMB = "---\na: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
-    for i in range(6)) + "---\n<p>x</p>\n"
+ALIAS_BOMB = (
+    "---\na: &a [x,x,x,x,x,x,x,x,x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+        f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+        for i in range(6)
+    )
+    + "---\n<p>x</p>\n"
+)
 PYTHON_TAG = "---\ntitle: A\nx: !!python/object/apply:os.system [echo pwned]\n---\n<p>x</p>\n"
 MANY_ALIASES = "---\ntitle: Many\nbase: &b small\nlist: [" + ", ".join(["*b"] * 150) + "]\n---\n<p>x</p>\n"
 SYNTAX = "---\ntitle: Breaking: a colon\n---\n<p>x</p>\n"
@@ -22,15 +27,19 @@ A_LIST = "---\n- a\n- b\n---\n<p>x</p>\n"
 TOML_BAD = "+++\ntitle = \n+++\n<p>x</p>\n"
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    (ALIAS_BOMB, None, "alias bomb"),
-    (PYTHON_TAG, 3, "tag '!!python/object/apply:os.system' cannot be read by a safe YAML loader"),
-    (SYNTAX, 2, "mapping values are not allowed here"),
-    (A_LIST, 2, "front matter is a list, not a mapping of keys to values"),
-    (TOML_BAD, 2, "not valid TOML"),
-])
-def test_front_matter_validate_refuses_clean_refuses_with_the_same_message(text: str, line: int | None,
-                                                                          words: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (ALIAS_BOMB, None, "alias bomb"),
+        (PYTHON_TAG, 3, "tag '!!python/object/apply:os.system' cannot be read by a safe YAML loader"),
+        (SYNTAX, 2, "mapping values are not allowed here"),
+        (A_LIST, 2, "front matter is a list, not a mapping of keys to values"),
+        (TOML_BAD, 2, "not valid TOML"),
+    ],
+)
+def test_front_matter_validate_refuses_clean_refuses_with_the_same_message(
+    text: str, line: int | None, words: str
+) -> None:
     problems = [p for p in validate_text(text, path="post.md") if p.code in ("PK101", "PK107", "PK108")]
     assert problems, "validate must refuse it"
     first = min(problems)

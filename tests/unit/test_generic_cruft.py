@@ -28,16 +28,24 @@ def stripped(html: str, host: str | None = None) -> str:
 
 
 def drupal_item(author: str) -> str:
-    return (f'<div class="comment {author} clearfix"><p class="commenter-name">Name (not verified)</p>'
-            '<p>Words of the comment.</p><ul class="links"><li class="comment-reply">'
-            '<a href="/comment/reply/1/2">reply</a></li></ul></div>')
+    return (
+        f'<div class="comment {author} clearfix"><p class="commenter-name">Name (not verified)</p>'
+        '<p>Words of the comment.</p><ul class="links"><li class="comment-reply">'
+        '<a href="/comment/reply/1/2">reply</a></li></ul></div>'
+    )
 
 
 @pytest.mark.parametrize("wrapper", ['<div id="comments">', '<div class="comment-wrapper">'])
 def test_a_drupal_thread_goes_unless_every_item_is_by_the_node_author(wrapper: str) -> None:
     anonymous = ARTICLE + wrapper + "<h2>Comments</h2>" + drupal_item("comment-by-anonymous") * 2 + "</div>"
-    mixed = ARTICLE + wrapper + "<h2>Comments</h2>" + drupal_item("comment-by-node-author") \
-        + drupal_item("comment-by-anonymous") + "</div>"
+    mixed = (
+        ARTICLE
+        + wrapper
+        + "<h2>Comments</h2>"
+        + drupal_item("comment-by-node-author")
+        + drupal_item("comment-by-anonymous")
+        + "</div>"
+    )
     conversation = ARTICLE + wrapper + "<h2>Comments</h2>" + drupal_item("comment-by-node-author") * 2 + "</div>"
     assert "Comments" not in stripped(anonymous)
     assert "Comments" not in stripped(mixed)
@@ -58,32 +66,41 @@ def test_chrome_keys_fold_case_space_and_the_trailing_colon() -> None:
 
 
 def test_the_pack_reads_kinds_roles_and_orders_services_longest_first() -> None:
-    chrome = parse_chrome_text("! kind: share-bar\n! role: label\nShare this\n! role: service\nX\nLike this\n"
-                               "! kind: player\n! role: line\nPodcast Player\n")
+    chrome = parse_chrome_text(
+        "! kind: share-bar\n! role: label\nShare this\n! role: service\nX\nLike this\n"
+        "! kind: player\n! role: line\nPodcast Player\n"
+    )
     assert chrome.labels == {"share this": "share-bar"}
     assert chrome.services["share-bar"] == ("like this", "x")
     assert chrome.lines == {"podcast player": "player"}
     assert "blubrry podcast player" in builtin_chrome_text().lines
 
 
-@pytest.mark.parametrize(("html", "left"), [
-    ("<p>Body.</p><h3>Share this:</h3><ul><li><a href='/?share=twitter'>Twitter</a></li>"
-     "<li><a href='/?share=email'>Email</a></li></ul>", "Body."),
-    ("<p>Body.</p><p><b>Share this:</b> <a href='#'>Reddit</a> | <a href='#'>Pocket</a></p>", "Body."),
-    ("<p>Body.</p><div>Compartir esto:<br>Twitter<br>Facebook</div>", "Body."),
-    # a sentence that says "share this" is article text; one service is not a bar
-    ("<p>Please share this: it helps.</p>", "Please share this: it helps."),
-    ("<p>Body.</p><h3>Share this:</h3><p>Twitter</p><p>The next section starts here.</p>",
-     "Body. Share this: Twitter The next section starts here."),
-])
+@pytest.mark.parametrize(
+    ("html", "left"),
+    [
+        (
+            "<p>Body.</p><h3>Share this:</h3><ul><li><a href='/?share=twitter'>Twitter</a></li>"
+            "<li><a href='/?share=email'>Email</a></li></ul>",
+            "Body.",
+        ),
+        ("<p>Body.</p><p><b>Share this:</b> <a href='#'>Reddit</a> | <a href='#'>Pocket</a></p>", "Body."),
+        ("<p>Body.</p><div>Compartir esto:<br>Twitter<br>Facebook</div>", "Body."),
+        # a sentence that says "share this" is article text; one service is not a bar
+        ("<p>Please share this: it helps.</p>", "Please share this: it helps."),
+        (
+            "<p>Body.</p><h3>Share this:</h3><p>Twitter</p><p>The next section starts here.</p>",
+            "Body. Share this: Twitter The next section starts here.",
+        ),
+    ],
+)
 def test_share_bars_without_their_wrapper_go_by_their_words(html: str, left: str) -> None:
     assert stripped(html) == left
 
 
 def test_a_related_list_goes_with_its_heading_only_when_its_items_are_links() -> None:
     links = "<h4>Related posts</h4><ul><li><a href='/a'>One</a> (2013)</li><li><a href='/b'>Two</a></li></ul>"
-    prose = ("<h4>Related</h4><ul><li><a href='/a'>One</a> explains at length why the first design failed"
-             "</li></ul>")
+    prose = "<h4>Related</h4><ul><li><a href='/a'>One</a> explains at length why the first design failed</li></ul>"
     assert stripped(ARTICLE + links) == " ".join(visible_text(parse_fragment(ARTICLE)).split())
     assert "explains at length" in stripped(ARTICLE + prose)
 
@@ -95,14 +112,18 @@ def test_chrome_text_is_attributed_to_its_pack() -> None:
 
 
 def test_a_removed_link_takes_its_orphan_separator() -> None:
-    html = ('<p>Podcast: <a class="powerpress_link_pinw" href="/ep.mp3">Play in new window</a> | '
-            '<a href="/ep.mp3">Download</a></p>')
+    html = (
+        '<p>Podcast: <a class="powerpress_link_pinw" href="/ep.mp3">Play in new window</a> | '
+        '<a href="/ep.mp3">Download</a></p>'
+    )
     assert stripped(html) == "Podcast: Download"
 
 
 def test_the_dw_notice_goes_in_either_script_on_any_host() -> None:
-    for notice in ("德国之声版权声明\uff1a本文所有内容受到著作权法保护",
-                   "德國之聲版權聲明\uff1a本文所有內容受到著作權法保護"):
+    for notice in (
+        "德国之声版权声明\uff1a本文所有内容受到著作权法保护",
+        "德國之聲版權聲明\uff1a本文所有內容受到著作權法保護",
+    ):
         assert stripped(f"<p>正文。</p><p>© 2021年{notice}</p>", host="news.example.com") == "正文。"
 
 
@@ -112,14 +133,17 @@ def tables(html: str) -> list[str]:
     return [element.tag for element in tree.iter("table", "div")]
 
 
-@pytest.mark.parametrize(("html", "is_table"), [
-    ("<table><tr><td><img src='a.jpg'></td><td>Jane writes here.</td></tr></table>", False),
-    ("<table><tr><td>only</td></tr><tr><td>one column</td></tr></table>", False),
-    ("<table><tr><th>a</th><th>b</th></tr><tr><td><p>1</p></td><td><p>2</p></td></tr></table>", True),
-    ("<table><tr><td>a</td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>", True),
-    ("<table><tr><td><p>x</p><p>y</p></td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>", False),
-    ("<table><tr><th>a</th><th>b</th></tr><tr><td><ul><li>x</li></ul></td><td>2</td></tr></table>", False),
-])
+@pytest.mark.parametrize(
+    ("html", "is_table"),
+    [
+        ("<table><tr><td><img src='a.jpg'></td><td>Jane writes here.</td></tr></table>", False),
+        ("<table><tr><td>only</td></tr><tr><td>one column</td></tr></table>", False),
+        ("<table><tr><th>a</th><th>b</th></tr><tr><td><p>1</p></td><td><p>2</p></td></tr></table>", True),
+        ("<table><tr><td>a</td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>", True),
+        ("<table><tr><td><p>x</p><p>y</p></td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>", False),
+        ("<table><tr><th>a</th><th>b</th></tr><tr><td><ul><li>x</li></ul></td><td>2</td></tr></table>", False),
+    ],
+)
 def test_layout_tables_become_blocks_and_data_tables_stay(html: str, is_table: bool) -> None:
     assert ("table" in tables(html)) is is_table
 
@@ -137,8 +161,10 @@ def test_entities_in_inline_code_of_a_markdown_paragraph_are_decoded() -> None:
 
 
 def test_a_jetpack_share_list_without_its_wrapper_goes_but_a_list_with_other_items_stays() -> None:
-    share = ('<ul><li class="share-twitter"><a href="?share=twitter">Tweet it</a></li>'
-             '<li class="share-email"><a href="?share=email">Mail it</a></li><li class="share-end"></li></ul>')
+    share = (
+        '<ul><li class="share-twitter"><a href="?share=twitter">Tweet it</a></li>'
+        '<li class="share-email"><a href="?share=email">Mail it</a></li><li class="share-end"></li></ul>'
+    )
     mixed = '<ul><li class="share-twitter">Tweet it</li><li>A real item of the article</li></ul>'
     assert "Tweet it" not in stripped(ARTICLE + share)
     assert "A real item of the article" in stripped(ARTICLE + mixed)

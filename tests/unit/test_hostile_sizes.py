@@ -43,8 +43,10 @@ def test_flattening_keeps_text_and_images_in_order() -> None:
 
 def test_a_page_deeper_than_libxml2_builds_keeps_what_follows_the_deep_part() -> None:
     # libxml2 stops building a tree at 256 levels and drops the rest of the page
-    deep = ("<!-- kept -->" + "<div>" * 300 + "deep <b>text</b><img src='x.png'><script>code()</script>"
-            "<template><p>inert</p></template><!-- gone -->" + "</div>" * 300)
+    deep = (
+        "<!-- kept -->" + "<div>" * 300 + "deep <b>text</b><img src='x.png'><script>code()</script>"
+        "<template><p>inert</p></template><!-- gone -->" + "</div>" * 300
+    )
     tree = parse_fragment(deep + "<p>after</p>")
     assert "".join(tree.itertext()) == "deep textafter"
     assert [comment.text for comment in tree.iter(etree.Comment)] == [" kept "]  # past the limit only text stays

@@ -31,38 +31,50 @@ from: "https://news.example.com/2021/08/10/flood/"
 """
 
 
-@pytest.mark.parametrize(("title", "site", "expected"), [
-    ("Flood warning | The Daily Example", "The Daily Example", "Flood warning"),
-    ("The Daily Example - Flood warning", "The Daily Example", "Flood warning"),
-    ("Flood warning \u2013 Daily", None, "Flood warning"),  # an en dash
-    ("Flood warning for the river | News", None, "Flood warning for the river"),
-    ("A - B", None, "A - B"),  # no part is clearly the site's name
-    ("Just a title", None, "Just a title"),
-    ("  Spaced \n title  ", None, "Spaced title"),
-    ("The Daily Example", "The Daily Example", "The Daily Example"),
-])
+@pytest.mark.parametrize(
+    ("title", "site", "expected"),
+    [
+        ("Flood warning | The Daily Example", "The Daily Example", "Flood warning"),
+        ("The Daily Example - Flood warning", "The Daily Example", "Flood warning"),
+        ("Flood warning \u2013 Daily", None, "Flood warning"),  # an en dash
+        ("Flood warning for the river | News", None, "Flood warning for the river"),
+        ("A - B", None, "A - B"),  # no part is clearly the site's name
+        ("Just a title", None, "Just a title"),
+        ("  Spaced \n title  ", None, "Spaced title"),
+        ("The Daily Example", "The Daily Example", "The Daily Example"),
+    ],
+)
 def test_title_without_the_site_suffix(title: str, site: str | None, expected: str) -> None:
     assert title_without_site(title, site) == expected
 
 
-@pytest.mark.parametrize(("head", "expected"), [
-    ('<meta property="article:published_time" content="2021-08-10T04:47:59Z">', "2021-08-10T04:47:59Z"),
-    ('', None),
-])
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ('<meta property="article:published_time" content="2021-08-10T04:47:59Z">', "2021-08-10T04:47:59Z"),
+        ("", None),
+    ],
+)
 def test_date_from_the_meta_tag(head: str, expected: str | None) -> None:
     page = f"<html><head><title>T</title>{head}</head><body><p>x</p></body></html>"
     assert read_page_metadata(page).date == expected
 
 
 def test_date_from_the_articles_time_element_before_the_pages() -> None:
-    page = ('<html><body><aside><time datetime="2020-01-01">old</time></aside>'
-            '<article><time datetime="2021-08-10">10 Aug</time><p>x</p></article></body></html>')
+    page = (
+        '<html><body><aside><time datetime="2020-01-01">old</time></aside>'
+        '<article><time datetime="2021-08-10">10 Aug</time><p>x</p></article></body></html>'
+    )
     assert read_page_metadata(page).date == "2021-08-10"
 
 
 def test_source_url_from_canonical_else_og_url() -> None:
-    assert read_page_metadata('<html><head><meta property="og:url" content="https://a.example/x"></head>'
-                              "<body></body></html>").source_url == "https://a.example/x"
+    assert (
+        read_page_metadata(
+            '<html><head><meta property="og:url" content="https://a.example/x"></head><body></body></html>'
+        ).source_url
+        == "https://a.example/x"
+    )
 
 
 def test_wayback_wrapping_is_undone() -> None:
@@ -107,8 +119,9 @@ def test_convert_gives_one_post_from_a_file_and_from_stdin(tmp_path: Path, monke
     page = tmp_path / "flood.html"
     page.write_bytes(WAYBACK.read_bytes())
     from_file = CliRunner().invoke(app, ["convert", "flood.html"], catch_exceptions=False)
-    from_stdin = CliRunner().invoke(app, ["convert", "-"], input=WAYBACK.read_text(encoding="utf-8"),
-                                    catch_exceptions=False)
+    from_stdin = CliRunner().invoke(
+        app, ["convert", "-"], input=WAYBACK.read_text(encoding="utf-8"), catch_exceptions=False
+    )
     assert (from_file.exit_code, from_file.stderr) == (0, "")
     assert (from_stdin.exit_code, from_stdin.stderr) == (0, "")
     assert from_file.stdout == from_stdin.stdout

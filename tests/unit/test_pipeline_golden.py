@@ -65,8 +65,11 @@ def walk(tokens: list[Token]) -> list[Token]:
 
 def raw_html(markdown: str) -> list[str]:
     """Raw HTML a CommonMark renderer would pass through, comments aside."""
-    return [t.content for t in walk(_RENDERER.parse(markdown))
-            if t.type in ("html_block", "html_inline") and not t.content.strip().startswith("<!--")]
+    return [
+        t.content
+        for t in walk(_RENDERER.parse(markdown))
+        if t.type in ("html_block", "html_inline") and not t.content.strip().startswith("<!--")
+    ]
 
 
 # --- the collection itself ------------------------------------------------------------------------
@@ -144,26 +147,32 @@ def test_markdown_outside_html_is_untouched_but_for_entities() -> None:
     (`&#8211;` as an en dash), those for syntax (`&amp;`) stay."""
     source = read(CASE_DIR / "markdown-untouched-around-html.md")
     out = clean_text(source).text
-    for kept in ("Keep *this* and __that__ and snake_case and 2*3 \u2013 as written &amp; untouched.",
-                 "A [reference link][ref] and an autolink <https://x.y> next to ",
-                 "  * an indented list item with _emphasis_ “quoted”",
-                 '[ref]: https://example.com/ref_page "Ref title"'):
+    for kept in (
+        "Keep *this* and __that__ and snake_case and 2*3 \u2013 as written &amp; untouched.",
+        "A [reference link][ref] and an autolink <https://x.y> next to ",
+        "  * an indented list item with _emphasis_ “quoted”",
+        '[ref]: https://example.com/ref_page "Ref title"',
+    ):
         assert kept in out
     assert "[an *inline* link](https://example.com/?id=9) and **bold HTML**." in out
 
 
-@pytest.mark.parametrize("html", [
-    "<p>他说<strong>“不要”</strong>然后离开了。</p>\n",
-    "<p><strong>按语：</strong>端点星计划的备份。</p>\n",  # noqa: RUF001
-    "<p><b>「重要」</b>通知</p>\n",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>他说<strong>“不要”</strong>然后离开了。</p>\n",
+        "<p><strong>按语：</strong>端点星计划的备份。</p>\n",  # noqa: RUF001
+        "<p><b>「重要」</b>通知</p>\n",
+    ],
+)
 def test_strong_next_to_cjk_punctuation_renders_as_bold(html: str) -> None:
     out = clean_text(html).text
     tokens = walk(_RENDERER.parse(out))
     types = [t.type for t in tokens]
     assert "strong_open" in types, out
-    bold = "".join(t.content for t in tokens[types.index("strong_open"):types.index("strong_close")]
-                   if t.type == "text")
+    bold = "".join(
+        t.content for t in tokens[types.index("strong_open") : types.index("strong_close")] if t.type == "text"
+    )
     assert bold and bold in html
 
 

@@ -546,5 +546,6 @@ def test_a_named_format_is_kept_even_inside_github_actions(name: str) -> None:
 def test_an_unknown_format_lists_the_valid_ones() -> None:
     with pytest.raises(ConfigError) as raised:
         resolve_format("xml", {}, True)
-    assert str(raised.value) == ("unknown report format 'xml'; "
-                                 "expected one of: auto, concise, github, json, sarif, table")
+    assert str(raised.value) == (
+        "unknown report format 'xml'; expected one of: auto, concise, github, json, sarif, table"
+    )

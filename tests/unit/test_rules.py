@@ -47,7 +47,12 @@ def test_pack_syntax_kinds_and_skipped_lines() -> None:
     assert ruleset.count == 6
     assert ruleset.skipped == 3  # the network rule, the scriptlet and a procedural filter CSS lacks
     assert matched(ruleset, None) == {
-        "share": "share-bar", "ad": "ad-slot", "prefix": "ad-slot", "footer feed": "ad-slot", "click": "ad-slot"}
+        "share": "share-bar",
+        "ad": "ad-slot",
+        "prefix": "ad-slot",
+        "footer feed": "ad-slot",
+        "click": "ad-slot",
+    }
 
 
 def test_site_rules_and_exceptions_follow_the_host() -> None:
@@ -67,10 +72,19 @@ def test_whole_tokens_and_token_prefixes_never_substrings() -> None:
 
 def _random_selector(rng: random.Random, names: list[str]) -> str:
     name = rng.choice(names)
-    return rng.choice([
-        f".{name}", f"#{name}", f"div.{name}", f'[id^="{name[:3]}"]', f'a[href*="{name}"]', f'[src$="{name}"]',
-        f".{name} > span", f"div:has(> .{name})", f'[title="{name}"]',
-    ])
+    return rng.choice(
+        [
+            f".{name}",
+            f"#{name}",
+            f"div.{name}",
+            f'[id^="{name[:3]}"]',
+            f'a[href*="{name}"]',
+            f'[src$="{name}"]',
+            f".{name} > span",
+            f"div:has(> .{name})",
+            f'[title="{name}"]',
+        ]
+    )
 
 
 def test_index_agrees_with_a_selector_engine_run_rule_by_rule() -> None:
@@ -111,18 +125,24 @@ def test_builtin_packs_load_and_a_missing_user_pack_is_a_config_error(tmp_path: 
         load_rulebook([tmp_path / "nope.txt"])
 
 
-@pytest.mark.parametrize(("line", "selector"), [
-    ("##p:has-text(版权声明)", 'p:-soup-contains("版权声明")'),  # uBlock Origin
-    ("example.com#?#p:-abp-contains(Subscribe now)", 'p:-soup-contains("Subscribe now")'),  # Adblock Plus
-    ("##div:has-text(\"quoted\")", 'div:-soup-contains("quoted")'),
-    ("##p:has-text(say \"hi\" (twice))", 'p:-soup-contains("say \\"hi\\" (twice)")'),
-    ("example.com#?#div:-abp-has(.ad)", "div:has(.ad)"),
-])
+@pytest.mark.parametrize(
+    ("line", "selector"),
+    [
+        ("##p:has-text(版权声明)", 'p:-soup-contains("版权声明")'),  # uBlock Origin
+        ("example.com#?#p:-abp-contains(Subscribe now)", 'p:-soup-contains("Subscribe now")'),  # Adblock Plus
+        ('##div:has-text("quoted")', 'div:-soup-contains("quoted")'),
+        ('##p:has-text(say "hi" (twice))', 'p:-soup-contains("say \\"hi\\" (twice)")'),
+        ("example.com#?#div:-abp-has(.ad)", "div:has(.ad)"),
+    ],
+)
 def test_text_and_has_operators_become_css_selectors(line: str, selector: str) -> None:
     ruleset = parse_hiding_pack(line, origin="t.txt")
     assert ruleset.skipped == 0
-    rules = [rule for entries in (*ruleset.by_tag.values(), *ruleset.by_class.values(), ruleset.anywhere)
-             for _, _, rule in entries]
+    rules = [
+        rule
+        for entries in (*ruleset.by_tag.values(), *ruleset.by_class.values(), ruleset.anywhere)
+        for _, _, rule in entries
+    ]
     assert [rule.selector for rule in rules] == [selector]
 
 
@@ -130,10 +150,13 @@ def test_text_rules_remove_the_element_that_says_it_and_skip_regex_arguments() -
     pack = "##p:has-text(was originally published in)\n##p:has-text(/donate|tip/)\n"
     ruleset = parse_hiding_pack(pack, origin="t.txt")
     assert ruleset.skipped == 1  # a regex has no CSS equivalent
-    tree = parse_fragment("<div><p>Article text.</p><p><a href='x'>T</a> was originally published in "
-                          "<a href='y'>Pub</a> on Medium.</p></div>")
+    tree = parse_fragment(
+        "<div><p>Article text.</p><p><a href='x'>T</a> was originally published in "
+        "<a href='y'>Pub</a> on Medium.</p></div>"
+    )
     assert ["".join(element.itertext()) for element, _ in ruleset.matches(tree, None)] == [
-        "T was originally published in Pub on Medium."]
+        "T was originally published in Pub on Medium."
+    ]
 
 
 def test_text_rules_are_filed_under_their_tag_even_with_a_comma_in_the_text() -> None:
@@ -146,8 +169,10 @@ def test_a_text_rule_is_tried_only_on_documents_that_hold_its_text() -> None:
     ruleset = parse_hiding_pack("##div:has-text(Support us)\n", origin="t.txt")
     with_text = parse_fragment("<div><div>Support us today</div><p>Article.</p></div>")
     without = parse_fragment("<div><div>Article only</div></div>")
-    assert ["".join(el.itertext()) for el, _ in ruleset.matches(with_text, None)] == ["Support us todayArticle.",
-                                                                             "Support us today"]
+    assert ["".join(el.itertext()) for el, _ in ruleset.matches(with_text, None)] == [
+        "Support us todayArticle.",
+        "Support us today",
+    ]
     assert list(ruleset.matches(without, None)) == []
 
 
@@ -161,26 +186,31 @@ SELECTOR_PAGE = """<div id="page">
 
 
 def _texts(selector: str) -> list[str]:
-    return [" ".join("".join(element.itertext()).split()) or element.get("src", "")
-            for element in Selector(selector).select(parse_fragment(SELECTOR_PAGE))]
+    return [
+        " ".join("".join(element.itertext()).split()) or element.get("src", "")
+        for element in Selector(selector).select(parse_fragment(SELECTOR_PAGE))
+    ]
 
 
-@pytest.mark.parametrize(("selector", "texts"), [
-    ('p:-soup-contains("Support us")', ["Support us on Patreon"]),  # case-sensitive: not "support us"
-    ('p:-soup-contains("support us")', ["support us, lower case"]),
-    ('p:-soup-contains("Support"):has(+ p:-soup-contains("Pekingbooks"))', ["Support us on Patreon"]),
-    ('div:has(> a[href^="https://feedx."])', ["feed"]),  # a child, not any descendant
-    ('div.box:has(a[href*="feedx"])', ["feed", "deep"]),
-    ("li:not(.x)", ["two"]),
-    ("li.x ~ li", ["two", "three"]),
-    ("li.x + li", ["two"]),
-    ("ul > li.x.y", ["three"]),
-    ('img[src*="/meta_og_twcards/"]', ["https://cdn.example/meta_og_twcards/1.png"]),
-    ('img[src$="2.png"]', ["https://cdn.example/2.png"]),
-    ('[class="x y"]', ["three"]),
-    ('[class~="y"]', ["three"]),
-    ("#page > p.next", ["Pekingbooks"]),
-])
+@pytest.mark.parametrize(
+    ("selector", "texts"),
+    [
+        ('p:-soup-contains("Support us")', ["Support us on Patreon"]),  # case-sensitive: not "support us"
+        ('p:-soup-contains("support us")', ["support us, lower case"]),
+        ('p:-soup-contains("Support"):has(+ p:-soup-contains("Pekingbooks"))', ["Support us on Patreon"]),
+        ('div:has(> a[href^="https://feedx."])', ["feed"]),  # a child, not any descendant
+        ('div.box:has(a[href*="feedx"])', ["feed", "deep"]),
+        ("li:not(.x)", ["two"]),
+        ("li.x ~ li", ["two", "three"]),
+        ("li.x + li", ["two"]),
+        ("ul > li.x.y", ["three"]),
+        ('img[src*="/meta_og_twcards/"]', ["https://cdn.example/meta_og_twcards/1.png"]),
+        ('img[src$="2.png"]', ["https://cdn.example/2.png"]),
+        ('[class="x y"]', ["three"]),
+        ('[class~="y"]', ["three"]),
+        ("#page > p.next", ["Pekingbooks"]),
+    ],
+)
 def test_selectors_translate_to_xpath_with_css_semantics(selector: str, texts: list[str]) -> None:
     assert _texts(selector) == texts
 
@@ -196,7 +226,9 @@ def test_attribute_values_html_reads_without_case_match_in_any_case() -> None:
 def test_text_containment_reads_descendants_and_skips_comments() -> None:
     tree = parse_fragment("<p>Sup<b>port</b> us</p><p>Sup<!-- x -->port us</p>")
     assert ["".join(p.itertext()) for p in Selector('p:-soup-contains("Support us")').select(tree)] == [
-        "Support us", "Support us"]  # text nodes joined across elements and around a comment
+        "Support us",
+        "Support us",
+    ]  # text nodes joined across elements and around a comment
 
 
 def test_a_selector_matches_an_element_in_the_context_of_its_whole_document() -> None:
@@ -206,8 +238,9 @@ def test_a_selector_matches_an_element_in_the_context_of_its_whole_document() ->
     assert not Selector(".a > p").match(outer)
 
 
-@pytest.mark.parametrize("line", ["##p:-soup-contains(unquoted text)", "##div:-abp-properties(width: 300px)",
-                                  "##p:nth-of-type(", "##a[href"])
+@pytest.mark.parametrize(
+    "line", ["##p:-soup-contains(unquoted text)", "##div:-abp-properties(width: 300px)", "##p:nth-of-type(", "##a[href"]
+)
 def test_selectors_css_cannot_express_are_skipped(line: str) -> None:
     ruleset = parse_hiding_pack(line, origin="t.txt")
     assert (ruleset.count, ruleset.skipped) == (0, 1)
@@ -225,14 +258,30 @@ AGREEMENT_PAGE = """<div id="page" class="Post  body">
 </div>"""
 
 
-@pytest.mark.parametrize("selector", [
-    'p:-soup-contains("Support us")', 'p:-soup-contains("———"):has(+ p:-soup-contains("Pekingbooks"))',
-    'p:-soup-contains("The post"):-soup-contains("appeared first on")', 'p:-soup-contains("比特币捐助通道")',
-    'div:has(> a[href^="https://feedx."])', '.button-wrapper:has(a[href*="action=share"])',
-    '[id^="div-gpt-ad"]', '[id^="adslot_"]', '[class^="BarrierFailsafe__"]', 'img[src*="/meta_og_twcards/"]',
-    "form[data-members-form]", 'input[type="text"]', "li:not(.x)", "li.x ~ li", "ul > li.x.y", ".Post.body p",
-    "#page > p:first-child", "li:nth-child(2)", "p:-soup-contains('Support us'), li:-soup-contains('Support us')",
-])
+@pytest.mark.parametrize(
+    "selector",
+    [
+        'p:-soup-contains("Support us")',
+        'p:-soup-contains("———"):has(+ p:-soup-contains("Pekingbooks"))',
+        'p:-soup-contains("The post"):-soup-contains("appeared first on")',
+        'p:-soup-contains("比特币捐助通道")',
+        'div:has(> a[href^="https://feedx."])',
+        '.button-wrapper:has(a[href*="action=share"])',
+        '[id^="div-gpt-ad"]',
+        '[id^="adslot_"]',
+        '[class^="BarrierFailsafe__"]',
+        'img[src*="/meta_og_twcards/"]',
+        "form[data-members-form]",
+        'input[type="text"]',
+        "li:not(.x)",
+        "li.x ~ li",
+        "ul > li.x.y",
+        ".Post.body p",
+        "#page > p:first-child",
+        "li:nth-child(2)",
+        "p:-soup-contains('Support us'), li:-soup-contains('Support us')",
+    ],
+)
 def test_compiled_selectors_match_what_soupsieve_matched(selector: str) -> None:
     soupsieve = pytest.importorskip("soupsieve")
     bs4 = pytest.importorskip("bs4")
@@ -255,9 +304,11 @@ def test_site_knowledge_of_embeds_and_image_proxies_is_data() -> None:
     assert [p.site for p in knowledge.players] == ["YouTube", "Vimeo"]
     assert "twitter-tweet" in knowledge.embed_quotes
     assert player_page("https://www.youtube-nocookie.com/embed/abcdefgh?start=9") == (
-        "https://www.youtube.com/watch?v=abcdefgh&t=9s")
+        "https://www.youtube.com/watch?v=abcdefgh&t=9s"
+    )
     assert proxied_url("https://images.weserv.nl/?url=example.org/a.jpg") == "https://example.org/a.jpg"
     assert proxied_url("https://i2.wp.com/example.org/wp-content/a.jpg?resize=300") == (
-        "https://example.org/wp-content/a.jpg")
+        "https://example.org/wp-content/a.jpg"
+    )
     assert proxied_url("https://i4.wp.com/example.org/a.jpg") is None  # Photon has i0 to i3 only
     assert knowledge.generic_title.fullmatch("YouTube video player")

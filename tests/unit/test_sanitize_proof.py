@@ -26,11 +26,13 @@ SOURCES = sorted(
 
 
 def test_serialization_is_the_form_nh3_writes() -> None:
-    tree = parse_fragment('<p>a &amp; b &lt;c&gt;\u00a0d "q"<br/>'
-                          '<img src="x.png?a=1&amp;b=2" alt="&quot;x&quot; <y>"></p>')
+    tree = parse_fragment(
+        '<p>a &amp; b &lt;c&gt;\u00a0d "q"<br/><img src="x.png?a=1&amp;b=2" alt="&quot;x&quot; <y>"></p>'
+    )
     serialized = serialize_html(tree)
-    assert serialized == ('<p>a &amp; b &lt;c&gt;&nbsp;d "q"<br>'
-                          '<img src="x.png?a=1&amp;b=2" alt="&quot;x&quot; &lt;y&gt;"></p>')
+    assert serialized == (
+        '<p>a &amp; b &lt;c&gt;&nbsp;d "q"<br><img src="x.png?a=1&amp;b=2" alt="&quot;x&quot; &lt;y&gt;"></p>'
+    )
     assert nh3.clean(serialized, tags={"p", "br", "img"}, attributes={"img": {"src", "alt"}}) == serialized
 
 
@@ -38,14 +40,17 @@ def test_serialization_refuses_nodes_without_a_plain_spelling() -> None:
     assert serialize_html(parse_fragment("<p>a<!-- note -->b</p>")) is None
 
 
-@pytest.mark.parametrize(("html", "kept"), [
-    ('<a href="https://x.org/a" onclick="go()" class="btn">x</a>', {"href": "https://x.org/a"}),
-    ('<a href="JavaScript:alert(1)">x</a>', {}),
-    ('<a href=" java\tscript:alert(1)">x</a>', {}),
-    ('<a href="/relative/path">x</a>', {"href": "/relative/path"}),
-    ('<a href="mailto:me@x.org" title="t">x</a>', {"href": "mailto:me@x.org", "title": "t"}),
-    ('<img src="data:image/png;base64,AAAA" alt="a">', {"alt": "a"}),
-])
+@pytest.mark.parametrize(
+    ("html", "kept"),
+    [
+        ('<a href="https://x.org/a" onclick="go()" class="btn">x</a>', {"href": "https://x.org/a"}),
+        ('<a href="JavaScript:alert(1)">x</a>', {}),
+        ('<a href=" java\tscript:alert(1)">x</a>', {}),
+        ('<a href="/relative/path">x</a>', {"href": "/relative/path"}),
+        ('<a href="mailto:me@x.org" title="t">x</a>', {"href": "mailto:me@x.org", "title": "t"}),
+        ('<img src="data:image/png;base64,AAAA" alt="a">', {"alt": "a"}),
+    ],
+)
 def test_enforce_policy_drops_what_the_policy_forbids(html: str, kept: dict[str, str]) -> None:
     tree = parse_fragment(html)
     enforce_policy(tree, Policy())
@@ -61,8 +66,9 @@ def test_data_images_stay_where_the_policy_allows_them() -> None:
 
 @pytest.mark.parametrize("sanitizer", ["nh3", "bleach"])
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
-def test_same_markdown_as_parsing_the_sanitizer_output(source: Path, sanitizer: str,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_markdown_as_parsing_the_sanitizer_output(
+    source: Path, sanitizer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = source.read_bytes().decode("utf-8")
     options = CleanOptions(sanitizer=sanitizer)
     kept_tree = clean_text(text, options).text

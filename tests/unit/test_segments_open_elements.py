@@ -32,43 +32,52 @@ def _blockquote_texts(markdown: str) -> list[str]:
 
 def _visible_text(markdown: str) -> str:
     """All text a CommonMark renderer shows, joined by newlines."""
-    return "\n".join("".join(child.content for child in token.children or () if child.type in ("text", "code_inline"))
-                     for token in _MD.parse(markdown) if token.type == "inline")
+    return "\n".join(
+        "".join(child.content for child in token.children or () if child.type in ("text", "code_inline"))
+        for token in _MD.parse(markdown)
+        if token.type == "inline"
+    )
 
 
-@pytest.mark.parametrize(("html", "depth"), [
-    # names that are no HTML elements never open anything
-    ("<p>type smb://<ip-address> in the bar.</p>", 0),
-    ('<policy user="root">', 0),
-    ("<div><my-widget>text</div>", 0),
-    ("<ip-address>", 0),
-    # `</p>` closes the p and what was left open inside it, like `</div>` does
-    ("<p>type <span>here</p>", 0),
-    ("<div>type <span>here</div>", 0),
-    ("<p><b><i>deep</p>", 0),
-    ("<div><p>a <span>b</p>", 1),  # the div is still open
-    # start tags close nothing: a nested p stays inside the one before, as pretty-printers read it
-    ("<p>one <span>a<p>two</p>", 1),
-    ("<ul><li><span>a<li>b</ul>", 0),
-    # void and self-closed tags never open
-    ("<div><br><img src=x><hr><input>", 1),
-    ("<span/><div/>", 0),
-    # a truly unclosed element with a required end tag stays open
-    ("<div>", 1),
-    ("<div><section><p>text", 2),
-    ("<p>only an unclosed p", 0),
-    ("<p>x <span>y", 1),
-])
+@pytest.mark.parametrize(
+    ("html", "depth"),
+    [
+        # names that are no HTML elements never open anything
+        ("<p>type smb://<ip-address> in the bar.</p>", 0),
+        ('<policy user="root">', 0),
+        ("<div><my-widget>text</div>", 0),
+        ("<ip-address>", 0),
+        # `</p>` closes the p and what was left open inside it, like `</div>` does
+        ("<p>type <span>here</p>", 0),
+        ("<div>type <span>here</div>", 0),
+        ("<p><b><i>deep</p>", 0),
+        ("<div><p>a <span>b</p>", 1),  # the div is still open
+        # start tags close nothing: a nested p stays inside the one before, as pretty-printers read it
+        ("<p>one <span>a<p>two</p>", 1),
+        ("<ul><li><span>a<li>b</ul>", 0),
+        # void and self-closed tags never open
+        ("<div><br><img src=x><hr><input>", 1),
+        ("<span/><div/>", 0),
+        # a truly unclosed element with a required end tag stays open
+        ("<div>", 1),
+        ("<div><section><p>text", 2),
+        ("<p>only an unclosed p", 0),
+        ("<p>x <span>y", 1),
+    ],
+)
 def test_open_depth(html: str, depth: int) -> None:
     assert open_depth(html) == depth
 
 
-@pytest.mark.parametrize(("html", "before", "after"), [
-    ("</div>", 1, 0),
-    ("</p>", 1, 1),  # no p was open: an unknown element left open before stays open
-    ("<span>x</div>", 1, 0),  # the end tag closes the span opened inside the unknown element too
-    ("</ip-address>", 1, 1),
-])
+@pytest.mark.parametrize(
+    ("html", "before", "after"),
+    [
+        ("</div>", 1, 0),
+        ("</p>", 1, 1),  # no p was open: an unknown element left open before stays open
+        ("<span>x</div>", 1, 0),  # the end tag closes the span opened inside the unknown element too
+        ("</ip-address>", 1, 1),
+    ],
+)
 def test_open_depth_continues_a_count(html: str, before: int, after: int) -> None:
     assert open_depth(html, before) == after
 
@@ -119,11 +128,14 @@ def test_unknown_element_in_list_item_does_not_swallow_the_quote() -> None:
     assert _blockquote_texts(out) == ["quoted"]
 
 
-@pytest.mark.parametrize("source", [
-    "<div>\n<p>one</p>\n\n    <p>two</p>\n</div>\n\n> quote\n",
-    "<div>\n<p>a <span>b</p>\n\n    <p>c</p>\n</div>\n\n> quote\n",
-    "<div>\n<p>one\n\n</p>\n\n    two\n</div>\n\n> quote\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<div>\n<p>one</p>\n\n    <p>two</p>\n</div>\n\n> quote\n",
+        "<div>\n<p>a <span>b</p>\n\n    <p>c</p>\n</div>\n\n> quote\n",
+        "<div>\n<p>one\n\n</p>\n\n    two\n</div>\n\n> quote\n",
+    ],
+)
 def test_unclosed_div_still_runs_over_blank_lines(source: str) -> None:
     spans = find_html(source)
     assert len(spans) == 1

@@ -38,22 +38,30 @@ def test_a_base_url_claims_every_root_relative_url() -> None:
     assert not urls.owns("relative.png")
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("/images/river%20photo.jpg", None),  # the site's own file: left as written
-    ("/images/missing.jpg", "https://old.example.com/images/missing.jpg"),
-    ("next/", "https://old.example.com/2019/05/post/next/"),
-    ("//cdn.example.com/a.png", "https://cdn.example.com/a.png"),
-    ("#notes", None),
-    ("mailto:a@example.com", None),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/images/river%20photo.jpg", None),  # the site's own file: left as written
+        ("/images/missing.jpg", "https://old.example.com/images/missing.jpg"),
+        ("next/", "https://old.example.com/2019/05/post/next/"),
+        ("//cdn.example.com/a.png", "https://cdn.example.com/a.png"),
+        ("#notes", None),
+        ("mailto:a@example.com", None),
+    ],
+)
 def test_resolve_says_what_clean_writes(site: Path, url: str, expected: str | None) -> None:
     assert SiteUrls(static_roots=(site,)).resolve(url, SOURCE) == expected
 
 
-@pytest.mark.parametrize("base", [
-    "https://web.archive.org/web/2021/https://news.example.com/a/",  # joins to https:/news... : half a link
-    "not a url", "", None,
-])
+@pytest.mark.parametrize(
+    "base",
+    [
+        "https://web.archive.org/web/2021/https://news.example.com/a/",  # joins to https:/news... : half a link
+        "not a url",
+        "",
+        None,
+    ],
+)
 def test_a_link_is_never_rewritten_half_way(base: str | None) -> None:
     resolved = SiteUrls().resolve("../../img/a.png", base)
     assert resolved is None or (resolved.startswith(("https://", "http://")) and "https:/n" not in resolved)
@@ -85,22 +93,28 @@ def test_pk206_with_a_base_url_reports_no_root_relative_url(site: Path, monkeypa
     assert [p for p in validate_text(POST, "post.md", load_config([site])) if p.code == "PK206"] == []
 
 
-def test_pk206_hint_offers_base_url_when_nothing_names_a_site(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pk206_hint_offers_base_url_when_nothing_names_a_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    problems = [p for p in validate_text("---\ntitle: A\n---\n![x](/img/x.png)\n", "post.md", load_config([tmp_path]))
-                if p.code == "PK206"]
+    problems = [
+        p
+        for p in validate_text("---\ntitle: A\n---\n![x](/img/x.png)\n", "post.md", load_config([tmp_path]))
+        if p.code == "PK206"
+    ]
     assert len(problems) == 1
     assert "set base-url in the config or put it under a static folder" in problems[0].hint
 
 
-@pytest.mark.parametrize(("url", "source"), [
-    ("../../img/a.png", "https://web.archive.org/web/2021/https://news.example.com/a/"),
-    ("img/a.png", "https://old.example.com/2019/05/post/"),
-    ("//cdn.example.com/a.png", "http://old.example.com/"),
-])
-def test_pk206_shows_exactly_what_the_resolver_would_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          url: str, source: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "source"),
+    [
+        ("../../img/a.png", "https://web.archive.org/web/2021/https://news.example.com/a/"),
+        ("img/a.png", "https://old.example.com/2019/05/post/"),
+        ("//cdn.example.com/a.png", "http://old.example.com/"),
+    ],
+)
+def test_pk206_shows_exactly_what_the_resolver_would_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, source: str
+) -> None:
     monkeypatch.chdir(tmp_path)
     text = f"---\ntitle: A\nfrom: {source}\n---\n![x]({url})\n"
     problems = [p for p in validate_text(text, "post.md", load_config([tmp_path])) if p.code == "PK206"]

@@ -8,8 +8,10 @@ from postkit import CleanOptions, clean_text
 from postkit.checks import CheckContext, check_text, select_rules
 from postkit.site_urls import SiteUrls
 
-POST = ("---\ntitle: t\nfrom: https://old.example.org/2019/post.html\n---\n"
-        '<p><img src="/images/a.png" alt="a"> <a href="/about/">about</a></p>\n')
+POST = (
+    "---\ntitle: t\nfrom: https://old.example.org/2019/post.html\n---\n"
+    '<p><img src="/images/a.png" alt="a"> <a href="/about/">about</a></p>\n'
+)
 
 
 def test_without_site_knowledge_root_relative_urls_go_to_the_source_site() -> None:

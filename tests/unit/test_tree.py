@@ -47,14 +47,17 @@ def test_whitespace_is_kept_as_written() -> None:
     assert markup("<p>a</p>\n\n   <p>b\n  c</p>") == "<body><p>a</p>\n\n   <p>b\n  c</p></body>"
 
 
-@pytest.mark.parametrize(("html", "body"), [
-    ("<?xml version='1.0'?><p>x</p>", "<body><!--?xml version='1.0'?--><p>x</p></body>"),
-    ("", "<body/>"),
-    ("   \n", "<body>   \n</body>"),
-    ("<!--more--> ", "<body><!--more--> </body>"),
-    ("\ufeff<p>bom</p>", "<body><p>bom</p></body>"),
-    ("just text", "<body>just text</body>"),
-])
+@pytest.mark.parametrize(
+    ("html", "body"),
+    [
+        ("<?xml version='1.0'?><p>x</p>", "<body><!--?xml version='1.0'?--><p>x</p></body>"),
+        ("", "<body/>"),
+        ("   \n", "<body>   \n</body>"),
+        ("<!--more--> ", "<body><!--more--> </body>"),
+        ("\ufeff<p>bom</p>", "<body><p>bom</p></body>"),
+        ("just text", "<body>just text</body>"),
+    ],
+)
 def test_odd_fragments_parse_as_html(html: str, body: str) -> None:
     assert markup(html) == body
 
@@ -68,15 +71,19 @@ def test_nul_and_control_characters_do_not_stop_the_parser() -> None:
 
 def test_control_characters_in_tags_and_attributes_do_not_stop_the_stages() -> None:
     tree = parse_fragment('<p>a<span>\x01b</span>c<a\x0chref="/x\x02" title="\x03">l</a><i \x01d=1>i</i></p>')
-    assert written(tree) == ('<body><p>a<span>\ufffdb</span>c<a href="/x\ufffd" title="\ufffd">l</a>'
-                             '<i \ufffdd="1">i</i></p></body>')
+    assert written(tree) == (
+        '<body><p>a<span>\ufffdb</span>c<a href="/x\ufffd" title="\ufffd">l</a><i \ufffdd="1">i</i></p></body>'
+    )
 
 
-@pytest.mark.parametrize("body", [
-    "<p>one\0two \x01three\x0bfour</p>\n",
-    '<span onerror="x" href="\x01d\ta">0</span> <a href="/\x02a">l</a>\n',  # odd attribute names and values
-    "<div>\x01<span>\x1f</span>\n\x02中\n文</div>\n",  # text the stages unwrap and join
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>one\0two \x01three\x0bfour</p>\n",
+        '<span onerror="x" href="\x01d\ta">0</span> <a href="/\x02a">l</a>\n',  # odd attribute names and values
+        "<div>\x01<span>\x1f</span>\n\x02中\n文</div>\n",  # text the stages unwrap and join
+    ],
+)
 def test_control_characters_pass_the_whole_pipeline(body: str) -> None:
     result = clean_text("---\ntitle: t\n---\n" + body, CleanOptions(sanitizer="nh3"))
     assert result.text.startswith("---\ntitle: t\n---\n")
@@ -124,17 +131,20 @@ def test_replace_keep_tail_puts_elements_and_text_before_the_tail() -> None:
     assert written(tree) == "<body><div>a<p>one</p>betweentail</div></body>"
 
 
-@pytest.mark.parametrize(("html", "text"), [
-    ("<p>a</p><p>b</p>", "\na\n\nb\n"),
-    ("<b>K</b>onqueror", "Konqueror"),  # inline edges add nothing
-    ("<div><p>x</p></div>y", "\n\nx\ny"),  # blocks ending on the same text add one newline
-    ("<p>x<b></b></p>y", "\nxy"),  # a block that ends on an element adds no closing newline
-    ("<p>x<br>y</p>", "\nx\ny\n"),
-    ("<p>a<script>b</script>c<!-- d -->e</p>", "\nace\n"),
-    ("<p>a<iframe>fallback</iframe>b</p>", "\nab\n"),
-    ("<div>a<!-- c --></div>b", "\na\nb"),  # a comment that ends a block ends it
-    ("<p>a<span>b<script>x</script></span></p>c", "\nabc"),  # ends inside an invisible element: no newline
-])
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>a</p><p>b</p>", "\na\n\nb\n"),
+        ("<b>K</b>onqueror", "Konqueror"),  # inline edges add nothing
+        ("<div><p>x</p></div>y", "\n\nx\ny"),  # blocks ending on the same text add one newline
+        ("<p>x<b></b></p>y", "\nxy"),  # a block that ends on an element adds no closing newline
+        ("<p>x<br>y</p>", "\nx\ny\n"),
+        ("<p>a<script>b</script>c<!-- d -->e</p>", "\nace\n"),
+        ("<p>a<iframe>fallback</iframe>b</p>", "\nab\n"),
+        ("<div>a<!-- c --></div>b", "\na\nb"),  # a comment that ends a block ends it
+        ("<p>a<span>b<script>x</script></span></p>c", "\nabc"),  # ends inside an invisible element: no newline
+    ],
+)
 def test_visible_text(html: str, text: str) -> None:
     assert visible_text(parse_fragment(html)) == text
 
@@ -146,29 +156,36 @@ def test_serialize_html_writes_the_html5_form_and_refuses_comments() -> None:
     assert serialize_html(parse_fragment("<script>x()</script>")) is None
 
 
-@pytest.mark.parametrize("html", [
-    '<picture><source srcset="a.jpg"><img src="b.jpg"></picture>',  # libxml2 nests the image in the <source>
-    "<embed src=x>after<wbr>w",
-    "<iframe>fall <b>back</b> &amp;</iframe><script>if (a < b && c) {}</script><!-- c -->t",
-    "<pre>\n\ncode</pre><textarea>\nx &lt; y</textarea>",
-    '<a title="&quot;x&quot; &amp; <y>" href="/中国.png">t</a>',
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<picture><source srcset="a.jpg"><img src="b.jpg"></picture>',  # libxml2 nests the image in the <source>
+        "<embed src=x>after<wbr>w",
+        "<iframe>fall <b>back</b> &amp;</iframe><script>if (a < b && c) {}</script><!-- c -->t",
+        "<pre>\n\ncode</pre><textarea>\nx &lt; y</textarea>",
+        '<a title="&quot;x&quot; &amp; <y>" href="/中国.png">t</a>',
+    ],
+)
 def test_inner_html_reads_back_as_the_same_tree(html: str) -> None:
     tree = parse_fragment(html)
     assert written(parse_fragment(inner_html(tree))) == written(tree)
 
 
 def test_an_image_libxml2_nests_in_a_source_reaches_the_markdown() -> None:
-    result = clean_text('---\ntitle: t\n---\n<p>Text.</p><a href="https://e.org/give"><picture>'
-                        '<source srcset="https://e.org/m.jpg" media="(max-width: 767px)">'
-                        '<img src="https://e.org/pc.jpg" alt="give"></picture></a>\n')
+    result = clean_text(
+        '---\ntitle: t\n---\n<p>Text.</p><a href="https://e.org/give"><picture>'
+        '<source srcset="https://e.org/m.jpg" media="(max-width: 767px)">'
+        '<img src="https://e.org/pc.jpg" alt="give"></picture></a>\n'
+    )
     assert "[![give](https://e.org/pc.jpg)](https://e.org/give)" in result.text
 
 
 def test_urls_that_decode_to_control_characters_are_set_without_failing() -> None:
     # the source URL escapes a control character (YAML allows it escaped), a Photon URL percent-encodes one
-    result = clean_text('---\nfrom: "https://e.org/\\x01a/"\n---\n<p><a href="rel">x</a>'
-                        '<img src="https://i0.wp.com/e.org/%01a.png"></p>\n')
+    result = clean_text(
+        '---\nfrom: "https://e.org/\\x01a/"\n---\n<p><a href="rel">x</a>'
+        '<img src="https://i0.wp.com/e.org/%01a.png"></p>\n'
+    )
     assert result.text.endswith("[x](https://e.org/\ufffda/rel)![](https://e.org/\ufffda.png)\n")
 
 

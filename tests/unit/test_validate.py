@@ -40,15 +40,17 @@ def problem(path: str, code: str, severity: Severity = Severity.ERROR) -> Proble
 # --- per-file ignores ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "root", "ignored"), [
-    ("posts/_index.md", None, True),  # the file name matches
-    ("/site/posts/drafts/a.md", "/site", True),  # relative to the config folder
-    ("posts/drafts/deep/a.md", None, True),  # '*' crosses folders
-    ("posts/a.md", None, False),
-    ("/elsewhere/drafts/a.md", "/site", False),  # outside the config folder: only the forms as given
-])
-def test_file_ignores_match_the_path_its_relative_form_or_its_name(path: str, root: str | None,
-                                                                   ignored: bool) -> None:
+@pytest.mark.parametrize(
+    ("path", "root", "ignored"),
+    [
+        ("posts/_index.md", None, True),  # the file name matches
+        ("/site/posts/drafts/a.md", "/site", True),  # relative to the config folder
+        ("posts/drafts/deep/a.md", None, True),  # '*' crosses folders
+        ("posts/a.md", None, False),
+        ("/elsewhere/drafts/a.md", "/site", False),  # outside the config folder: only the forms as given
+    ],
+)
+def test_file_ignores_match_the_path_its_relative_form_or_its_name(path: str, root: str | None, ignored: bool) -> None:
     ignores = FileIgnores((("_index.md", ("PK208",)), ("posts/drafts/*", ("pk2",)), ("drafts/*", ("PK2",))), root)
     kept = ignores.keep([problem(path, "PK208"), problem(path, "PK109")])
     assert [p.code for p in kept] == (["PK109"] if ignored else ["PK208", "PK109"])
@@ -64,10 +66,27 @@ def test_no_file_ignores_keep_everything() -> None:
 
 
 def test_job_from_config_selects_codes_and_keeps_settings() -> None:
-    job = ValidateJob.from_config(config(select=("PK2",), ignore=("PK207",), schema="hugo", source_url_key="src",
-                                         encoding="gb18030", max_file_size=10))
-    assert job.codes == ("PK201", "PK202", "PK203", "PK204", "PK205", "PK206", "PK208", "PK209",
-                         *(f"PK{n}" for n in range(210, 222)))
+    job = ValidateJob.from_config(
+        config(
+            select=("PK2",),
+            ignore=("PK207",),
+            schema="hugo",
+            source_url_key="src",
+            encoding="gb18030",
+            max_file_size=10,
+        )
+    )
+    assert job.codes == (
+        "PK201",
+        "PK202",
+        "PK203",
+        "PK204",
+        "PK205",
+        "PK206",
+        "PK208",
+        "PK209",
+        *(f"PK{n}" for n in range(210, 222)),
+    )
     assert (job.schema, job.source_url_key, job.encoding, job.max_file_size) == ("hugo", "src", "gb18030", 10)
     assert [rule.code for rule in job.rules] == list(job.codes)
     context = job.context()
@@ -75,11 +94,14 @@ def test_job_from_config_selects_codes_and_keeps_settings() -> None:
     assert context.source_url_key == "src"
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"select": ("PK9",)}, "no rule matches 'PK9'"),
-    ({"per_file_ignores": (("a/*", ("PK2", "XX1")),)}, "per-file-ignores for 'a/*': no rule matches 'XX1'"),
-    ({"per_file_ignores": (("a/*", ("",)),)}, "per-file-ignores for 'a/*': no rule matches ''"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"select": ("PK9",)}, "no rule matches 'PK9'"),
+        ({"per_file_ignores": (("a/*", ("PK2", "XX1")),)}, "per-file-ignores for 'a/*': no rule matches 'XX1'"),
+        ({"per_file_ignores": (("a/*", ("",)),)}, "per-file-ignores for 'a/*': no rule matches ''"),
+    ],
+)
 def test_job_from_config_refuses_unknown_codes(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         ValidateJob.from_config(config(**changes))
@@ -112,23 +134,40 @@ def test_check_file_gives_problems_and_a_summary(tmp_path: Path) -> None:
     assert result.summary is not None and (result.summary.title, result.summary.date) == ("T", "2021-08-10")
 
 
-@pytest.mark.parametrize(("content", "changes", "message", "hint"), [
-    (b"---\ntitle: \xff\n---\n", {}, "is not UTF-8 (byte 0xff at offset 11); it looks like cp1252",
-     "convert the file to UTF-8, or pass the --encoding"),
-    ("---\ntitle: é\n---\n".encode(), {"encoding": "ascii"}, "cannot be read as ascii",
-     "convert the file to UTF-8, or set encoding"),
-    (b"\x00\x01binary", {}, "holds NUL bytes", "check that the file exists and can be read"),
-    (POST.encode(), {"max_file_size": 10}, "is larger than max-file-size (10 bytes)", "raise max-file-size"),
-])
-def test_a_file_that_cannot_be_read_is_pk100(tmp_path: Path, content: bytes, changes: dict[str, object],
-                                             message: str, hint: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "changes", "message", "hint"),
+    [
+        (
+            b"---\ntitle: \xff\n---\n",
+            {},
+            "is not UTF-8 (byte 0xff at offset 11); it looks like cp1252",
+            "convert the file to UTF-8, or pass the --encoding",
+        ),
+        (
+            "---\ntitle: é\n---\n".encode(),
+            {"encoding": "ascii"},
+            "cannot be read as ascii",
+            "convert the file to UTF-8, or set encoding",
+        ),
+        (b"\x00\x01binary", {}, "holds NUL bytes", "check that the file exists and can be read"),
+        (POST.encode(), {"max_file_size": 10}, "is larger than max-file-size (10 bytes)", "raise max-file-size"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_pk100(
+    tmp_path: Path, content: bytes, changes: dict[str, object], message: str, hint: str
+) -> None:
     path = tmp_path / "a.md"
     path.write_bytes(content)
     job = ValidateJob.from_config(config(**changes))
     result = check_file(str(path), job, job.context(), job.rules)
     [found] = result.problems
-    assert (found.path, found.line, found.column, found.code, found.severity) == (str(path), 1, 1, "PK100",
-                                                                                  Severity.ERROR)
+    assert (found.path, found.line, found.column, found.code, found.severity) == (
+        str(path),
+        1,
+        1,
+        "PK100",
+        Severity.ERROR,
+    )
     assert message in found.message
     assert found.hint.startswith(hint)
     assert result.summary is None
@@ -169,19 +208,24 @@ def write_posts(folder: Path, count: int) -> None:
     for number in range(count):
         day = f"2021-{8 + number // 28:02d}-{number % 28 + 1:02d}"
         (folder / f"{day}-post.md").write_text(
-            POST.replace("2021-08-10", day).replace("title: T", f"title: T{number}"), encoding="utf-8")
+            POST.replace("2021-08-10", day).replace("title: T", f"title: T{number}"), encoding="utf-8"
+        )
 
 
 def test_a_run_streams_problems_in_file_order_and_counts_them(tmp_path: Path) -> None:
     write_posts(tmp_path / "posts", 3)
-    (tmp_path / "posts" / "2021-09-01-dup.md").write_text(POST.replace("2021-08-10", "2021-08-01").replace(
-        "title: T", "title: T0"), encoding="utf-8")
+    (tmp_path / "posts" / "2021-09-01-dup.md").write_text(
+        POST.replace("2021-08-10", "2021-08-01").replace("title: T", "title: T0"), encoding="utf-8"
+    )
     run = validate_paths([tmp_path / "posts"], config(jobs=1))
     problems = list(run)
     assert [(Path(p.path).name, p.code) for p in problems] == [
-        ("2021-08-01-post.md", "PK207"), ("2021-08-02-post.md", "PK207"), ("2021-08-03-post.md", "PK207"),
+        ("2021-08-01-post.md", "PK207"),
+        ("2021-08-02-post.md", "PK207"),
+        ("2021-08-03-post.md", "PK207"),
         ("2021-09-01-dup.md", "PK207"),
-        ("2021-09-01-dup.md", "PK302"), ("2021-09-01-dup.md", "PK303"),  # archive rules come last
+        ("2021-09-01-dup.md", "PK302"),
+        ("2021-09-01-dup.md", "PK303"),  # archive rules come last
     ]
     assert run.summary() == Summary(files_checked=4, errors=0, warnings=6)
     assert (run.exit_code(strict=False), run.exit_code(strict=True)) == (0, 1)
@@ -207,15 +251,17 @@ def test_a_missing_path_raises_before_anything_is_checked(tmp_path: Path) -> Non
 
 
 def test_a_folder_that_cannot_be_listed_is_pk100(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def discover_posts(paths: Iterable[Path], config: object, *,
-                       on_error: Callable[[PostError], None]) -> Iterator[Path]:
+    def discover_posts(
+        paths: Iterable[Path], config: object, *, on_error: Callable[[PostError], None]
+    ) -> Iterator[Path]:
         on_error(PostError(str(tmp_path / "locked"), "cannot be read: Permission denied"))
         return iter(())
 
     monkeypatch.setattr(validate_module, "discover_posts", discover_posts)
     run = validate_paths([tmp_path], DEFAULT_CONFIG)
     assert [(p.path, p.code, p.message) for p in run] == [
-        (str(tmp_path / "locked"), "PK100", "cannot be read: Permission denied")]
+        (str(tmp_path / "locked"), "PK100", "cannot be read: Permission denied")
+    ]
     assert run.errors == 1
     quiet = validate_paths([tmp_path], config(ignore=("PK100",)))
     assert list(quiet) == []
