@@ -192,6 +192,25 @@ def _require_file(source: str, command: str) -> Path:
     return path
 
 
+def _cleaning_settings(
+    sanitizer: str | None,
+    converter: str | None,
+    markdown: str | None,
+    rules: list[Path] | None,
+    encoding: str | None,
+    source_url_key: str | None,
+) -> dict[str, object]:
+    """The command-line options every cleaning command shares, as config keys (None: not given)."""
+    return {
+        "sanitizer": sanitizer,
+        "converter": converter,
+        "markdown": markdown,
+        "rules": _rule_paths(rules),
+        "encoding": encoding,
+        "source-url-key": source_url_key,
+    }
+
+
 def _rule_paths(rules: list[Path] | None) -> list[str] | None:
     return [str(r) for r in rules] if rules else None
 
@@ -226,12 +245,7 @@ def convert(
         [] if path is None else [path],
         config_file,
         {
-            "sanitizer": sanitizer,
-            "converter": converter,
-            "markdown": markdown,
-            "rules": _rule_paths(rules),
-            "encoding": encoding,
-            "source-url-key": source_url_key,
+            **_cleaning_settings(sanitizer, converter, markdown, rules, encoding, source_url_key),
         },
     )
     job = job_from_config(config, Mode.CHECK)
@@ -325,12 +339,7 @@ def clean(
         paths,
         config_file,
         {
-            "sanitizer": sanitizer,
-            "converter": converter,
-            "markdown": markdown,
-            "rules": _rule_paths(rules),
-            "encoding": encoding,
-            "source-url-key": source_url_key,
+            **_cleaning_settings(sanitizer, converter, markdown, rules, encoding, source_url_key),
             "include": include,
             "exclude": exclude,
             "jobs": _jobs(jobs),
@@ -464,12 +473,7 @@ def explain(
         [path],
         config_file,
         {
-            "sanitizer": sanitizer,
-            "converter": converter,
-            "markdown": markdown,
-            "rules": _rule_paths(rules),
-            "encoding": encoding,
-            "source-url-key": source_url_key,
+            **_cleaning_settings(sanitizer, converter, markdown, rules, encoding, source_url_key),
         },
     )
     job = job_from_config(config, Mode.CHECK, explain=True)
