@@ -134,10 +134,14 @@ def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tu
     lines = text.split("\n")
     offsets = _line_offsets(text)
     untrusted = set()
+    fence_shifted = False  # once kramdown pairs one fence line differently, it may pair every later one so
     for i, token in enumerate(tokens):
         if not token.map:
             continue
-        if (token.type == "fence" and not _robust_fence(token, tokens, lines)) or (
+        if token.type == "fence" and (fence_shifted or not _robust_fence(token, tokens, lines)):
+            fence_shifted = True
+            untrusted.add((offsets[token.map[0]], offsets[min(token.map[1], len(lines))]))
+        elif (
                 # kramdown reads indented lines after a list as the last item's content
                 token.type == "code_block" and i and tokens[i - 1].type in ("bullet_list_close", "ordered_list_close")):
             untrusted.add((offsets[token.map[0]], offsets[min(token.map[1], len(lines))]))
