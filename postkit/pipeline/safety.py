@@ -134,12 +134,14 @@ def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tu
     lines = text.split("\n")
     offsets = _line_offsets(text)
     untrusted = set()
+    fence_shifted = False  # once kramdown pairs one fence line differently, it may pair every later one so
     for i, token in enumerate(tokens):
         if not token.map:
             continue
-        if (token.type == "fence" and not _robust_fence(token, tokens, lines)) or (
-                # kramdown reads indented lines after a list as the last item's content
-                token.type == "code_block" and i and tokens[i - 1].type in ("bullet_list_close", "ordered_list_close")):
+        if token.type == "fence" and (fence_shifted or not _robust_fence(token, tokens, lines)):
+            fence_shifted = True
+            untrusted.add((offsets[token.map[0]], offsets[min(token.map[1], len(lines))]))
+        elif token.type == "code_block" and not _robust_indented_code(token, i, tokens, lines):
             untrusted.add((offsets[token.map[0]], offsets[min(token.map[1], len(lines))]))
     return [region for region in regions if region not in untrusted]
 
@@ -169,6 +171,22 @@ def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
     return plain_line and previous.count(">") == _quote_depth(lines[first]) and any(
         t.type in ("paragraph_open", "heading_open") and t.map and t.map[1] == first and t.level == fence.level
         and _starts_cleanly(t.map[0], lines, tokens) for t in tokens)
+
+
+def _robust_indented_code(code: Token, index: int, tokens: list[Token], lines: list[str]) -> bool:
+    """Indented code kramdown reads as code too: after a blank line of its container, not right after a list.
+
+    kramdown reads indented lines after a list as the last item's content, and a list item
+    whose marker is followed by five spaces (`1.     x`) as text.
+    """
+    assert code.map is not None
+    first = code.map[0]
+    if index and tokens[index - 1].type in ("bullet_list_close", "ordered_list_close"):
+        return False
+    if first == 0:
+        return True
+    previous = lines[first - 1]
+    return not previous.strip(" \t>") and previous.count(">") == _quote_depth(lines[first])
 
 
 def _starts_cleanly(first: int, lines: list[str], tokens: list[Token]) -> bool:

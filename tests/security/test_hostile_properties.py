@@ -239,6 +239,9 @@ KRAMDOWN_DIVERGENCE = {
     "fence-info-two-words": ('Intro.\n\nText <span><script>\n```<script onerror="alert(1)" onerror="alert(1)">\n'
                              "[r]: javascript:x\n\n```\n</script></script></span> more\n", "nh3"),
     "code-after-empty-item": ("Intro.\n\n-  \n\n     [](java\tscript:x) \n", "nh3"),
+    "code-on-item-line": ('Intro.\n\nText <span><script>\n1.     {: onclick="x"}</script></span> more\n', "nh3"),
+    "fence-paired-differently": ('Intro.\n\n<svg><script>\n```{: onclick="x"}\n```\n</script></svg>\n\n'
+                                 " <script><script></script>\n```\n<script></script></script> \n```\n\n", "nh3"),
     "fence-after-lazy-heading": ("Intro.\n\nText <span><script>\n> \n# \n```\n</script></script></span> more\n\n"
                                  '<style title="\n```\n">\n', "nh3"),
 }
