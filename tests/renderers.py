@@ -166,8 +166,12 @@ def _kramdown_process() -> subprocess.Popen[bytes]:
     """One ruby process for the whole test session, started on first use and kept for every later batch."""
     global _kramdown_worker
     if _kramdown_worker is None or _kramdown_worker.poll() is not None:
-        _kramdown_worker = subprocess.Popen(["ruby", "-e", _KRAMDOWN_SCRIPT, str(kramdown_input())],
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _kramdown_worker = subprocess.Popen(
+            ["ruby", "-e", _KRAMDOWN_SCRIPT, str(kramdown_input())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         atexit.register(_stop, _kramdown_worker)
     return _kramdown_worker
 
@@ -218,9 +222,22 @@ def _render_goldmark(markdowns: list[str]) -> list[str]:
             (content / f"d{i:06d}.md").write_text(f'---\ntitle: "d{i}"\n---\n{_utf8(markdowns[i])}', encoding="utf-8")
         failures: dict[int, str] = {}
         while True:
-            done = subprocess.run(["hugo", "--quiet", "--source", str(site), "--destination", str(site / "public"),
-                                   "--cacheDir", str(site / "cache")],
-                                  capture_output=True, text=True, check=False, env={**os.environ, "HUGO_ENV": "test"})
+            done = subprocess.run(
+                [
+                    "hugo",
+                    "--quiet",
+                    "--source",
+                    str(site),
+                    "--destination",
+                    str(site / "public"),
+                    "--cacheDir",
+                    str(site / "cache"),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "HUGO_ENV": "test"},
+            )
             if done.returncode == 0:
                 break
             # a page Hugo refuses (an unknown shortcode `{{< x >}}`) fails the build: set it aside, build again
@@ -231,8 +248,10 @@ def _render_goldmark(markdowns: list[str]) -> list[str]:
                 failures[i] = done.stderr
                 (content / f"d{i:06d}.md").unlink()
             pending -= bad
-        rendered = [None if i in failures else (site / "public" / f"d{i:06d}" / "index.html").read_text("utf-8")
-                    for i in range(len(markdowns))]
+        rendered = [
+            None if i in failures else (site / "public" / f"d{i:06d}" / "index.html").read_text("utf-8")
+            for i in range(len(markdowns))
+        ]
         if failures:
             raise RenderError("goldmark", failures, rendered)
         return [html for html in rendered if html is not None]

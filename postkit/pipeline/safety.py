@@ -168,9 +168,18 @@ def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
     marker = _CONTAINER_PREFIX.match(previous)
     plain_line = marker is None or not marker.group(0).strip(" \t>")  # `1. ` there may start a list to kramdown
     # after a paragraph or heading of its own container that itself starts cleanly
-    return plain_line and previous.count(">") == _quote_depth(lines[first]) and any(
-        t.type in ("paragraph_open", "heading_open") and t.map and t.map[1] == first and t.level == fence.level
-        and _starts_cleanly(t.map[0], lines, tokens) for t in tokens)
+    return (
+        plain_line
+        and previous.count(">") == _quote_depth(lines[first])
+        and any(
+            t.type in ("paragraph_open", "heading_open")
+            and t.map
+            and t.map[1] == first
+            and t.level == fence.level
+            and _starts_cleanly(t.map[0], lines, tokens)
+            for t in tokens
+        )
+    )
 
 
 def _robust_indented_code(code: Token, index: int, tokens: list[Token], lines: list[str]) -> bool:
@@ -230,8 +239,9 @@ _AUTOLINK = re.compile(r"(?<!\\)<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 _TITLE_END = re.compile(r"""\s+(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\))\s*$""", re.DOTALL)
 
 
-def _neutralize_links(text: str, tokens: list[Token], env: dict[str, Any], code: list[tuple[int, int]],
-                      allow_data_images: bool) -> tuple[str, int]:
+def _neutralize_links(
+    text: str, tokens: list[Token], env: dict[str, Any], code: list[tuple[int, int]], allow_data_images: bool
+) -> tuple[str, int]:
     """Point every executable destination at '#' and escape every executable autolink; the count of repairs."""
     masked = _mask(text, code)
     edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
@@ -288,7 +298,7 @@ def _destinations(masked: str) -> Iterator[tuple[int, int]]:
             yield _without_title(masked, start, end)
     for match in _DEFINITION.finditer(masked):
         line_start = masked.rfind("\n", 0, match.start()) + 1
-        if masked[line_start:match.start()].strip():
+        if masked[line_start : match.start()].strip():
             continue  # not at the start of its line
         start = match.end()
         if masked.startswith("\n", start):  # the destination on the next line
@@ -331,7 +341,7 @@ def _without_title(masked: str, start: int, end: int) -> tuple[int, int]:
         start += 1
     while end > start and masked[end - 1] in " \t\n":
         end -= 1
-    if masked.startswith("<", start) and masked[end - 1:end] == ">":
+    if masked.startswith("<", start) and masked[end - 1 : end] == ">":
         start, end = start + 1, end - 1
     return start, end
 
@@ -398,11 +408,33 @@ _ATTRIBUTE_LINE = re.compile(r"\{([^{}\n]*)\}[ \t]*$")
 _KRAMDOWN_LIST = re.compile(r"\{:(?:([A-Za-z][\w-]*):)?((?:\\\}|[^}\n])*)\}")
 # Attributes that cannot run, load or style anything: an attribute list naming only these, ids,
 # classes and ALD names is kept (`{: .notice-info}`, Hugo's `{#custom-id}`); any other is escaped.
-HARMLESS_ATTRIBUTES = frozenset({
-    "class", "id", "title", "lang", "dir", "target", "rel", "width", "height", "align", "role", "start",
-    "reversed", "loading", "colspan", "rowspan", "scope", "abbr", "headers", "hreflang", "translate",
-    "aria-label", "aria-hidden",
-})
+HARMLESS_ATTRIBUTES = frozenset(
+    {
+        "class",
+        "id",
+        "title",
+        "lang",
+        "dir",
+        "target",
+        "rel",
+        "width",
+        "height",
+        "align",
+        "role",
+        "start",
+        "reversed",
+        "loading",
+        "colspan",
+        "rowspan",
+        "scope",
+        "abbr",
+        "headers",
+        "hreflang",
+        "translate",
+        "aria-label",
+        "aria-hidden",
+    }
+)
 _ATTRIBUTE_ITEM = re.compile(r"""[ \t]*(?:[.#][^\s{}"'=<>`]+|([A-Za-z][\w-]*)(?:=("[^"\\]*"|'[^'\\]*'|[\w.%-]+))?)""")
 
 
@@ -442,14 +474,21 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
             escape(match.start(), "kramdown-syntax")
     if "{" in text:
         offsets = _line_offsets(text)
-        heading_lines = {line for token in tokens if token.type == "heading_open" and token.map
-                         for line in range(token.map[0], token.map[1] - (token.markup in ("=", "-")))}
+        heading_lines = {
+            line
+            for token in tokens
+            if token.type == "heading_open" and token.map
+            for line in range(token.map[0], token.map[1] - (token.markup in ("=", "-")))
+        }
         for number, line in enumerate(text.split("\n")):
             if "{" not in line:
                 continue
             prefix = _CONTAINER_PREFIX.match(line)
-            found = _TRAILING_ATTRIBUTES.search(line) if number in heading_lines else (
-                _ATTRIBUTE_LINE.match(line, prefix.end() if prefix else 0))
+            found = (
+                _TRAILING_ATTRIBUTES.search(line)
+                if number in heading_lines
+                else (_ATTRIBUTE_LINE.match(line, prefix.end() if prefix else 0))
+            )
             if found and not found.group(1).startswith(":") and not harmless_attribute_list(found.group(1)):
                 escape(offsets[number] + found.start(), "goldmark-attribute")
     return _apply(text, edits), repairs
@@ -470,9 +509,11 @@ _SAFE_COMMENT = re.compile(r"<!--(?!-?>)(?:(?!--!?>).)*-->", re.DOTALL)
 _TAG_START = re.compile(r"(?<!\\)<(?=[A-Za-z/?&\\])")
 # CommonMark's autolinks; an email's local part without `/`, `=` or quotes, which would let a tag
 # (`<script/href="mailto:a@b.c">`) pass for one
-_AUTOLINK_OR_EMAIL = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
-                                r"|<[A-Za-z0-9.!#$%&'*+?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                                r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>")
+_AUTOLINK_OR_EMAIL = re.compile(
+    r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
+    r"|<[A-Za-z0-9.!#$%&'*+?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>"
+)
 
 
 def escape_leftover_html(text: str) -> tuple[str, int]:
@@ -508,7 +549,7 @@ def _may_hold_html(text: str) -> bool:
 def _leftover_html_starts(text: str) -> set[int]:
     starts: set[int] = set()
     for span in find_html(text):
-        chunk = text[span.start:span.end]
+        chunk = text[span.start : span.end]
         if span.block and not span.kept and _SAFE_COMMENT.sub("", chunk).strip() == "":
             continue
         for match in re.finditer(r"<(?=[A-Za-z/!?])", chunk):

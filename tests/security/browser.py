@@ -121,7 +121,7 @@ def run_pages(pages: list[str], *, batch: int = BATCH) -> list[Finding]:
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="postkit-browser-") as tmp:
         for first in range(0, len(pages), batch):
-            chunk = pages[first:first + batch]
+            chunk = pages[first : first + batch]
             findings.extend(Finding(first + f.page, f.kind, f.detail) for f in _run_batch(binary, Path(tmp), chunk))
     return findings
 
@@ -132,20 +132,40 @@ def _run_batch(binary: str, tmp: Path, pages: list[str]) -> list[Finding]:
     page_file = tmp / "batch.html"
     page_file.write_text(_PAGE % payload, encoding="utf-8")
     done = subprocess.run(
-        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-         "--disable-background-networking", "--disable-sync", "--mute-audio",
-         "--autoplay-policy=no-user-gesture-required",
-         # frames in the page's own process, so that the virtual time budget runs their timers too
-         "--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process",
-         f"--user-data-dir={tmp / 'profile'}", "--virtual-time-budget=15000", "--dump-dom", page_file.as_uri()],
-        capture_output=True, text=True, timeout=300, check=False)
+        [
+            binary,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--disable-sync",
+            "--mute-audio",
+            "--autoplay-policy=no-user-gesture-required",
+            # frames in the page's own process, so that the virtual time budget runs their timers too
+            "--disable-site-isolation-trials",
+            "--disable-features=IsolateOrigins,site-per-process",
+            f"--user-data-dir={tmp / 'profile'}",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            page_file.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     results = _results(done.stdout)
     if results is None:
         raise RuntimeError(f"Chromium gave no results (exit {done.returncode}): {done.stderr[-2000:]}")
     found = [Finding(int(f.get("i", -1)), str(f.get("kind")), str(f.get("detail"))) for f in results["findings"]]
     ran = set(results["done"])
-    found.extend(Finding(i, "not-run", "the hook never reported: the page did not load") for i in range(len(pages))
-                 if i not in ran)
+    found.extend(
+        Finding(i, "not-run", "the hook never reported: the page did not load")
+        for i in range(len(pages))
+        if i not in ran
+    )
     return found
 
 

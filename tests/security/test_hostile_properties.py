@@ -31,36 +31,145 @@ from test_xss import HAS_BLEACH, dom_problems, problems
 
 from postkit import CleanOptions, clean_text, split_post
 
-TAGS = ("script", "style", "svg", "math", "iframe", "object", "embed", "a", "img", "form", "button", "input",
-        "details", "video", "audio", "source", "noscript", "template", "textarea", "title", "xmp", "base", "meta",
-        "link", "marquee", "select", "isindex", "foreignObject", "mglyph", "mtext", "p", "div", "span", "b", "i",
-        "em", "pre", "code", "table", "tr", "td", "ul", "li", "h2", "blockquote", "figure", "picture", "summary")
+TAGS = (
+    "script",
+    "style",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "a",
+    "img",
+    "form",
+    "button",
+    "input",
+    "details",
+    "video",
+    "audio",
+    "source",
+    "noscript",
+    "template",
+    "textarea",
+    "title",
+    "xmp",
+    "base",
+    "meta",
+    "link",
+    "marquee",
+    "select",
+    "isindex",
+    "foreignObject",
+    "mglyph",
+    "mtext",
+    "p",
+    "div",
+    "span",
+    "b",
+    "i",
+    "em",
+    "pre",
+    "code",
+    "table",
+    "tr",
+    "td",
+    "ul",
+    "li",
+    "h2",
+    "blockquote",
+    "figure",
+    "picture",
+    "summary",
+)
 VOID = frozenset({"img", "input", "embed", "source", "base", "meta", "link", "isindex", "br", "hr"})
 HANDLERS = ("onerror", "onload", "onclick", "onmouseover", "onfocus", "ontoggle", "onbegin", "onstart", "OnError")
-URL_ATTRIBUTES = ("href", "src", "srcdoc", "formaction", "action", "xlink:href", "poster", "background", "data",
-                  "srcset", "data-src", "data-lazy-src", "cite", "HREF", "SRC")
+URL_ATTRIBUTES = (
+    "href",
+    "src",
+    "srcdoc",
+    "formaction",
+    "action",
+    "xlink:href",
+    "poster",
+    "background",
+    "data",
+    "srcset",
+    "data-src",
+    "data-lazy-src",
+    "cite",
+    "HREF",
+    "SRC",
+)
 PLAIN_ATTRIBUTES = ("title", "alt", "class", "style", "autofocus", "open", "id", "width")
 SCHEMES = ("javascript:", "vbscript:", "data:text/html,", "data:image/svg+xml;base64,", "data:", "livescript:")
-PAYLOADS = ("alert(1)", "alert(document.cookie)", "<script>alert(1)</script>", "//%0aalert(1)",
-            "PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+", "x)](javascript:alert(1))")
-SAFE_URLS = ("https://ok.example/a.png", "http://ok.example/p?a=1&b=2", "/relative/path", "#top", "x",
-             "mailto:me@ok.example", "https://images.weserv.nl/?url=javascript:alert(1)")
+PAYLOADS = (
+    "alert(1)",
+    "alert(document.cookie)",
+    "<script>alert(1)</script>",
+    "//%0aalert(1)",
+    "PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+",
+    "x)](javascript:alert(1))",
+)
+SAFE_URLS = (
+    "https://ok.example/a.png",
+    "http://ok.example/p?a=1&b=2",
+    "/relative/path",
+    "#top",
+    "x",
+    "mailto:me@ok.example",
+    "https://images.weserv.nl/?url=javascript:alert(1)",
+)
 # Between the letters of a scheme: browsers drop tabs and newlines (raw or as entities) there.
 SPLITTERS = ("\t", "\n", "&#9;", "&#x09;", "&#10;", "&#x0A;", "&#13;", "&Tab;", "&NewLine;", "\x00", "&#0;")
 LEADERS = ("", " ", "  ", "\t", "&#32;", "&#1;", "\x01", "\x0c", "\u00a0", "&#x20;")
 CJK = "中文报道继后多家媒体跟进不要然按语端点星，。、“”「」：（）！？"  # noqa: RUF001
 TEXT_CHARS = CJK + "abc XYZ 019 " + "[]()<>*_&!#`~\\|-+.=:;'\"/"
 # Markdown that CommonMark and kramdown read differently (fences, lazy lines, empty items, IALs)
-MARKDOWN_SNIPPETS = ("{: onclick=\"x\"}", "{::nomarkdown}", "[r]: ", "](java\tscript:x)", "\n[r]: javascript:x\n",
-                     "\n```", "\n~~~\n", "\n    ", "{#id onclick=x}", "\n\n> ", "\n1. ", "-  \n")
-TEXT_SNIPPETS = (*MARKDOWN_SNIPPETS, "&lt;", "&gt;", "&amp;", "&#106;", "&lt;script&gt;", "javascript:alert(1)", "](",
-                 "![", "<!--", "-->", "]]>", "<![CDATA[", "</", "\n", "\n- ", "\n# ", "\n> ", "\n```\n", "    ")
+MARKDOWN_SNIPPETS = (
+    '{: onclick="x"}',
+    "{::nomarkdown}",
+    "[r]: ",
+    "](java\tscript:x)",
+    "\n[r]: javascript:x\n",
+    "\n```",
+    "\n~~~\n",
+    "\n    ",
+    "{#id onclick=x}",
+    "\n\n> ",
+    "\n1. ",
+    "-  \n",
+)
+TEXT_SNIPPETS = (
+    *MARKDOWN_SNIPPETS,
+    "&lt;",
+    "&gt;",
+    "&amp;",
+    "&#106;",
+    "&lt;script&gt;",
+    "javascript:alert(1)",
+    "](",
+    "![",
+    "<!--",
+    "-->",
+    "]]>",
+    "<![CDATA[",
+    "</",
+    "\n",
+    "\n- ",
+    "\n# ",
+    "\n> ",
+    "\n```\n",
+    "    ",
+)
 
 
 @st.composite
 def text(draw: st.DrawFn) -> str:
-    pieces = draw(st.lists(st.one_of(st.text(st.sampled_from(TEXT_CHARS), max_size=8),
-                                     st.sampled_from(TEXT_SNIPPETS)), max_size=4))
+    pieces = draw(
+        st.lists(
+            st.one_of(st.text(st.sampled_from(TEXT_CHARS), max_size=8), st.sampled_from(TEXT_SNIPPETS)), max_size=4
+        )
+    )
     return "".join(pieces)
 
 
@@ -192,8 +301,10 @@ EXECUTABLE_OUTPUT = {
     "text-tag": ('Intro.\n\n<script/onerror="alert(1)"></script>\n', "nh3"),
     "nul-in-tag": ('Intro.\n\nText <span><script href="x\x00"></script></span> more\n', "nh3"),
     "comment": ('Intro.\n\n<!--> <embed title="-->"> \n', "nh3"),
-    "literal-unknown-tag": ('Intro.\n\nText <span><mglyph title="<script>alert(1)</script>">\n'
-                            "- </mglyph></span> more\n", "nh3"),
+    "literal-unknown-tag": (
+        'Intro.\n\nText <span><mglyph title="<script>alert(1)</script>">\n- </mglyph></span> more\n',
+        "nh3",
+    ),
     "moved-to-line-start": ('Intro.\n\n<svg><script title="\n- "></script></svg>\n', "nh3"),
     "stray-end-tag": ("Intro.\n\nText <span><script>\\</script></script></a></span> more\n", "nh3"),
     "tag-as-email-autolink": ('Intro.\n\n<script/href="mailto:me@ok.example"></script>\n', "nh3"),
@@ -201,8 +312,10 @@ EXECUTABLE_OUTPUT = {
 NOT_IDEMPOTENT = {
     "moved-to-line-start": ('Intro.\n\n<svg><script title="\n- "></script></svg>\n', "nh3"),
     "text-tag": ('Intro.\n\n<a onerror="alert(1)" title="x href="<script>alert(1)</script>"></a>\n', "nh3"),
-    "pre-in-paragraph": ("Intro.\n\nText <span><pre>0</pre></span> more\n\n"
-                         "Text <span><script>\n```\n</script></span> more\n", "nh3"),
+    "pre-in-paragraph": (
+        "Intro.\n\nText <span><pre>0</pre></span> more\n\nText <span><script>\n```\n</script></span> more\n",
+        "nh3",
+    ),
     "unclosed-comment": ("Intro.\n\n<source><style><!--\n", "nh3"),
     "cdata": ("Intro.\n\n- <b></b> <![CDATA[x\n", "nh3"),
 }
@@ -213,6 +326,7 @@ def with_examples(cases: dict[str, tuple[str, str]]) -> Callable[[TestFunction],
         for source, backend in cases.values():
             test = example(source, backend)(test)
         return test
+
     return decorate
 
 
@@ -233,17 +347,27 @@ def test_output_holds_nothing_executable(source: str, backend: str) -> None:
 KRAMDOWN_DIVERGENCE = {
     "unclosed-fence": ('Intro.\n\n<xmp title="\n```\n"></xmp>\n\n<script></script>\n', "nh3"),
     "fence-after-empty-item": ('Intro.\n\n\n-  \n```\n \n\n<script title="\n```\n">\n', "nh3"),
-    "fence-after-quote-line": ('Intro.\n\n<script/onerror="alert(1)">\n\n> \n```</script>\n\n<script>\n'
-                               "```\n</script>\n", "nh3"),
+    "fence-after-quote-line": (
+        'Intro.\n\n<script/onerror="alert(1)">\n\n> \n```</script>\n\n<script>\n```\n</script>\n',
+        "nh3",
+    ),
     "fence-after-list-marker": ('Intro.\n\n<script/onerror="alert(1)">\n1. \n```</script>\n\n<script>\n```\n', "nh3"),
-    "fence-info-two-words": ('Intro.\n\nText <span><script>\n```<script onerror="alert(1)" onerror="alert(1)">\n'
-                             "[r]: javascript:x\n\n```\n</script></script></span> more\n", "nh3"),
+    "fence-info-two-words": (
+        'Intro.\n\nText <span><script>\n```<script onerror="alert(1)" onerror="alert(1)">\n'
+        "[r]: javascript:x\n\n```\n</script></script></span> more\n",
+        "nh3",
+    ),
     "code-after-empty-item": ("Intro.\n\n-  \n\n     [](java\tscript:x) \n", "nh3"),
     "code-on-item-line": ('Intro.\n\nText <span><script>\n1.     {: onclick="x"}</script></span> more\n', "nh3"),
-    "fence-paired-differently": ('Intro.\n\n<svg><script>\n```{: onclick="x"}\n```\n</script></svg>\n\n'
-                                 " <script><script></script>\n```\n<script></script></script> \n```\n\n", "nh3"),
-    "fence-after-lazy-heading": ("Intro.\n\nText <span><script>\n> \n# \n```\n</script></script></span> more\n\n"
-                                 '<style title="\n```\n">\n', "nh3"),
+    "fence-paired-differently": (
+        'Intro.\n\n<svg><script>\n```{: onclick="x"}\n```\n</script></svg>\n\n'
+        " <script><script></script>\n```\n<script></script></script> \n```\n\n",
+        "nh3",
+    ),
+    "fence-after-lazy-heading": (
+        'Intro.\n\nText <span><script>\n> \n# \n```\n</script></script></span> more\n\n<style title="\n```\n">\n',
+        "nh3",
+    ),
 }
 
 
@@ -275,9 +399,21 @@ def test_front_matter_bytes_are_kept(source: str, backend: str) -> None:
 
 
 def known(cases: dict[str, tuple[str, str]]) -> list[object]:
-    return [pytest.param(source, backend, id=name, marks=[
-        *([pytest.mark.skip(reason="bleach is not installed")] if backend == "bleach" and not HAS_BLEACH else []),
-    ]) for name, (source, backend) in sorted(cases.items())]
+    return [
+        pytest.param(
+            source,
+            backend,
+            id=name,
+            marks=[
+                *(
+                    [pytest.mark.skip(reason="bleach is not installed")]
+                    if backend == "bleach" and not HAS_BLEACH
+                    else []
+                ),
+            ],
+        )
+        for name, (source, backend) in sorted(cases.items())
+    ]
 
 
 @pytest.mark.parametrize(("source", "backend"), known(EXECUTABLE_OUTPUT))

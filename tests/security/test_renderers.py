@@ -6,7 +6,7 @@ import pytest
 from renderers import RENDERERS, RenderError, images, links, render_many, require, visible_text
 
 DOCS = [
-    "# Title\n\nSome *text* and [a link](https://example.com/a \"t\").\n",
+    '# Title\n\nSome *text* and [a link](https://example.com/a "t").\n',
     "![alt](https://example.com/i.png)\n\n> quoted\n",
     "| a | b |\n|---|---|\n| 1 | 2 |\n",
 ]

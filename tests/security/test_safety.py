@@ -10,7 +10,7 @@ from postkit.pipeline.safety import decode_url, is_unsafe_url, secure_markdown
 
 UNSAFE = [
     ("[x](javascript:alert(1))", "[x](#)"),
-    ("[x](JaVaScRiPt:alert(1) \"t\")", "[x](# \"t\")"),
+    ('[x](JaVaScRiPt:alert(1) "t")', '[x](# "t")'),
     ("![x](vbscript:msgbox(1))", "![x](#)"),
     ("[x](<javascript:alert(1)>)", "[x](<#>)"),
     ("[x](javascript&#0000058;alert(1))", "[x](#)"),
@@ -38,10 +38,12 @@ def test_executable_destinations_point_nowhere(markdown: str, expected: str) -> 
 
 
 KRAMDOWN = [
-    ('# h\n{: tabindex="1" autofocus="" onfocus="alert(1)"}\n',
-     '# h\n\\{: tabindex="1" autofocus="" onfocus="alert(1)"}\n'),
+    (
+        '# h\n{: tabindex="1" autofocus="" onfocus="alert(1)"}\n',
+        '# h\n\\{: tabindex="1" autofocus="" onfocus="alert(1)"}\n',
+    ),
     ("*x*{: onmouseover=alert(1)}", "*x*\\{: onmouseover=alert(1)}"),
-    ("{:ref: onclick=\"a\"}\n\npara\n{: ref}\n", "\\{:ref: onclick=\"a\"}\n\npara\n{: ref}\n"),  # no ALD left to use
+    ('{:ref: onclick="a"}\n\npara\n{: ref}\n', '\\{:ref: onclick="a"}\n\npara\n{: ref}\n'),  # no ALD left to use
     ('para\n{: .c style="x:y"}', 'para\n\\{: .c style="x:y"}'),
     ("para\n{: .c data-src='javascript:x'}", "para\n\\{: .c data-src='javascript:x'}"),
     ("{::nomarkdown}x{:/}", "\\{::nomarkdown}x\\{:/}"),
@@ -60,14 +62,14 @@ def test_kramdown_syntax_is_escaped(markdown: str, expected: str) -> None:
 
 
 SAFE = [
-    "# Title\n\nSome *text*, [a link](https://example.com/a_b \"t\") and ![i](/x.png).\n",
+    '# Title\n\nSome *text*, [a link](https://example.com/a_b "t") and ![i](/x.png).\n',
     "[r]: https://example.com/\n\n> - [quoted][r] <https://example.com> <me@example.com>\n",
     "```\n[x](javascript:alert(1)) {: onclick=x} <script>\n```\n",
     "Code `[x](javascript:a)` and `{:x}` and `<b>`.\n",
     "<!--more-->\n\nText (javascript: is a word here) and data: too.\n",
     "[x](#javascript:a) [y](/data:x) [z](http://a/javascript:b)\n",
     "Note\n{: .notice-info }\n\n[x](https://a.example/){:target=\"_blank\" rel='noopener'} *y*{:#id .c}\n",
-    "{:quote: .pull title=\"Said\"}\n\n> Quoted\n{: quote}\n",
+    '{:quote: .pull title="Said"}\n\n> Quoted\n{: quote}\n',
     "# Title {#custom-id .c}\n\nSetext {#s}\n===\n\nA {placeholder} line\n{x}\n",
     "### Games finished this year: {#Games-finished-this-year:}\n",  # a real post's heading id
 ]
@@ -92,8 +94,18 @@ def test_leftover_html_is_escaped_before_links_are_read() -> None:
     assert repairs == Counter({"html-escaped": 2, "unsafe-link": 1})
 
 
-@pytest.mark.parametrize("url", ["java\nscript:x", " \x01javascript:x", "&#x6A;avascript:x", "javascript&amp;colon;x",
-                                 "vb&#115;cript:x", "&NewLine;javascript:x", "javas%09cript:x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "java\nscript:x",
+        " \x01javascript:x",
+        "&#x6A;avascript:x",
+        "javascript&amp;colon;x",
+        "vb&#115;cript:x",
+        "&NewLine;javascript:x",
+        "javas%09cript:x",
+    ],
+)
 def test_decoding_reads_schemes_as_renderers_and_browsers_do(url: str) -> None:
     assert is_unsafe_url(url)
 
@@ -119,8 +131,8 @@ def test_a_fence_never_closed_is_not_code() -> None:
     closed = "Text\n```\n<script>x</script>\n```\n\nText:\n> ```\n> <b>\n> ```\n"
     assert secure_markdown(closed) == (closed, Counter())
     # kramdown takes a fence after an empty item into the item, where it never closes
-    after_item = "-  \n```\n \n\n<script title=\"\n```\n\">\n"
-    assert secure_markdown(after_item)[0] == "-  \n```\n \n\n\\<script title=\"\n```\n\">\n"
+    after_item = '-  \n```\n \n\n<script title="\n```\n">\n'
+    assert secure_markdown(after_item)[0] == '-  \n```\n \n\n\\<script title="\n```\n">\n'
     # ... and a `>` line before a fence outside the quote, as a lazy line
     after_quote = "> \n```\n<script>\n```\n"
     assert secure_markdown(after_quote)[0] == "> \n```\n\\<script>\n```\n"
@@ -128,15 +140,18 @@ def test_a_fence_never_closed_is_not_code() -> None:
     after_marker = "Text\n1. \n```\n<script>\n```\n"
     assert secure_markdown(after_marker)[0] == "Text\n1. \n```\n\\<script>\n```\n"
     # kramdown reads no fence where the info string has two words
-    two_words = "Text\n```<b onclick=\"x\">\n```\n"
-    assert secure_markdown(two_words)[0] == "Text\n```\\<b onclick=\"x\">\n```\n"
+    two_words = 'Text\n```<b onclick="x">\n```\n'
+    assert secure_markdown(two_words)[0] == 'Text\n```\\<b onclick="x">\n```\n'
 
 
-@pytest.mark.parametrize(("markdown", "expected"), [
-    ('# Title {style="x" onload=y}', '# Title \\{style="x" onload=y}'),
-    ("Title {#id .c onclick=x}\n===", "Title \\{#id .c onclick=x}\n==="),
-    ("Paragraph\n{style=t}", "Paragraph\n\\{style=t}"),
-])
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ('# Title {style="x" onload=y}', '# Title \\{style="x" onload=y}'),
+        ("Title {#id .c onclick=x}\n===", "Title \\{#id .c onclick=x}\n==="),
+        ("Paragraph\n{style=t}", "Paragraph\n\\{style=t}"),
+    ],
+)
 def test_goldmark_attribute_lists_are_escaped(markdown: str, expected: str) -> None:
     assert secure_markdown(markdown) == (expected, Counter({"goldmark-attribute": 1}))
     assert secure_markdown("# Title with {braces} inside") == ("# Title with {braces} inside", Counter())

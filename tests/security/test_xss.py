@@ -131,23 +131,78 @@ def post_for(vector: str, placement: str) -> str:
 # --- what counts as forbidden in the output ---------------------------------------------------
 
 _DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:")
-_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "background", "poster", "data",
-                             "code", "codebase", "lowsrc", "dynsrc", "cite", "ping", "manifest", "longdesc",
-                             "usemap", "profile", "classid", "archive", "icon", "srcset", "imagesrcset",
-                             "data-src", "data-lazy-src", "data-srcset"})
+_URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "xlink:href",
+        "background",
+        "poster",
+        "data",
+        "code",
+        "codebase",
+        "lowsrc",
+        "dynsrc",
+        "cite",
+        "ping",
+        "manifest",
+        "longdesc",
+        "usemap",
+        "profile",
+        "classid",
+        "archive",
+        "icon",
+        "srcset",
+        "imagesrcset",
+        "data-src",
+        "data-lazy-src",
+        "data-srcset",
+    }
+)
 # Elements that execute, embed, redirect or submit: never in postkit's output.
-FORBIDDEN_ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
-                                "meta", "form", "link", "style", "svg", "math", "isindex", "button", "input",
-                                "textarea", "select", "keygen", "template", "noscript", "xmp", "plaintext",
-                                "noembed", "noframes", "param", "portal"})
+FORBIDDEN_ELEMENTS = frozenset(
+    {
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "base",
+        "meta",
+        "form",
+        "link",
+        "style",
+        "svg",
+        "math",
+        "isindex",
+        "button",
+        "input",
+        "textarea",
+        "select",
+        "keygen",
+        "template",
+        "noscript",
+        "xmp",
+        "plaintext",
+        "noembed",
+        "noframes",
+        "param",
+        "portal",
+    }
+)
 # An HTML5 tag name ends at whitespace, "/" or ">" (a NUL becomes part of the name).
 _FORBIDDEN_TAG = re.compile(r"<(" + "|".join(sorted(FORBIDDEN_ELEMENTS)) + r")(?=[\t\n\f\r />]|$)", re.IGNORECASE)
 _OPEN_TAG = re.compile(r"<[A-Za-z][^\t\n\f\r />]*(?:[\t\n\f\r /]+[^>]*)?>?")
 # Attributes are separated by whitespace or "/", and one may follow a quoted value directly.
 _HANDLER = re.compile(r"[\t\n\f\r /\"']on[a-z0-9_-]+[\t\n\f\r ]*=", re.IGNORECASE)
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
-_CSS_DANGER = re.compile(r"expression\s*\(|javascript\s*:|vbscript\s*:|@import|-moz-binding|behavior\s*:",
-                         re.IGNORECASE)
+_CSS_DANGER = re.compile(
+    r"expression\s*\(|javascript\s*:|vbscript\s*:|@import|-moz-binding|behavior\s*:", re.IGNORECASE
+)
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
@@ -317,8 +372,11 @@ def raw_html(body: str) -> list[str]:
 
     postkit converts every piece of HTML it finds to Markdown, so none should be left.
     """
-    return [token.content for token in flat(STANDARD.parse(body))
-            if token.type in ("html_block", "html_inline") and _TAG_START.search(strip_comments(token.content))]
+    return [
+        token.content
+        for token in flat(STANDARD.parse(body))
+        if token.type in ("html_block", "html_inline") and _TAG_START.search(strip_comments(token.content))
+    ]
 
 
 # --- running the vectors ------------------------------------------------------------------------
@@ -365,15 +423,24 @@ def vector_params() -> list[object]:
                     if reason is not None:
                         marks.append(pytest.mark.xfail(strict=True, reason=reason))
                     suffix = "" if config == "default" else f"+{config}"
-                    params.append(pytest.param(vector, backend, placement, config, marks=marks,
-                                               id=f"{backend}-{placement}{suffix}-L{vector.line}"))
+                    params.append(
+                        pytest.param(
+                            vector,
+                            backend,
+                            placement,
+                            config,
+                            marks=marks,
+                            id=f"{backend}-{placement}{suffix}-L{vector.line}",
+                        )
+                    )
     return params
 
 
 def describe(vector: Vector, backend: str, placement: str, config: str, result: Outcome) -> str:
-    return (f"xss_vectors.txt:{vector.line} {vector.source!r} ({backend}, {placement}, {config} config)\n"
-            f"error: {result.error or '-'}\nproblems:\n  " + "\n  ".join(result.problems)
-            + f"\noutput:\n{result.output}")
+    return (
+        f"xss_vectors.txt:{vector.line} {vector.source!r} ({backend}, {placement}, {config} config)\n"
+        f"error: {result.error or '-'}\nproblems:\n  " + "\n  ".join(result.problems) + f"\noutput:\n{result.output}"
+    )
 
 
 def test_vector_file_is_big_enough_and_has_no_duplicates() -> None:
@@ -438,9 +505,11 @@ def test_tally(backend: str, capsys: pytest.CaptureFixture[str]) -> None:
                 if not result.blocked:
                     missed.add((vector.source, placement))
             blocked_everywhere += all(result.blocked for result in results.values())
-        lines.append(f"[xss {backend}, {config} config] vectors tried: {len(VECTORS)}, blocked in both placements: "
-                     f"{blocked_everywhere} (as an HTML block: {blocked['block']}, inline in a paragraph: "
-                     f"{blocked['inline']})")
+        lines.append(
+            f"[xss {backend}, {config} config] vectors tried: {len(VECTORS)}, blocked in both placements: "
+            f"{blocked_everywhere} (as an HTML block: {blocked['block']}, inline in a paragraph: "
+            f"{blocked['inline']})"
+        )
         assert missed == {(s, p) for (s, b, p, c) in KNOWN_FAILURES if b == backend and c == config}, config
     with capsys.disabled():
         print("\n" + "\n".join(lines))

@@ -63,8 +63,9 @@ def findings(renderer: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = defaultdict(list)
     for item in cleaned():
         for problem in problems_by_body.get(item.body, ()):
-            found[item.vector.family].append(f"{item.sanitizer}/{item.placement}: {item.vector.text!r} -> "
-                                             f"{item.body!r}: {problem}")
+            found[item.vector.family].append(
+                f"{item.sanitizer}/{item.placement}: {item.vector.text!r} -> {item.body!r}: {problem}"
+            )
     return found
 
 
@@ -95,8 +96,17 @@ def test_the_suite_is_as_large_as_it_says() -> None:
     """Well over a thousand vectors, in every family, each in six placements with each sanitizer."""
     families = Counter(v.family.split(":")[0] for v in vectors())
     assert len(vectors()) > 1000
-    assert set(families) >= {"url", "reference", "kramdown", "goldmark", "handler", "svg-mathml", "document",
-                             "mutation", "joined"}
+    assert set(families) >= {
+        "url",
+        "reference",
+        "kramdown",
+        "goldmark",
+        "handler",
+        "svg-mathml",
+        "document",
+        "mutation",
+        "joined",
+    }
     assert len(cleaned()) == len(vectors()) * len(PLACEMENTS) * (len(SANITIZERS) if HAS_BLEACH else 1)
 
 
@@ -107,8 +117,11 @@ def _write_figures(renderer: str, found: dict[str, list[str]]) -> None:
     path = Path(target)
     figures = json.loads(path.read_text()) if path.exists() else {}
     figures[renderer] = {
-        "vectors": len(vectors()), "placements": len(PLACEMENTS), "cleaned_posts": len(cleaned()),
-        "distinct_bodies": len(rendered(renderer).bodies), "findings": sum(map(len, found.values())),
+        "vectors": len(vectors()),
+        "placements": len(PLACEMENTS),
+        "cleaned_posts": len(cleaned()),
+        "distinct_bodies": len(rendered(renderer).bodies),
+        "findings": sum(map(len, found.values())),
         "findings_by_family": {family: len(items) for family, items in found.items()},
     }
     path.write_text(json.dumps(figures, indent=1))

@@ -111,16 +111,26 @@ def url_vectors() -> Iterator[Vector]:
     for carrier, disguise in itertools.product(CARRIERS, DISGUISES):
         yield Vector(f"url:{carrier}", CARRIERS[carrier](_encode_scheme(SCHEMES["javascript"], disguise)))
     for carrier, scheme, disguise in itertools.product(
-            CARRIERS, [s for s in SCHEMES if s != "javascript"], ("plain", "mixed", "padded-colon", "tab-entity")):
+        CARRIERS, [s for s in SCHEMES if s != "javascript"], ("plain", "mixed", "padded-colon", "tab-entity")
+    ):
         yield Vector(f"url:{carrier}", CARRIERS[carrier](_encode_scheme(SCHEMES[scheme], disguise)))
 
 
 # --- reference definitions and links in containers --------------------------------------------------
 
+
 def reference_vectors() -> Iterator[Vector]:
-    urls = ["javascript&#0000058;alert(1)", "da&Tab;ta:text/html,<script>alert(1)</script>",
-            "JAVASCRIPT:alert(1)", "<javascript:alert(1)>", "java\tscript:alert(1)", "java script:alert(1)",
-            "&#106;avascript:alert(1)", "javascript:alert(1) \"t\"", "vbscript&colon;msgbox(1)"]
+    urls = [
+        "javascript&#0000058;alert(1)",
+        "da&Tab;ta:text/html,<script>alert(1)</script>",
+        "JAVASCRIPT:alert(1)",
+        "<javascript:alert(1)>",
+        "java\tscript:alert(1)",
+        "java script:alert(1)",
+        "&#106;avascript:alert(1)",
+        'javascript:alert(1) "t"',
+        "vbscript&colon;msgbox(1)",
+    ]
     shapes = [
         "[r]: {u}\n\n[use][r]",
         "> [r]: {u}\n>\n> [use][r]",
@@ -146,14 +156,31 @@ def reference_vectors() -> Iterator[Vector]:
 
 # --- kramdown and goldmark syntax that writes attributes -----------------------------------------------
 
+
 def kramdown_vectors() -> Iterator[Vector]:
-    attributes = ['onfocus="alert(1)" autofocus tabindex="1"', "onmouseover=alert(1)", "onclick='alert(1)'",
-                  'style="x:expression(alert(1))" onload="alert(1)"', 'href="javascript:alert(1)"',
-                  'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"', '.cls #id onerror="alert(1)"',
-                  '.c title="t" onclick="alert(1)"', 'title="x"onmouseover="alert(1)"',
-                  'target="_blank" href="javascript:alert(1)"', '#id style="background:url(javascript:alert(1))"',
-                  'title="a\\" onclick=\\"alert(1)"', "rel='x' formaction='javascript:alert(1)'"]
-    spans = ["*x*", "**x**", "`x`", "[x](https://ok.example/)", "![i](https://ok.example/a.png)", "<https://ok.example>"]
+    attributes = [
+        'onfocus="alert(1)" autofocus tabindex="1"',
+        "onmouseover=alert(1)",
+        "onclick='alert(1)'",
+        'style="x:expression(alert(1))" onload="alert(1)"',
+        'href="javascript:alert(1)"',
+        'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"',
+        '.cls #id onerror="alert(1)"',
+        '.c title="t" onclick="alert(1)"',
+        'title="x"onmouseover="alert(1)"',
+        'target="_blank" href="javascript:alert(1)"',
+        '#id style="background:url(javascript:alert(1))"',
+        'title="a\\" onclick=\\"alert(1)"',
+        "rel='x' formaction='javascript:alert(1)'",
+    ]
+    spans = [
+        "*x*",
+        "**x**",
+        "`x`",
+        "[x](https://ok.example/)",
+        "![i](https://ok.example/a.png)",
+        "<https://ok.example>",
+    ]
     for attribute in attributes:
         for block in ("# Heading", "Paragraph text", "> quote", "- item", "| a |\n|---|\n| b |", "```\ncode\n```"):
             yield Vector("kramdown:block-ial", f"{block}\n{{: {attribute}}}")
@@ -165,21 +192,35 @@ def kramdown_vectors() -> Iterator[Vector]:
         yield Vector("goldmark:attribute", f"# Heading {{{attribute}}}")
         yield Vector("goldmark:attribute", f"## Heading {{#id {attribute}}}")
         yield Vector("goldmark:attribute", f"Paragraph\n{{{attribute}}}")
-    payloads = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "<svg onload=alert(1)>",
-                '<a href="javascript:alert(1)">x</a>', "&lt;img src=x onerror=alert(1)&gt;"]
+    payloads = [
+        "<img src=x onerror=alert(1)>",
+        "<script>alert(1)</script>",
+        "<svg onload=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        "&lt;img src=x onerror=alert(1)&gt;",
+    ]
     for payload in payloads:
         yield Vector("kramdown:nomarkdown", f"{{::nomarkdown}}{payload}{{:/nomarkdown}}")
         yield Vector("kramdown:nomarkdown", f"{{::nomarkdown}}\n{payload}\n{{:/}}")
-        yield Vector("kramdown:nomarkdown", f"Text {{::nomarkdown type=\"html\"}}{payload}{{:/}} more")
+        yield Vector("kramdown:nomarkdown", f'Text {{::nomarkdown type="html"}}{payload}{{:/}} more')
         yield Vector("kramdown:comment", f"{{::comment}}\n{payload}\n{{:/comment}}")
-        yield Vector("kramdown:options",
-                     f'{{::options parse_block_html="true" /}}\n\n<div markdown="1">{payload}</div>')
+        yield Vector(
+            "kramdown:options", f'{{::options parse_block_html="true" /}}\n\n<div markdown="1">{payload}</div>'
+        )
         yield Vector("kramdown:options", f'{{::options parse_span_html="true" html_to_native="false" /}}{payload}')
-    for option in ('auto_ids="false"', 'entity_output="symbolic"', 'math_engine="nil"', 'syntax_highlighter="nil"',
-                   'typographic_symbols="{hellip: \'<img src=x onerror=alert(1)>\'}"'):
+    for option in (
+        'auto_ids="false"',
+        'entity_output="symbolic"',
+        'math_engine="nil"',
+        'syntax_highlighter="nil"',
+        "typographic_symbols=\"{hellip: '<img src=x onerror=alert(1)>'}\"",
+    ):
         yield Vector("kramdown:options", f"{{::options {option} /}}\n\nText... and $$x<y$$")
-    for math in ("$$<img src=x onerror=alert(1)>$$", "$$\n</script><script>alert(1)</script>\n$$",
-                 "Text $$x$${: onclick=alert(1)}"):
+    for math in (
+        "$$<img src=x onerror=alert(1)>$$",
+        "$$\n</script><script>alert(1)</script>\n$$",
+        "Text $$x$${: onclick=alert(1)}",
+    ):
         yield Vector("kramdown:math", math)
     yield Vector("kramdown:abbreviation", "*[HTML]: <img src=x onerror=alert(1)>\n\nHTML here")
     yield Vector("kramdown:footnote", "Text[^1]\n\n[^1]: [x](javascript:alert(1))")
@@ -217,8 +258,18 @@ HANDLER_TAGS = {
     "math": "<math {h}><mi>x</mi></math>",
     "b-upper": "<B {h}>b</B>",
 }
-HANDLERS = ["onerror", "onload", "onfocus", "onmouseover", "onclick", "ontoggle", "onpointerenter", "onbegin",
-            "OnErRoR", "onanimationstart"]
+HANDLERS = [
+    "onerror",
+    "onload",
+    "onfocus",
+    "onmouseover",
+    "onclick",
+    "ontoggle",
+    "onpointerenter",
+    "onbegin",
+    "OnErRoR",
+    "onanimationstart",
+]
 HANDLER_VALUES = ["alert(1)", '"alert(1)"', "'alert(1)'", "&#97;lert(1)", "`alert(1)`"]
 
 
@@ -230,10 +281,10 @@ def handler_vectors() -> Iterator[Vector]:
 
 SVG_MATH = [
     "<svg><script>alert(1)</script></svg>",
-    "<svg><script href=\"data:,alert(1)\"/></svg>",
-    "<svg><script xlink:href=\"data:,alert(1)\"></script></svg>",
+    '<svg><script href="data:,alert(1)"/></svg>',
+    '<svg><script xlink:href="data:,alert(1)"></script></svg>',
     "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
-    "<svg><set attributeName=\"href\" to=\"javascript:alert(1)\"/><a><text y=9>x</text></a></svg>",
+    '<svg><set attributeName="href" to="javascript:alert(1)"/><a><text y=9>x</text></a></svg>',
     "<svg><a><animate attributeName=href values=javascript:alert(1) /><text y=9>x</text></a></svg>",
     "<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'>"
     "<image href='1' onerror='alert(1)'/></svg>#x\"/></svg>",
@@ -241,16 +292,16 @@ SVG_MATH = [
     "<svg><desc><img src=x onerror=alert(1)></desc></svg>",
     "<svg><title><img src=x onerror=alert(1)></title></svg>",
     "<svg><style><img src=x onerror=alert(1)></style></svg>",
-    "<svg><handler type=\"text/javascript\">alert(1)</handler></svg>",
+    '<svg><handler type="text/javascript">alert(1)</handler></svg>',
     "<svg><discard onbegin=alert(1)>",
-    "<svg><feImage href=\"javascript:alert(1)\"/></svg>",
+    '<svg><feImage href="javascript:alert(1)"/></svg>',
     "<svg><iframe src=javascript:alert(1)></svg>",
-    "<svg xmlns:xlink=\"http://www.w3.org/1999/xlink\"><a xlink:href=\"&#x6A;avascript:alert(1)\"><rect width=9 "
+    '<svg xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="&#x6A;avascript:alert(1)"><rect width=9 '
     "height=9 /></a></svg>",
-    "<math><maction actiontype=\"statusline#\" xlink:href=\"javascript:alert(1)\">x</maction></math>",
+    '<math><maction actiontype="statusline#" xlink:href="javascript:alert(1)">x</maction></math>',
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
-    "<math><mi xlink:href=\"javascript:alert(1)\">x</mi></math>",
-    "<math><annotation-xml encoding=\"text/html\"><img src=x onerror=alert(1)></annotation-xml></math>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    '<math><annotation-xml encoding="text/html"><img src=x onerror=alert(1)></annotation-xml></math>',
     "<math><mtext><svg><script>alert(1)</script></svg></mtext></math>",
     "<math><style><img src=x onerror=alert(1)></style></math>",
     "<mglyph/onerror=alert(1)>",
@@ -280,10 +331,10 @@ DOCUMENT = [
     '<frameset onload="alert(1)"><frame src="javascript:alert(1)"></frameset>',
     '<portal src="javascript:alert(1)"></portal>',
     '<script src="data:,alert(1)"></script>',
-    '<script>alert(1)</script>',
-    '<SCRIPT>alert(1)</SCRIPT>',
-    '<script\n>alert(1)</script\n>',
-    '<scr<script>ipt>alert(1)</script>',
+    "<script>alert(1)</script>",
+    "<SCRIPT>alert(1)</SCRIPT>",
+    "<script\n>alert(1)</script\n>",
+    "<scr<script>ipt>alert(1)</script>",
     '<div style="background:url(javascript:alert(1))">x</div>',
     '<div style="width:expression(alert(1))">x</div>',
     '<style>@import "javascript:alert(1)";</style>',
@@ -304,13 +355,13 @@ MUTATION = [
     "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
     "<listing>&lt;img onerror=alert(1) src=1&gt;</listing>",
     "<xmp><img src=x onerror=alert(1)></xmp>",
-    "<noembed><img title=\"</noembed><img src=x onerror=alert(1)>\"></noembed>",
-    "<noframes><img title=\"</noframes><img src=x onerror=alert(1)>\"></noframes>",
+    '<noembed><img title="</noembed><img src=x onerror=alert(1)>"></noembed>',
+    '<noframes><img title="</noframes><img src=x onerror=alert(1)>"></noframes>',
     "<template><img src=x onerror=alert(1)></template>",
-    "<textarea><img title=\"</textarea><img src=x onerror=alert(1)>\"></textarea>",
-    "<title><img title=\"</title><img src=x onerror=alert(1)>\"></title>",
-    "<style><img title=\"</style><img src=x onerror=alert(1)>\"></style>",
-    "<iframe><img title=\"</iframe><img src=x onerror=alert(1)>\"></iframe>",
+    '<textarea><img title="</textarea><img src=x onerror=alert(1)>"></textarea>',
+    '<title><img title="</title><img src=x onerror=alert(1)>"></title>',
+    '<style><img title="</style><img src=x onerror=alert(1)>"></style>',
+    '<iframe><img title="</iframe><img src=x onerror=alert(1)>"></iframe>',
     "<!--><img src=x onerror=alert(1)>-->",
     "<!---><img src=x onerror=alert(1)>-->",
     "<!-- --!><img src=x onerror=alert(1)>-->",
@@ -318,15 +369,15 @@ MUTATION = [
     "<svg><![CDATA[><img src=x onerror=alert(1)>]]></svg>",
     "<?xml ><img src=x onerror=alert(1)>?>",
     "<!DOCTYPE html><img src=x onerror=alert(1)>",
-    "<a href=\"https://ok.example/\"><table><a href=\"javascript:alert(1)\">x</a></table></a>",
+    '<a href="https://ok.example/"><table><a href="javascript:alert(1)">x</a></table></a>',
     "<p><svg><p><style><img src=x onerror=alert(1)></style></p></svg></p>",
     "<select><template><style><img src=x onerror=alert(1)></style></template></select>",
     "<table><svg><style><img src=x onerror=alert(1)></style></svg></table>",
-    "<img src=\"x` `<script>alert(1)</script>\"` `>",
-    "<img title=\"`<script>alert(1)</script>`\" src=x>",
-    "<a title=\"a&quot; onmouseover=&quot;alert(1)\">x</a>",
-    "<img src=x alt=\"\"onerror=alert(1)>",
-    "<img src=\"x\"/onerror=alert(1)>",
+    '<img src="x` `<script>alert(1)</script>"` `>',
+    '<img title="`<script>alert(1)</script>`" src=x>',
+    '<a title="a&quot; onmouseover=&quot;alert(1)">x</a>',
+    '<img src=x alt=""onerror=alert(1)>',
+    '<img src="x"/onerror=alert(1)>',
     "<im\x00g src=x onerror=alert(1)>",
     "<scr\x00ipt>alert(1)</scr\x00ipt>",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
@@ -335,16 +386,16 @@ MUTATION = [
     "`<img src=x onerror=alert(1)>`<img src=x onerror=alert(1)>`",
     "<<script>script>alert(1)<</script>/script>",
     "<img src=x onerror=alert(1)//",
-    "<img src=x onerror=\"alert(1)\"\n",
+    '<img src=x onerror="alert(1)"\n',
     "<div><script>alert(1)</script",
-    "<a href=\"javascript:alert(1)\"",
+    '<a href="javascript:alert(1)"',
     "[<img src=x onerror=alert(1)>](https://ok.example/)",
-    "[x](https://ok.example/\"onmouseover=\"alert(1))",
-    "![x\"onerror=\"alert(1)](x)",
+    '[x](https://ok.example/"onmouseover="alert(1))',
+    '![x"onerror="alert(1)](x)',
     "[x](https://ok.example/ 'a\" onmouseover=\"alert(1)')",
-    "<https://ok.example/\"onmouseover=\"alert(1)>",
-    "<me@ok.example\"onmouseover=\"alert(1)>",
-    "[x](#\"onclick=\"alert(1))",
+    '<https://ok.example/"onmouseover="alert(1)>',
+    '<me@ok.example"onmouseover="alert(1)>',
+    '[x](#"onclick="alert(1))',
     "```\n</code></pre><img src=x onerror=alert(1)>\n```",
     "    </code></pre><img src=x onerror=alert(1)>",
     "<pre>\n\n</pre><img src=x onerror=alert(1)>",
