@@ -558,6 +558,8 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
     A run longer than ARTICLE_SHARE of the fragment's text is not taken (a post that is a list of links).
     """
     chrome = builtin_chrome_text()
+    if not _may_hold_chrome(root, chrome):
+        return
     taken: set[HtmlElement] = set()
     everything = elements(root)
     sizes = _text_sizes(everything)
@@ -578,6 +580,25 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
         for part in run:
             taken.add(part)
             yield part, kind, f"{CHROME_TEXT_PACK}: {rule}"
+
+
+def _may_hold_chrome(root: HtmlElement, chrome: ChromeText) -> bool:
+    """A cheap first look: does any phrase of the pack stand in the fragment's text at all?
+
+    Compared without white space, so text split over blocks (`<p>Share</p><p>this</p>`) is found.
+    """
+    text = "".join("".join(root.itertext()).casefold().split())
+    return any(phrase in text for phrase in _phrases(id(chrome), chrome))
+
+
+_PHRASES: dict[int, tuple[str, ...]] = {}
+
+
+def _phrases(key: int, chrome: ChromeText) -> tuple[str, ...]:
+    """The pack's lines and labels without white space, worked out once per pack."""
+    if key not in _PHRASES:
+        _PHRASES[key] = tuple({"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)})
+    return _PHRASES[key]
 
 
 def _text_sizes(everything: list[HtmlElement]) -> dict[HtmlElement, int]:
