@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -275,15 +275,13 @@ def block_table(element: Element, context: Context) -> list[str]:
         blocks.extend(block_paragraph(caption, context))  # shown above the table, written above it
     cell_context = _with(context, cell=True, inline=False, wrappers=())
     lines: list[list[str]] = []
-    header_cells = 0
     for row in rows:
         cells: list[str] = []
         for cell in row:
             if cell.tag not in ("td", "th"):
                 continue
             run: list[Item] = []
-            for block in _cell_runs(cell, cell_context):
-                run.extend(block)
+            render_inline_children(cell, run, cell_context)
             text = write_run(wrap_run(run, cell_context), cell_context, cell=True)
             context.shown.append(" ")  # cells stand apart
             span = cell.get("colspan", "1")
@@ -294,13 +292,12 @@ def block_table(element: Element, context: Context) -> list[str]:
     if not lines:
         return blocks
     width = max(len(cells) for cells in lines)
-    header_cells = width
     out = []
     for index, cells in enumerate(lines):
         cells = cells + [""] * (width - len(cells))
         out.append("| " + " | ".join(cells) + " |")
         if index == 0:
-            out.append("|" + " --- |" * header_cells)
+            out.append("|" + " --- |" * width)
     blocks.append("\n".join(out))
     return blocks
 
@@ -311,24 +308,10 @@ def _owner_table(element: Element) -> Element | None:
     return None
 
 
-def _cell_runs(cell: Element, context: Context) -> list[list[Item]]:
-    run: list[Item] = []
-    render_inline_children(cell, run, context)
-    return [run]
-
-
 def block_embed(element: Element, context: Context) -> list[str]:
     run: list[Item] = []
     inline_embed(element, run, context)
     return write_paragraphs(run, context) if run else render_children(element, context)
-
-
-def block_definition(element: Element, context: Context) -> list[str]:
-    return block_paragraph(element, context)
-
-
-def block_figure(element: Element, context: Context) -> list[str]:
-    return render_children(element, context)
 
 
 BLOCKS: dict[str, Callable[[Element, Context], list[str]]] = {
@@ -344,13 +327,12 @@ BLOCKS: dict[str, Callable[[Element, Context], list[str]]] = {
     "dir": block_list,
     "hr": block_rule,
     "table": block_table,
-    "dt": block_definition,
-    "dd": block_definition,
+    "dt": block_paragraph,
+    "dd": block_paragraph,
     "figcaption": block_paragraph,
     "caption": block_paragraph,
     "summary": block_paragraph,
     "legend": block_paragraph,
-    "figure": block_figure,
     "iframe": block_embed,
     "video": block_embed,
     "audio": block_embed,
@@ -370,6 +352,7 @@ _CONTAINERS = frozenset(
         "center",
         "details",
         "dl",
+        "figure",
         "fieldset",
         "hgroup",
         "body",
@@ -1150,7 +1133,3 @@ def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool
             line_start = False
     context.shown.append("\n")
     return "".join(out)
-
-
-def iter_text(items: Iterable[Item]) -> str:
-    return "".join(value for kind, value in items if kind == TEXT)
