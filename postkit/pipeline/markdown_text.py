@@ -26,6 +26,16 @@ _LINE_START = re.compile(
 )
 _KRAMDOWN_LINE_START = re.compile(r"(?P<colon>:)(?=[ \t])|(?P<caret>\^)(?=[ \t]*$)")
 _URL_UNSAFE = re.compile(r"[\s()<>]")
+# What may stand before a block's first character on its line: blockquote and list markers.
+CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
+
+
+def is_escaped(text: str, at: int) -> bool:
+    """Whether the character at ``at`` follows an odd run of backslashes (looks back only that far)."""
+    start = at
+    while start and text[start - 1] == "\\":
+        start -= 1
+    return (at - start) % 2 == 1
 
 
 def is_punctuation(char: str) -> bool:

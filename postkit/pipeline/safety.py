@@ -32,6 +32,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from postkit.pipeline.markdown_text import CONTAINER_PREFIX, is_escaped
 from postkit.segments import code_regions, find_html
 
 __all__ = ["HARMLESS_ATTRIBUTES", "UNSAFE_SCHEMES", "harmless_attribute_list", "is_unsafe_url", "secure_markdown"]
@@ -150,14 +151,14 @@ _KRAMDOWN_FENCE_INFO = re.compile(r"[ \t]*(?:\S+?(?:\?\S*)?)?[ \t]*")
 
 
 def _quote_depth(line: str) -> int:
-    prefix = _CONTAINER_PREFIX.match(line)
+    prefix = CONTAINER_PREFIX.match(line)
     return prefix.group(0).count(">") if prefix else 0
 
 
 def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
     assert fence.map is not None
     first, last = fence.map
-    closing = _CONTAINER_PREFIX.sub("", lines[last - 1], count=1).strip() if last - 1 > first else ""
+    closing = CONTAINER_PREFIX.sub("", lines[last - 1], count=1).strip() if last - 1 > first else ""
     if not (closing.startswith(fence.markup) and set(closing) == {fence.markup[0]}):
         return False
     if not _KRAMDOWN_FENCE_INFO.fullmatch(fence.info):
@@ -165,7 +166,7 @@ def _robust_fence(fence: Token, tokens: list[Token], lines: list[str]) -> bool:
     if _starts_cleanly(first, lines, tokens):
         return True
     previous = lines[first - 1]
-    marker = _CONTAINER_PREFIX.match(previous)
+    marker = CONTAINER_PREFIX.match(previous)
     plain_line = marker is None or not marker.group(0).strip(" \t>")  # `1. ` there may start a list to kramdown
     # after a paragraph or heading of its own container that itself starts cleanly
     return (
@@ -231,8 +232,6 @@ def _may_hold_syntax(text: str) -> bool:
 
 # --- links, images, autolinks and reference definitions -------------------------------------------
 
-# What may stand before a block's first character on its line: blockquote and list markers.
-_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
 # A reference definition's opening, `[label]:`, the way kramdown and CommonMark both accept it.
 _DEFINITION = re.compile(r"\[(?:[^\]\\\n]|\\.){1,999}\]:[ \t]*")
 _AUTOLINK = re.compile(r"(?<!\\)<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
@@ -277,7 +276,7 @@ def _mask(text: str, code: list[tuple[int, int]]) -> str:
                 chars[i] = " "
     offset = 0
     for line in text.split("\n"):
-        prefix = _CONTAINER_PREFIX.match(line)
+        prefix = CONTAINER_PREFIX.match(line)
         if prefix:
             for i in range(offset, offset + prefix.end()):
                 chars[i] = " "
@@ -385,17 +384,9 @@ def _unlink_lines(text: str, ranges: list[tuple[int, int]], code: list[tuple[int
     edits: dict[int, tuple[int, str]] = {}
     for first, last in ranges:
         for i in range(offsets[first], min(offsets[last], len(text))):
-            if text[i] in "[]<" and not _escaped(text, i) and not any(a <= i < b for a, b in code):
+            if text[i] in "[]<" and not is_escaped(text, i) and not any(a <= i < b for a, b in code):
                 edits[i] = (i, "\\")
     return _apply(text, edits), len(edits)
-
-
-def _escaped(text: str, at: int) -> bool:
-    """Whether the character at ``at`` follows an odd run of backslashes."""
-    start = at
-    while start and text[start - 1] == "\\":
-        start -= 1
-    return (at - start) % 2 == 1
 
 
 # --- kramdown and goldmark attribute syntax --------------------------------------------------------
@@ -464,7 +455,7 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
     repairs: Counter[str] = Counter()
 
     def escape(at: int, kind: str) -> None:
-        if at not in edits and not _escaped(text, at) and not any(a <= at < b for a, b in code):
+        if at not in edits and not is_escaped(text, at) and not any(a <= at < b for a, b in code):
             edits[at] = (at, "\\")
             repairs[kind] += 1
 
@@ -483,7 +474,7 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
         for number, line in enumerate(text.split("\n")):
             if "{" not in line:
                 continue
-            prefix = _CONTAINER_PREFIX.match(line)
+            prefix = CONTAINER_PREFIX.match(line)
             found = (
                 _TRAILING_ATTRIBUTES.search(line)
                 if number in heading_lines

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from postkit.body import Body, HtmlPart
 from postkit.pipeline.fragment import _tools, convert_fragment
-from postkit.pipeline.markdown_text import escape_line_start, escape_line_starts
+from postkit.pipeline.markdown_text import CONTAINER_PREFIX, escape_line_start, escape_line_starts, is_escaped
 from postkit.pipeline.options import CleanOptions
 from postkit.pipeline.repair import strip_tracking
 from postkit.pipeline.report import FragmentReport
@@ -175,7 +175,7 @@ def decode_entities(text: str) -> tuple[str, int]:
         char = unescape(match.group(0))
         if len(char) != 1 or not _plain_visible(char):
             continue
-        if _escaped(text, match.start()):
+        if is_escaped(text, match.start()):
             continue
         if code is None:
             code = code_regions(text)
@@ -187,14 +187,6 @@ def decode_entities(text: str) -> tuple[str, int]:
         count += 1
     pieces.append(text[cursor:])
     return "".join(pieces), count
-
-
-def _escaped(text: str, at: int) -> bool:
-    """Whether the character at ``at`` follows an odd run of backslashes (looks back only that far)."""
-    start = at
-    while start and text[start - 1] == "\\":
-        start -= 1
-    return (at - start) % 2 == 1
 
 
 def _plain_visible(char: str) -> bool:
@@ -261,17 +253,13 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
         preceding = markdown[line_start : match.start()]
         if line_start == 0:
             preceding = before.rsplit("\n", 1)[-1] + preceding
-        return escape_line_start(kept) if _CONTAINER_PREFIX.fullmatch(preceding) else kept
+        return escape_line_start(kept) if CONTAINER_PREFIX.fullmatch(preceding) else kept
 
     return _ANY_PLACEHOLDER.sub(put, markdown)
 
 
 # A placeholder of kept Markdown, and (``\ue003``) one the renderer put inside code.
 _ANY_PLACEHOLDER = re.compile("[\ue000\ue003](\\d+)\ue001")
-
-
-# What may stand before a paragraph's first character on its line: blockquote and list markers.
-_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
 
 
 def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:
