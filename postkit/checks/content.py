@@ -115,19 +115,21 @@ def cruft_of_kind(body: Body, kind: str) -> Iterator[tuple[HtmlPart, Cruft]]:
 
 
 def kind_findings(body: Body, kind: str, noun: str) -> Iterator[Finding]:
-    """A finding for each element of one cruft kind: at a link's href, else at the element's opening tag."""
+    """A finding for each element of one cruft kind (see ``cruft_finding``)."""
     for part, cruft in cruft_of_kind(body, kind):
-        element = cruft.element
-        href = element.get("href") if element.tag == "a" else None
-        if isinstance(href, str):
-            yield Finding.at(
-                part.position(element, "href"),
-                f"{noun} to {shown_url(href)} (rule {cruft.rule})",
-                "delete the link; `postkit clean` removes it",
-            )
-        else:
-            yield Finding.at(
-                part.position(element),
-                f"{noun} {describe(element)} (rule {cruft.rule})",
-                "delete the element; `postkit clean` removes it",
-            )
+        yield cruft_finding(part, cruft, noun)
+
+
+def cruft_finding(
+    part: HtmlPart, cruft: Cruft, noun: str, link_fix: str = "delete the link; `postkit clean` removes it"
+) -> Finding:
+    """The finding for one cruft element: at a link's href, else at the element's opening tag."""
+    element = cruft.element
+    href = element.get("href") if element.tag == "a" else None
+    if isinstance(href, str):
+        return Finding.at(part.position(element, "href"), f"{noun} to {shown_url(href)} (rule {cruft.rule})", link_fix)
+    return Finding.at(
+        part.position(element),
+        f"{noun} {describe(element)} (rule {cruft.rule})",
+        "delete the element; `postkit clean` removes it",
+    )

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postkit.checks.base import Finding
-from postkit.checks.content import describe, shown_url
+from postkit.checks.content import cruft_finding, shown_url
 from postkit.checks.context import CheckContext
 from postkit.post import SourcePost
 from postkit.problems import Severity
@@ -46,20 +46,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             label = PROMO_KINDS.get(cruft.kind)
             if label is None:
                 continue
-            element = cruft.element
-            href = element.get("href") if element.tag == "a" else None
-            if isinstance(href, str):
-                yield Finding.at(
-                    part.position(element, "href"),
-                    f"{label} to {shown_url(href)} (rule {cruft.rule})",
-                    "delete the link; `postkit clean` removes it with what it wraps",
-                )
-            else:
-                yield Finding.at(
-                    part.position(element),
-                    f"{label} {describe(element)} (rule {cruft.rule})",
-                    "delete the element; `postkit clean` removes it",
-                )
+            yield cruft_finding(part, cruft, label, "delete the link; `postkit clean` removes it with what it wraps")
     for start, end in body.markdown_urls:
         url = body.text[start:end]
         rule = context.rules.links.match(url)
