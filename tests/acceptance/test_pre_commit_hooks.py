@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from git_repos import git, snapshot_of_this_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 # What a pip install of postkit needs from the working tree.
-PACKAGE_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "LICENSE", "postkit/")
-GIT = ("git", "-c", "user.name=postkit tests", "-c", "user.email=tests@postkit.invalid", "-c", "commit.gpgsign=false")
 
 GOOD = """\
 ---
@@ -71,37 +70,17 @@ def test_manifest_offers_validate_and_clean() -> None:
         ] == ["_posts/a.md", "_drafts/b.md", "content/c.md", "site/_posts/d.md"]
 
 
-def _git(*args: str, cwd: Path) -> None:
-    subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True)
-
-
-def _snapshot_of_this_tree(target: Path) -> Path:
-    """A one-commit git repository holding the package files of this working tree."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True
-    )
-    if listed.returncode != 0:
-        pytest.skip("the project is not a git checkout")
-    for name in listed.stdout.splitlines():
-        if name.startswith(PACKAGE_FILES) and (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    _git("init", "-q", cwd=target)
-    _git("add", "-A", cwd=target)
-    _git("commit", "-q", "-m", "snapshot", cwd=target)
-    return target
-
-
 def test_hooks_run_through_pre_commit_try_repo(tmp_path: Path) -> None:
-    hook_repo = _snapshot_of_this_tree(tmp_path / "postkit")
+    hook_repo = tmp_path / "postkit"
+    snapshot_of_this_tree(hook_repo)
     site = tmp_path / "site"
     (site / "_posts").mkdir(parents=True)
     good, bad = site / "_posts" / "2021-08-10-good.md", site / "_posts" / "2021-08-10-bad.md"
     good.write_text(GOOD, encoding="utf-8")
     bad.write_text(BAD, encoding="utf-8")
     (site / "notes.txt").write_text("not a post\n", encoding="utf-8")
-    _git("init", "-q", cwd=site)
-    _git("add", "-A", cwd=site)
+    git("init", "-q", cwd=site)
+    git("add", "-A", cwd=site)
     env = {key: value for key, value in os.environ.items() if key not in ("GITHUB_ACTIONS", "NO_COLOR")}
     env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PRE_COMMIT_COLOR="never", POSTKIT_CACHE_DIR=str(tmp_path / "cache"))
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from git_repos import git, snapshot_of_this_tree
 from typer.testing import CliRunner
 
 from postkit.cli import app
@@ -28,7 +29,6 @@ from postkit.config import load_config
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
-GIT = ("git", "-c", "user.name=postkit tests", "-c", "user.email=tests@postkit.invalid", "-c", "commit.gpgsign=false")
 
 FLOOD = """\
 ---
@@ -156,28 +156,6 @@ def test_the_sarif_upload_steps_write_the_file_they_upload(folder: Path) -> None
 needs_pre_commit = pytest.mark.skipif(
     shutil.which("git") is None or importlib.util.find_spec("pre_commit") is None, reason="needs git and pre-commit"
 )
-PACKAGE_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "LICENSE", "postkit/")
-
-
-def _git(*args: str, cwd: Path) -> str:
-    return subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def _snapshot_of_this_tree(target: Path) -> str:
-    """A one-commit git repository of this working tree's package files; returns the commit."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True
-    )
-    if listed.returncode != 0:
-        pytest.skip("the project is not a git checkout")
-    for name in listed.stdout.splitlines():
-        if name.startswith(PACKAGE_FILES) and (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    _git("init", "-q", cwd=target)
-    _git("add", "-A", cwd=target)
-    _git("commit", "-q", "-m", "snapshot", cwd=target)
-    return _git("rev-parse", "HEAD", cwd=target).strip()
 
 
 def _blog_repository(site: Path) -> None:
@@ -197,10 +175,10 @@ def _blog_repository(site: Path) -> None:
     for name, text in files.items():
         (site / name).parent.mkdir(parents=True, exist_ok=True)
         (site / name).write_text(text, encoding="utf-8")
-    _git("init", "-q", cwd=site)
-    _git("add", "-A", cwd=site)
-    _git("add", "-f", "_site/_posts/built.md", cwd=site)  # build output committed by mistake
-    _git("commit", "-q", "-m", "blog", cwd=site)
+    git("init", "-q", cwd=site)
+    git("add", "-A", cwd=site)
+    git("add", "-f", "_site/_posts/built.md", cwd=site)  # build output committed by mistake
+    git("commit", "-q", "-m", "blog", cwd=site)
 
 
 def _pre_commit(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
@@ -222,7 +200,7 @@ def _pre_commit(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedP
 
 @needs_pre_commit
 def test_the_readme_pre_commit_config_passes_on_a_real_blog_repository(tmp_path: Path) -> None:
-    commit = _snapshot_of_this_tree(tmp_path / "postkit")
+    commit = snapshot_of_this_tree(tmp_path / "postkit")
     site = tmp_path / "blog"
     _blog_repository(site)
     config = yaml.safe_load(block_starting("yaml", "# .pre-commit-config.yaml"))
@@ -245,7 +223,7 @@ def test_the_readme_pre_commit_config_passes_on_a_real_blog_repository(tmp_path:
 
     # and they do fail on a bad post, naming it, while README.md and the ignored folders stay out
     (site / "_posts" / "2021-08-12-bad.md").write_text(FLOOD.replace("title: Flood warning\n", ""), encoding="utf-8")
-    _git("add", "-A", cwd=site)
+    git("add", "-A", cwd=site)
     run = _pre_commit(["run", "--all-files"], site, home)
     output = run.stdout + run.stderr
     assert run.returncode == 1
