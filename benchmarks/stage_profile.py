@@ -92,9 +92,18 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--converter", default="postkit")
+    parser.add_argument(
+        "--positions", action="store_true", help="place every removal to line and column, as `clean --explain` does"
+    )
     args = parser.parse_args()
     import postkit.pipeline
-    from postkit import CleanOptions, clean_text
+    from postkit import CleanOptions
+    from postkit.pipeline import clean_post
+    from postkit.post import split_post
+
+    def clean_text(text: str, options: CleanOptions) -> None:
+        # as `postkit clean` runs it: removals are not shown, so not placed to the column
+        clean_post(split_post(text), options, positions=args.positions)
 
     sources = sorted(Path(args.corpus).glob("*/*.md"))
     step = max(1, len(sources) // args.posts)

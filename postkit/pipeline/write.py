@@ -33,9 +33,19 @@ if TYPE_CHECKING:
 
 
 def clean_body(
-    body: str, *, base: str | None, options: CleanOptions, first_line: int = 1, title: str | None = None
+    body: str,
+    *,
+    base: str | None,
+    options: CleanOptions,
+    first_line: int = 1,
+    title: str | None = None,
+    positions: bool = True,
 ) -> tuple[str, FragmentReport, int]:
-    """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched."""
+    """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched.
+
+    ``positions`` places each removal where validate and explain place its element (line and
+    column); without it a removal carries its fragment's first line only, which is cheaper.
+    """
     # a NUL is U+FFFD to every Markdown reader; as such it cannot hide inside a tag from this search
     tools = _tools(options)
     model = Body.read(body.replace("\0", "\ufffd"), first_line, tools.rules, base)
@@ -75,7 +85,7 @@ def clean_body(
             line=span.line + first_line - 1,
             title=title if span.block else None,
             inline=not span.block,
-            locator=_locator(span, model),
+            locator=_locator(span, model) if positions else None,
         )
         total.removals.extend(report.removals)
         total.repairs.update(report.repairs)
