@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-_PARSER = MarkdownIt("commonmark")
+from postkit.markdown_parser import with_line_table
+
+_PARSER = with_line_table(MarkdownIt("commonmark"))
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _COMMENT_OR_RAW = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 VOID = frozenset(

@@ -32,6 +32,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from postkit.markdown_parser import with_line_table
 from postkit.pipeline.markdown_text import CONTAINER_PREFIX, is_escaped
 from postkit.segments import code_regions, find_html
 
@@ -52,7 +53,7 @@ class _LinkReader(MarkdownIt):
         return True
 
 
-_PARSER = _LinkReader("commonmark")
+_PARSER = with_line_table(_LinkReader("commonmark"))
 
 
 @lru_cache(maxsize=4)

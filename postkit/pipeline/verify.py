@@ -12,9 +12,10 @@ from difflib import SequenceMatcher
 
 from markdown_it import MarkdownIt
 
+from postkit.markdown_parser import with_line_table
 from postkit.pipeline.report import LostText, excerpt
 
-_RENDERER = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+_RENDERER = with_line_table(MarkdownIt("commonmark").enable("table").enable("strikethrough"))
 
 
 _TAGS = re.compile(r"<[^>]*>")
