@@ -24,6 +24,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -435,6 +436,7 @@ def selector_could_match(selector: str, keys: set[tuple[str, str]]) -> bool:
     return kind == "anywhere" or (kind, key) in keys
 
 
+@lru_cache(maxsize=4096)  # asked again for every main-article selector of every fragment
 def _index_key(selector: str) -> tuple[str, str]:
     """The most selective key of a selector's last compound: class, id, attribute or tag."""
     selector = _QUOTED.sub('""', selector)  # text in quotes is no syntax: `:-soup-contains("a, b")`
