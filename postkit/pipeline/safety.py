@@ -498,7 +498,11 @@ def _line_offsets(text: str) -> list[int]:
 # A well-formed comment as HTML5 reads it: not opened as `<!-->` or `<!--->`, no `--!>` inside.
 _SAFE_COMMENT = re.compile(r"<!--(?!-?>)(?:(?!--!?>).)*-->", re.DOTALL)
 # `<` before a letter, `/`, `?`, or an entity or escape a lenient renderer may decode into one (`<!` below)
-_TAG_START = re.compile(r"(?<!\\)<(?=[A-Za-z/?&\\])")
+_TAG_START = re.compile(r"<(?=[A-Za-z/?&\\])")
+# `<` before anything a tag, a comment, CDATA or a doctype starts with (``_leftover_html_starts``)
+_MAY_START_HTML = re.compile(r"<(?=[A-Za-z/?!&\\])")
+_BANG = re.compile(r"<!(?!--(?!-?>))")
+_COMMENT_OPEN = re.compile(r"<!--(?!-?>)")
 # CommonMark's autolinks; an email's local part without `/`, `=` or quotes, which would let a tag
 # (`<script/href="mailto:a@b.c">`) pass for one
 _AUTOLINK_OR_EMAIL = re.compile(
@@ -531,11 +535,18 @@ def escape_leftover_html(text: str) -> tuple[str, int]:
 
 
 def _may_hold_html(text: str) -> bool:
-    """A cheap first look: is there a '<' that is not escaped, a well-formed comment or an autolink?"""
-    for match in re.finditer(r"(?<!\\)<", text):
-        if not (_SAFE_COMMENT.match(text, match.start()) or _AUTOLINK_OR_EMAIL.match(text, match.start())):
+    """A cheap first look: is there a '<' that may open a tag and is not escaped, a well-formed
+    comment or an autolink? (`\\\\<img` is a backslash, then a tag.)"""
+    for match in _MAY_START_HTML.finditer(text):
+        start = match.start()
+        if not (is_escaped(text, start) or _SAFE_COMMENT.match(text, start) or _AUTOLINK_OR_EMAIL.match(text, start)):
             return True
     return False
+
+
+def _unescaped(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The pattern's matches that no odd run of backslashes escapes."""
+    return (match for match in pattern.finditer(text) if not is_escaped(text, match.start()))
 
 
 def _leftover_html_starts(text: str) -> set[int]:
@@ -550,15 +561,15 @@ def _leftover_html_starts(text: str) -> set[int]:
                 starts.add(span.start + match.start())
     code = shared_code_regions(text)
     autolinks = [(m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text)]
-    for match in _TAG_START.finditer(text):
+    for match in _unescaped(_TAG_START, text):
         # any `<` before a letter, outside code and autolinks: browsers and kramdown run
         # <mglyph/onerror=..> as well as <img ..>, and a renderer may decode <script&gt;
         if not any(a <= match.start() < b for a, b in code + autolinks):
             starts.add(match.start())
-    for match in re.finditer(r"(?<!\\)<!(?!--(?!-?>))", text):
+    for match in _unescaped(_BANG, text):
         if not any(a <= match.start() < b for a, b in code):
             starts.add(match.start())  # CDATA, a doctype, a comment opened as `<!-->`
-    for match in re.finditer(r"(?<!\\)<!--(?!-?>)", text):
+    for match in _unescaped(_COMMENT_OPEN, text):
         comment = _SAFE_COMMENT.match(text, match.start())
         if comment is None and not any(a <= match.start() < b for a, b in code):
             starts.add(match.start())
