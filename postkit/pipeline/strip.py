@@ -589,16 +589,17 @@ def _may_hold_chrome(root: HtmlElement, chrome: ChromeText) -> bool:
     Compared without white space, so text split over blocks (`<p>Share</p><p>this</p>`) is found.
     """
     text = "".join("".join(root.itertext()).casefold().split())
-    return any(phrase in text for phrase in _phrases(id(chrome), chrome))
+    return _phrases(id(chrome), chrome).search(text) is not None
 
 
-_PHRASES: dict[int, tuple[str, ...]] = {}
+_PHRASES: dict[int, re.Pattern[str]] = {}
 
 
-def _phrases(key: int, chrome: ChromeText) -> tuple[str, ...]:
-    """The pack's lines and labels without white space, worked out once per pack."""
+def _phrases(key: int, chrome: ChromeText) -> re.Pattern[str]:
+    """One search for any of the pack's lines and labels without white space, made once per pack."""
     if key not in _PHRASES:
-        _PHRASES[key] = tuple({"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)})
+        phrases = sorted({"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)})
+        _PHRASES[key] = re.compile("|".join(re.escape(phrase) for phrase in phrases))
     return _PHRASES[key]
 
 
