@@ -344,7 +344,7 @@ class Body:
     def spans(self) -> list[HtmlSpan]:
         """The HTML spans of the body, found once (``clean`` converts them, the rules read them)."""
         if self._spans is None:
-            self._spans = find_html(self.text)
+            self._spans = find_html(self.text, self._markdown()[0])
         return self._spans
 
     @property
@@ -361,7 +361,7 @@ class Body:
         them, so the ``(for ...)`` after a reference link ``[text][1](for ...)`` is no URL.
         """
         if self._markdown_urls is None:
-            found = markdown_link_urls(self.text) if "](" in self.text or "]:" in self.text else []
+            found = markdown_link_urls(self.text, self._markdown()[0]) if "](" in self.text or "]:" in self.text else []
             if found:
                 real = self._destinations()
                 found = [
@@ -383,6 +383,7 @@ class Body:
         return found
 
     def _markdown(self) -> tuple[list[Token], dict[str, Any]]:
+        """markdown-it's tokens and env for the body: one parse serves the spans, links and references."""
         if self._parsed is None:
             env: dict[str, Any] = {}
             self._parsed = (_MARKDOWN.parse(self.text, env), env)

@@ -218,13 +218,17 @@ def normalize_newlines(body: str) -> str:
     return body.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def find_html(body: str) -> list[HtmlSpan]:
-    """The HTML spans of a body whose newlines are LF, in order, not overlapping."""
+def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
+    """The HTML spans of a body whose newlines are LF, in order, not overlapping.
+
+    ``tokens`` are markdown-it's CommonMark tokens for this body when the caller has them.
+    """
     lines = body.split("\n")
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    tokens = _PARSER.parse(body)
+    if tokens is None:
+        tokens = _PARSER.parse(body)
     spans: list[HtmlSpan] = []
     covered_until = -1
     quotes = 0
@@ -521,9 +525,10 @@ def code_regions(body: str, tokens: list[Token] | None = None) -> list[tuple[int
     return regions
 
 
-def markdown_link_urls(body: str) -> list[tuple[int, int]]:
+def markdown_link_urls(body: str, tokens: list[Token] | None = None) -> list[tuple[int, int]]:
     """Where the destinations of Markdown links and reference definitions stand, outside code."""
-    tokens = _PARSER.parse(body)
+    if tokens is None:
+        tokens = _PARSER.parse(body)
     lines = body.split("\n")
     offsets = [0]
     for line in lines:
