@@ -261,7 +261,7 @@ def find_html(body: str) -> list[HtmlSpan]:
                 j += 1
             while j < len(tokens) and tokens[j].map is None and tokens[j].type.endswith("_close"):
                 j += 1
-            markup = _markup_shown_as_code(tokens, j, token, lines, last, quotes)
+            markup = _markup_shown_as_code(tokens, j, token)
             if markup is not None:
                 last = markup[1]
                 j += 1
@@ -334,26 +334,18 @@ def _drop_columns(line: str, width: int) -> str:
 _LONE_TAG = re.compile(r"[ \t]*" + _TAG.pattern + r"[ \t]*")
 
 
-def _markup_shown_as_code(
-    tokens: list[Token], j: int, block: Token, lines: list[str], last: int, quotes: int
-) -> tuple[int, int] | None:
+def _markup_shown_as_code(tokens: list[Token], j: int, block: Token) -> tuple[int, int] | None:
     """The lines of the indented code block at ``tokens[j]`` when it is markup to read as HTML, else None.
 
-    It has to follow the HTML block (same container, blank lines between) and be pretty-printed
-    markup (see ``_is_pretty_markup``). A code sample written after Markdown prose, or a one-line
+    It has to be the next token after the HTML ``block`` at the same level (so in the same
+    container, with only blank lines between) and be pretty-printed markup (see
+    ``_is_pretty_markup``). A code sample written after Markdown prose, or a one-line
     `<div>shown as code</div>`, stays code.
     """
-    if j >= len(tokens):
+    code = tokens[j] if j < len(tokens) else None
+    if code is None or code.type != "code_block" or code.map is None or code.level != block.level:
         return None
-    code = tokens[j]
-    if code.type != "code_block" or code.map is None or code.level != block.level:
-        return None
-    between = lines[last : code.map[0]]
-    if any(_strip_prefix(line, quotes, 0).strip() for line in between):
-        return None
-    if not _is_pretty_markup(code.content):
-        return None
-    return code.map[0], code.map[1]
+    return (code.map[0], code.map[1]) if _is_pretty_markup(code.content) else None
 
 
 def _is_pretty_markup(code: str) -> bool:
