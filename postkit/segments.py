@@ -6,6 +6,10 @@ code; kramdown and browsers read them as the same HTML. So a span runs on over w
 while an element it opened is still open. Inline HTML comes from ``html_inline`` tokens: an
 opening tag, its closing tag and the Markdown between them form one group, whose Markdown is
 kept byte for byte through placeholders.
+
+A closed HTML block followed (over blank lines) by an indented code block that is nothing but
+pretty-printed markup, one tag per line, takes that block in too: broken WordPress exports indent
+each paragraph's HTML deeper than the last, markup the page showed as HTML, never as code.
 """
 
 from __future__ import annotations
@@ -263,7 +267,11 @@ def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
                 j += 1
             while j < len(tokens) and tokens[j].map is None and tokens[j].type.endswith("_close"):
                 j += 1
-            spans.append(_block_span(lines, offsets, first, last, token, quotes))
+            markup = _markup_shown_as_code(tokens, j, token)
+            if markup is not None:
+                last = markup[1]
+                j += 1
+            spans.append(_block_span(lines, offsets, first, last, token, quotes, markup))
             covered_until = last
             i = j
             continue
@@ -273,12 +281,23 @@ def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
     return spans
 
 
-def _block_span(lines: list[str], offsets: list[int], first: int, last: int, token: Token, quotes: int) -> HtmlSpan:
+def _block_span(
+    lines: list[str],
+    offsets: list[int],
+    first: int,
+    last: int,
+    token: Token,
+    quotes: int,
+    markup: tuple[int, int] | None = None,
+) -> HtmlSpan:
+    """The span of body lines ``first:last``; the lines ``markup`` (an indented code block read as HTML)
+    lose the four columns that made them code, so their ``<pre>`` text is what a browser shows."""
     start = offsets[first]
     end = offsets[first] + len("\n".join(lines[first:last]))
     if token.level == 0:
-        html = "\n".join(lines[first:last]).rstrip("\n")
-        return HtmlSpan(start=start, end=start + len(html), line=first + 1, block=True, html=html)
+        source = "\n".join(lines[first:last]).rstrip("\n")
+        html = "\n".join(_dedent_markup(lines, first, last, markup)).rstrip("\n")
+        return HtmlSpan(start=start, end=start + len(source), line=first + 1, block=True, html=html)
     # Inside containers: the first line's prefix is what stands before the block's own content.
     head = token.content.split("\n", 1)[0]
     source = lines[first]
@@ -290,10 +309,89 @@ def _block_span(lines: list[str], offsets: list[int], first: int, last: int, tok
     indent = len(prefix) - len(quoted)
     stripped = [lines[first][len(first_prefix) :]]
     stripped.extend(_strip_prefix(line, quotes, indent) for line in lines[first + 1 : last])
-    html = "\n".join(stripped).rstrip("\n")
+    html = "\n".join(_dedent_markup(stripped, first, last, markup, origin=first)).rstrip("\n")
     return HtmlSpan(
         start=start, end=end, line=first + 1, block=True, html=html, first_prefix=first_prefix, prefix=prefix
     )
+
+
+def _dedent_markup(
+    lines: list[str], first: int, last: int, markup: tuple[int, int] | None, origin: int = 0
+) -> list[str]:
+    """Body lines ``first:last`` (``lines[0]`` is body line ``origin``), the ``markup`` ones without
+    the four columns of indentation that made them a code block: each stays the end of its body line."""
+    picked = lines[first - origin : last - origin]
+    if markup is None:
+        return picked
+    return [
+        _drop_columns(line, 4) if markup[0] <= first + index < markup[1] else line for index, line in enumerate(picked)
+    ]
+
+
+def _drop_columns(line: str, width: int) -> str:
+    column = cut = 0
+    while cut < len(line) and column < width and line[cut] in " \t":
+        column = column + 4 - column % 4 if line[cut] == "\t" else column + 1
+        cut += 1
+    return line[cut:]
+
+
+# One tag alone on its line (surrounding spaces aside), as a pretty-printer writes markup.
+_LONE_TAG = re.compile(r"[ \t]*" + _TAG.pattern + r"[ \t]*")
+
+
+def _markup_shown_as_code(tokens: list[Token], j: int, block: Token) -> tuple[int, int] | None:
+    """The lines of the indented code block at ``tokens[j]`` when it is markup to read as HTML, else None.
+
+    It has to be the next token after the HTML ``block`` at the same level (so in the same
+    container, with only blank lines between) and be pretty-printed markup (see
+    ``_is_pretty_markup``). A code sample written after Markdown prose, or a one-line
+    `<div>shown as code</div>`, stays code.
+    """
+    code = tokens[j] if j < len(tokens) else None
+    if code is None or code.type != "code_block" or code.map is None or code.level != block.level:
+        return None
+    return (code.map[0], code.map[1]) if _is_pretty_markup(code.content) else None
+
+
+def _is_pretty_markup(code: str) -> bool:
+    """Is this (a dedented code block) markup pretty-printed one tag per line?
+
+    Every non-blank line is one tag of an HTML element (start or end, attributes allowed), or text
+    indented deeper than the line of the start tag that encloses it; the first opens an element, and
+    every element opened is closed by the end. An end tag of an element not opened here closes one
+    opened before the block (or is a stray closer), and is allowed.
+    """
+    filled = [line for line in code.split("\n") if line.strip()]
+    if not filled or _lone_tag(filled[0])[0] != "open":
+        return False
+    opened: list[tuple[str, int]] = []  # element name, indentation of its start-tag line
+    for line in filled:
+        kind, name = _lone_tag(line)
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+        if kind == "text" and (not opened or indent <= opened[-1][1]):
+            return False  # text outside the markup's elements, or not indented under its tag
+        if kind == "open":
+            opened.append((name, indent))
+        elif kind == "close":
+            for depth in range(len(opened) - 1, -1, -1):
+                if opened[depth][0] == name:
+                    del opened[depth:]
+                    break
+    return not opened
+
+
+def _lone_tag(line: str) -> tuple[str, str]:
+    """("open" | "close" | "void", name) when the line is one tag of an HTML element, else ("text", "")."""
+    tag = _LONE_TAG.fullmatch(line)
+    name = tag.group(2).lower() if tag else ""
+    if tag is None or name not in HTML_ELEMENTS:
+        return "text", ""
+    if tag.group(1):
+        return "close", name
+    if name in VOID or tag.group(3).rstrip().endswith("/"):
+        return "void", name
+    return "open", name
 
 
 def _strip_prefix(line: str, quotes: int, indent: int) -> str:
