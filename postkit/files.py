@@ -351,11 +351,15 @@ def _reason(error: OSError) -> str:
 # --- atomic write --------------------------------------------------------------------------------
 
 
-def atomic_write(path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None) -> None:
+def atomic_write(
+    path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None, *, sync_folder: bool = True
+) -> None:
     """Replace ``path`` with ``data`` so that at any moment the file is wholly old or wholly new.
 
     The data goes to a temporary file in the same folder, is flushed and fsynced, takes the
-    original's permission bits, and is renamed over the original; then the folder is fsynced.
+    original's permission bits, and is renamed over the original; then the folder is fsynced,
+    unless ``sync_folder`` is false: a run writing many files syncs each folder once at its end
+    (``sync_folders``). Until then a power cut may undo the rename, never tear the file.
     On failure the temporary file is removed, the original is left as it was, and a
     :class:`PostError` names the file and the reason. A read-only file is not replaced.
 
@@ -393,7 +397,14 @@ def atomic_write(path: Path, data: bytes, allowed_roots: Sequence[Path] | None =
         if temp is not None:
             with contextlib.suppress(OSError):
                 temp.unlink()
-    _fsync_folder(target.parent)
+    if sync_folder:
+        _fsync_folder(target.parent)
+
+
+def sync_folders(paths: Iterable[str | Path]) -> None:
+    """Make the renames of files written with ``sync_folder=False`` durable: each folder once."""
+    for folder in {Path(os.path.realpath(path)).parent for path in paths}:
+        _fsync_folder(folder)
 
 
 def _write_target(path: Path, allowed_roots: Sequence[Path] | None) -> Path:
