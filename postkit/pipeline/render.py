@@ -709,6 +709,9 @@ def _partners(run: list[Item]) -> dict[int, int]:
 
 def write_run(run: list[Item], context: Context, *, heading: bool = False, cell: bool = False) -> str:
     """One paragraph: pair and place markers, trim and collapse spaces, escape text, join."""
+    if len(run) == 1 and run[0][0] == TEXT:  # most paragraphs: text alone, nothing to pair or place
+        text = _SPACE.sub(" ", run[0][1]).strip(" ")
+        return _join([[TEXT, text, ""]] if text else [], context, heading=heading, cell=cell)
     items = _collapse_spaces(_pair(run))
     if any(item[0] == OPEN for item in items):
         items = _collapse_spaces(_join_code_spans(_fix_markers(_repair_pairs(_lift_spaces(items)))))
