@@ -105,7 +105,7 @@ def main() -> int:
         # as `postkit clean` runs it: removals are not shown, so not placed to the column
         clean_post(split_post(text), options, positions=args.positions)
 
-    sources = sorted(Path(args.corpus).glob("*/*.md"))
+    sources = sorted(p for p in Path(args.corpus).glob("*/*") if p.suffix in (".md", ".markdown"))
     step = max(1, len(sources) // args.posts)
     texts = [p.read_bytes().decode("utf-8", "replace") for p in sources[::step][: args.posts]]
     options = CleanOptions(converter=args.converter)
