@@ -22,7 +22,8 @@ from typing import Any
 # label, module, function: the stages of one post, in the order they run
 STAGES = [
     ("front matter (read, YAML)", "postkit.post", "split_post"),
-    ("find HTML spans (markdown-it)", "postkit.segments", "find_html"),
+    ("parse the body (markdown-it)", "postkit.body", "Body._markdown"),
+    ("find HTML spans in its tokens", "postkit.segments", "find_html"),
     ("parse fragment (lxml)", "postkit.pipeline.html", "parse_fragment"),
     ("strip: rule packs", "postkit.pipeline.strip", "strip_cruft"),
     ("strip: main article", "postkit.pipeline.strip", "keep_main_article"),
@@ -58,6 +59,11 @@ def instrument() -> dict[str, float]:
         try:
             module = importlib.import_module(module_name)
         except ImportError:
+            continue
+        if "." in name:  # a method: wrapped on its class
+            class_name, method = name.split(".")
+            owner = getattr(module, class_name)
+            setattr(owner, method, _timed(label, getattr(owner, method), spent, depth))
             continue
         original = getattr(module, name, None)
         if original is None:
