@@ -15,7 +15,6 @@ each paragraph's HTML deeper than the last, markup the page showed as HTML, neve
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -421,7 +420,7 @@ class OpenElements:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self.names: list[str] = []
-        self._counts: Counter[str] = Counter()  # so an end tag needs no scan of a long stack
+        self._counts: dict[str, int] = {}  # so an end tag needs no scan of a long stack
         self.required = 0  # how many open elements need their end tag (an unclosed <p> ends by itself)
         for name in names:
             self._push(name)
@@ -431,28 +430,34 @@ class OpenElements:
 
     def _push(self, name: str) -> None:
         self.names.append(name)
-        self._counts[name] += 1
+        self._counts[name] = self._counts.get(name, 0) + 1
         self.required += name not in _OPTIONAL_END
 
     def _pop_to(self, target: str) -> None:
+        names, counts = self.names, self._counts
         while True:
-            name = self.names.pop()
-            self._counts[name] -= 1
+            name = names.pop()
+            counts[name] -= 1
             self.required -= name not in _OPTIONAL_END
             if name == target:
                 return
 
     def feed(self, html: str) -> OpenElements:
-        for match in _TAG.finditer(_COMMENT_OR_RAW.sub("", html)):
-            closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
+        counts = self._counts
+        # every page's HTML passes here, tag by tag: the tags come as tuples (findall), the
+        # common start tag is pushed in line
+        for closing, tag, rest in _TAG.findall(_COMMENT_OR_RAW.sub("", html)):
+            name = tag.lower()
             if name not in HTML_ELEMENTS or name in VOID:
                 continue
             if not closing:
                 if not rest.rstrip().endswith("/"):
-                    self._push(name)
-            elif self._counts[name]:
+                    self.names.append(name)
+                    counts[name] = counts.get(name, 0) + 1
+                    self.required += name not in _OPTIONAL_END
+            elif counts.get(name):
                 self._pop_to(name)
-            elif self._counts[_UNKNOWN] and name not in _OPTIONAL_END:
+            elif counts.get(_UNKNOWN) and name not in _OPTIONAL_END:
                 self._pop_to(_UNKNOWN)
         return self
 
