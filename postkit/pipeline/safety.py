@@ -22,8 +22,9 @@ Markdown that holds none of these comes back byte for byte.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from html import unescape
 from typing import Any
@@ -555,22 +556,43 @@ def _leftover_html_starts(text: str) -> set[int]:
         chunk = text[span.start : span.end]
         if span.block and not span.kept and _SAFE_COMMENT.sub("", chunk).strip() == "":
             continue
+        comments = _Regions((c.start() + 1, c.end()) for c in _SAFE_COMMENT.finditer(chunk))  # strictly inside one
         for match in re.finditer(r"<(?=[A-Za-z/!?])", chunk):
-            inside_comment = any(c.start() < match.start() < c.end() for c in _SAFE_COMMENT.finditer(chunk))
-            if not inside_comment and not _SAFE_COMMENT.match(chunk, match.start()):
+            if match.start() not in comments and not _SAFE_COMMENT.match(chunk, match.start()):
                 starts.add(span.start + match.start())
-    code = shared_code_regions(text)
-    autolinks = [(m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text)]
+    code_list = shared_code_regions(text)
+    code = _Regions(code_list)
+    code_or_autolink = _Regions([*code_list, *((m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text))])
     for match in _unescaped(_TAG_START, text):
         # any `<` before a letter, outside code and autolinks: browsers and kramdown run
         # <mglyph/onerror=..> as well as <img ..>, and a renderer may decode <script&gt;
-        if not any(a <= match.start() < b for a, b in code + autolinks):
+        if match.start() not in code_or_autolink:
             starts.add(match.start())
     for match in _unescaped(_BANG, text):
-        if not any(a <= match.start() < b for a, b in code):
+        if match.start() not in code:
             starts.add(match.start())  # CDATA, a doctype, a comment opened as `<!-->`
     for match in _unescaped(_COMMENT_OPEN, text):
         comment = _SAFE_COMMENT.match(text, match.start())
-        if comment is None and not any(a <= match.start() < b for a, b in code):
+        if comment is None and match.start() not in code:
             starts.add(match.start())
     return starts
+
+
+class _Regions:
+    """Half-open ranges ``[start, end)``, merged, asked whether they hold an offset in log time."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def __contains__(self, offset: object) -> bool:
+        if not isinstance(offset, int):
+            return False
+        index = bisect_right(self._starts, offset) - 1
+        return index >= 0 and offset < self._ends[index]

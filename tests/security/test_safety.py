@@ -184,3 +184,12 @@ def test_an_escaped_brace_after_a_lone_angle_bracket_escapes_it_too() -> None:
 )
 def test_a_tag_after_an_escaped_backslash_is_escaped(markdown: str, expected: str) -> None:
     assert secure_markdown(markdown)[0] == expected
+
+
+def test_regions_hold_an_offset_as_any_of_their_ranges_would() -> None:
+    from postkit.pipeline.safety import _Regions
+
+    ranges = [(10, 20), (15, 30), (30, 31), (40, 40), (50, 60)]
+    regions = _Regions(ranges)
+    for offset in range(0, 70):
+        assert (offset in regions) == any(a <= offset < b for a, b in ranges), offset
