@@ -538,7 +538,8 @@ def inline_code(element: Element, run: list[Item], context: Context) -> None:
         run.append((BREAK, ""))  # `<code><br></code>` holds no code: only the break shows
         return
     for text, link in pieces:
-        flat = re.sub(r"[\t\n\r\f]", " ", text).replace("\ue000", "\ue003")  # one line; its spaces stay
+        # one line, its spaces kept; kept Markdown in it is marked as one-line code's (``\ue004``)
+        flat = re.sub(r"[\t\n\r\f]", " ", text).replace("\ue000", "\ue004").replace("\ue003", "\ue004")
         if not flat.strip():
             add_text(run, flat)
             continue

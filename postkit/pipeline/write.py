@@ -258,7 +258,10 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
     def put(match: re.Match[str]) -> str:
         kept = span.kept[int(match.group(1))]
         if match.group(0)[0] == "\ue003":
-            return unescape(kept)  # it sits in code, where the browser decoded its entities
+            # it sits in a code block, where the browser decoded its entities (`&#13;` too)
+            return _CR.sub("\n", unescape(kept))
+        if match.group(0)[0] == "\ue004":
+            return _LINE_BREAKING.sub(" ", unescape(kept))  # in a code span: one line, as the renderer wrote it
         line_start = markdown.rfind("\n", 0, match.start()) + 1
         preceding = markdown[line_start : match.start()]
         if line_start == 0:
@@ -268,8 +271,10 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
     return _ANY_PLACEHOLDER.sub(put, markdown)
 
 
-# A placeholder of kept Markdown, and (``\ue003``) one the renderer put inside code.
-_ANY_PLACEHOLDER = re.compile("[\ue000\ue003](\\d+)\ue001")
+# A placeholder of kept Markdown, and one the renderer put inside a code block (``\ue003``) or span (``\ue004``).
+_ANY_PLACEHOLDER = re.compile("[\ue000\ue003\ue004](\\d+)\ue001")
+_CR = re.compile("\r\n?")
+_LINE_BREAKING = re.compile("[\t\n\r\f]")
 
 
 def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:
