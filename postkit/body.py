@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
-from postkit.markdown_parser import with_line_table
+from postkit.markdown_parser import ReadingMarkdownIt, with_line_table
 from postkit.pipeline.html import INVISIBLE, elements, parse_fragment
 from postkit.pipeline.repair import host_of
 from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
@@ -41,7 +40,7 @@ _SOURCE_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<([A-Za-z][A-Za-z0-9:-]*)((?:[^>\
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _COMMENT_OR_RAW = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>|<!--(.*?)-->", re.DOTALL | re.IGNORECASE)
 # CommonMark, as find_html reads the body; and its code spans (a run of backticks to the same run).
-_MARKDOWN = with_line_table(MarkdownIt("commonmark"))
+_MARKDOWN = with_line_table(ReadingMarkdownIt("commonmark"))
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 # Elements that show something without holding text: a body with one of them is not empty.
 MEDIA = frozenset({"img", "picture", "video", "audio", "iframe", "embed", "object", "svg", "canvas"})

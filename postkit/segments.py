@@ -18,12 +18,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from postkit.markdown_parser import with_line_table
+from postkit.markdown_parser import ReadingMarkdownIt, with_line_table
 
-_PARSER = with_line_table(MarkdownIt("commonmark"))
+_PARSER = with_line_table(ReadingMarkdownIt("commonmark"))
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _COMMENT_OR_RAW = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 VOID = frozenset(
