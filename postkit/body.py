@@ -28,7 +28,15 @@ from postkit.pipeline.html import INVISIBLE, elements, parse_fragment
 from postkit.pipeline.repair import host_of
 from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
 from postkit.rules import RuleBook
-from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, markdown_link_urls, normalize_newlines
+from postkit.segments import (
+    PLACEHOLDER_RE,
+    HtmlSpan,
+    find_html,
+    link_url_lookalikes,
+    markdown_link_urls,
+    may_hold_html,
+    normalize_newlines,
+)
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -343,7 +351,8 @@ class Body:
     def spans(self) -> list[HtmlSpan]:
         """The HTML spans of the body, found once (``clean`` converts them, the rules read them)."""
         if self._spans is None:
-            self._spans = find_html(self.text, self._markdown()[0])
+            # a body with no '<' that may open HTML has no spans: no parse for it (most cleaned posts)
+            self._spans = find_html(self.text, self._markdown()[0]) if may_hold_html(self.text) else []
         return self._spans
 
     @property
@@ -370,6 +379,15 @@ class Body:
                 ]
             self._markdown_urls = found
         return self._markdown_urls
+
+    def markdown_urls_where(self, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
+        """The ``markdown_urls`` whose URL ``wanted`` accepts. The CommonMark reading that confirms
+        them runs only when something that looks like a destination is wanted."""
+        if self._markdown_urls is None and not any(
+            wanted(self.text[start:end]) for start, end in link_url_lookalikes(self.text)
+        ):
+            return []
+        return [(start, end) for start, end in self.markdown_urls if wanted(self.text[start:end])]
 
     def _destinations(self) -> set[str]:
         """Every link and image destination CommonMark reads in the body, as markdown-it normalizes it."""

@@ -639,10 +639,24 @@ def markdown_link_urls(body: str, tokens: list[Token] | None = None) -> list[tup
     code.extend(
         (offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens if t.map and t.type == "html_block"
     )
-    found = []
-    for match in LINK_DESTINATION.finditer(body):
-        group = 2 if match.group(2) else 4
-        start, end = match.span(group)
-        if not any(a <= start < b for a, b in code):
-            found.append((start, end))
-    return found
+    return [(start, end) for start, end in link_url_lookalikes(body) if not any(a <= start < b for a, b in code)]
+
+
+def link_url_lookalikes(body: str) -> list[tuple[int, int]]:
+    """Where a link or definition's destination seems to stand, by its look alone: code and
+    HTML blocks included (``markdown_link_urls`` takes them out)."""
+    return [match.span(2 if match.group(2) else 4) for match in LINK_DESTINATION.finditer(body)]
+
+
+def may_hold_html(body: str) -> bool:
+    """False only when ``find_html`` finds nothing: no '<' that can open a tag, a comment or a
+    declaration, an autolink aside (unless it also looks like a tag a browser would read)."""
+    for match in _MAY_OPEN.finditer(body):
+        start = match.start()
+        if not _AUTOLINK.match(body, start) or _LOOSE_TAG.match(body, start):
+            return True
+    return False
+
+
+_MAY_OPEN = re.compile(r"<[A-Za-z/!?]")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")
