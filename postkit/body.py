@@ -326,6 +326,7 @@ class Body:
     _parts: list[HtmlPart] | None = field(default=None, repr=False)
     _spans: list[HtmlSpan] | None = field(default=None, repr=False)
     _markdown_urls: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _lookalikes: list[tuple[int, int]] | None = field(default=None, repr=False)
     _parsed: tuple[list[Token], dict[str, Any]] | None = field(default=None, repr=False)
 
     @classmethod
@@ -383,9 +384,9 @@ class Body:
     def markdown_urls_where(self, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
         """The ``markdown_urls`` whose URL ``wanted`` accepts. The CommonMark reading that confirms
         them runs only when something that looks like a destination is wanted."""
-        if self._markdown_urls is None and not any(
-            wanted(self.text[start:end]) for start, end in link_url_lookalikes(self.text)
-        ):
+        if self._lookalikes is None:
+            self._lookalikes = link_url_lookalikes(self.text)
+        if self._markdown_urls is None and not any(wanted(self.text[start:end]) for start, end in self._lookalikes):
             return []
         return [(start, end) for start, end in self.markdown_urls if wanted(self.text[start:end])]
 

@@ -650,7 +650,10 @@ def link_url_lookalikes(body: str) -> list[tuple[int, int]]:
 
 def may_hold_html(body: str) -> bool:
     """False only when ``find_html`` finds nothing: no '<' that can open a tag, a comment or a
-    declaration, an autolink aside (unless it also looks like a tag a browser would read)."""
+    declaration, an autolink aside (unless it also looks like a tag a browser would read), and a
+    comment holding no '<' (`<!--more-->`, which find_html leaves as it is) aside."""
+    if "<!--" in body:
+        body = _PLAIN_COMMENT.sub("", body)
     for match in _MAY_OPEN.finditer(body):
         start = match.start()
         if not _AUTOLINK.match(body, start) or _LOOSE_TAG.match(body, start):
@@ -659,4 +662,6 @@ def may_hold_html(body: str) -> bool:
 
 
 _MAY_OPEN = re.compile(r"<[A-Za-z/!?]")
+# a comment on one line holding no "<", the rest of its line holding none: find_html leaves it alone
+_PLAIN_COMMENT = re.compile(r"<!--(?!-?>)[^<\n]*?-->[^<\n]*(?=\n|\Z)")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")

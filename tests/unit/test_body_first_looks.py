@@ -6,8 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+# pieces of the shapes that decide it: comments (one-line, open, `<!-->`), autolinks, tags,
+# containers, code, escapes
+_PIECES = [
+    *("<!--", "-->", "<!--more-->", "<!-- 1601 -->", "<!-->", "<!--->", "--", "<?", "<![CDATA[", "]]>", "<!X"),
+    *("<b>", "</b>", "<div>", "</div>", "<p>", "<script>", "</script>", "<img:x>", "<https://e.com>", "<"),
+    *("`", "```\n", "\\", " ", "\t", "\n", "\n\n", "    ", "> ", ">", "- ", "1. ", "-", "a", "text"),
+]
 
-@given(st.text(alphabet=" \n<>/!?:ab-`\\[]()*", max_size=60))
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
 def test_a_body_may_hold_html_whenever_spans_are_found(source: str) -> None:
     from postkit.segments import find_html, may_hold_html
 
@@ -20,9 +28,12 @@ def test_a_body_may_hold_html_whenever_spans_are_found(source: str) -> None:
         ("See <https://example.com/a> and <mailto:x@y.z>.", False),  # autolinks only
         ("A < B and 3 <4", False),
         ("See <img:x> here", True),  # an autolink a browser reads as an <img>
-        ("<!-- more -->", True),
+        ("<!-- more -->", False),  # find_html leaves comments alone
         ("text <b>bold</b>", True),
         ("\\<div> escaped, then <https://e.com>", True),  # asked of find_html (it says no)
+        ("Intro <!--more--> text\n\n<!-- 1601 -->\n", False),
+        ("<!-- a --><b>x</b>", True),
+        ("`<!--` <b>x</b> `-->`", True),  # no comment: code spans, and a tag between them
     ],
 )
 def test_may_hold_html(source: str, expected: bool) -> None:
