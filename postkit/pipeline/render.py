@@ -56,6 +56,7 @@ class Context:
     # inline elements that held blocks (`<a><p>…</p></a>`): each paragraph inside gets them back
     wrappers: tuple[Element, ...] = ()
     shown: list[str] = field(default_factory=list)  # the text a reader will see, for verify
+    references: bool = True  # the post may define link references: every `[` in text is escaped
 
 
 def tree_to_markdown(root: Element, *, inline: bool = False, dialect: str = "commonmark") -> str:
@@ -63,11 +64,16 @@ def tree_to_markdown(root: Element, *, inline: bool = False, dialect: str = "com
     return render_markdown(root, inline=inline, dialect=dialect)[0]
 
 
-def render_markdown(root: Element, *, inline: bool = False, dialect: str = "commonmark") -> tuple[str, str]:
-    """The Markdown for a fragment and the text a reader sees in it (for the verify stage)."""
+def render_markdown(
+    root: Element, *, inline: bool = False, dialect: str = "commonmark", references: bool = True
+) -> tuple[str, str]:
+    """The Markdown for a fragment and the text a reader sees in it (for the verify stage).
+
+    ``references``: the post the fragment goes into may define link references (see write_text).
+    """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown Markdown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
-    context = Context(dialect=dialect, inline=inline)
+    context = Context(dialect=dialect, inline=inline, references=references)
     blocks = render_children(root, context)
     joiner = " " if inline else "\n\n"
     return joiner.join(blocks), "".join(context.shown)
@@ -1097,11 +1103,38 @@ def _last_char(items: list[list[str]], start: int, end: int, skip_runs: bool = F
     return ""
 
 
+def _lone_runs(items: list[list[str]]) -> str:
+    """The emphasis characters (`*`, `_`) that stand in the paragraph's text as one run of one or
+    two and nowhere else: emphasis needs two runs, so that one is text however it flanks (kramdown
+    finds emphasis inside one longer run: `*****`). A paragraph holding kept Markdown, or markup
+    with the character in it, gives none."""
+    lone = ""
+    for char in "*_":
+        runs = 0
+        for kind, value, _ in items:
+            if kind == TEXT:
+                if "\ue000" in value:
+                    return ""
+                found = _RUNS[char].findall(value)
+                runs += len(found) if all(len(run) <= 2 for run in found) else 2
+            elif kind in (MARK, OPEN, CLOSE) and char in value:
+                runs = 2
+            if runs > 1:
+                break
+        if runs == 1:
+            lone += char
+    return lone
+
+
+_RUNS = {"*": re.compile(r"\*+"), "_": re.compile(r"_+")}
+
+
 def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool) -> str:
     """Escape each text item from where it lands and join the paragraph."""
     out: list[str] = []
     line_start = not heading  # a heading's text follows its `#`s: `### 8. Step` is no list
     link_depth = 0
+    lone = "" if context.inline else _lone_runs(items)
     hard_break = "\\\n"  # read alike by CommonMark renderers and kramdown's GFM input (Jekyll's default)
     for index, (kind, value, _) in enumerate(items):
         if kind == TEXT:
@@ -1116,6 +1149,8 @@ def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool
                     before=out[-1][-1:] if out else "",
                     after=following,
                     heading_end=heading and index == len(items) - 1,
+                    references=context.references,
+                    lone=lone,
                 )
             )
             context.shown.append(value)

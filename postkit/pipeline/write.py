@@ -66,6 +66,7 @@ def clean_body(
     pieces: list[str] = []
     cursor = 0
     index = 0
+    references = "]:" in normalized  # a definition may make any [label] a link: keep every [ escaped
     while index < len(spans):
         span = spans[index]
         index += 1
@@ -86,6 +87,7 @@ def clean_body(
             title=title if span.block else None,
             inline=not span.block,
             locator=_locator(span, model) if positions else None,
+            references=references,
         )
         total.removals.extend(report.removals)
         total.repairs.update(report.repairs)
