@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from postkit.segments import PLACEHOLDER_RE
 
@@ -54,13 +55,14 @@ def write_text(
     after: str = "",
     heading_end: bool = False,
     references: bool = True,
-    lone: str = "",
+    lone: Mapping[str, tuple[int, int]] | None = None,
 ) -> str:
     """Text escaped for the place it lands in; placeholders of kept Markdown pass as they are.
 
     ``references``: the post may define link references (it has a `]:`), so any `[label]` could
     become a link and every `[` is escaped; without, only a `[` that could open something is.
-    ``lone``: emphasis characters whose one run in the paragraph is all there is (no pair).
+    ``lone``: per emphasis character, the run (start, end in ``text``) left as it is: every other
+    run of it in the paragraph is escaped, so this one has nothing to pair with.
     """
     if "\ue000" in text:
         pieces = []
@@ -76,7 +78,6 @@ def write_text(
                     before=before,
                     after=match.group(0)[0],
                     references=references,
-                    lone=lone,
                 )
             )
             pieces.append(match.group(0))
@@ -92,7 +93,6 @@ def write_text(
                 after=after,
                 heading_end=heading_end,
                 references=references,
-                lone=lone,
             )
         )
         return "".join(pieces)
@@ -115,7 +115,7 @@ def _escape_inline(
     before: str,
     after: str,
     references: bool = True,
-    lone: str = "",
+    lone: Mapping[str, tuple[int, int]] | None = None,
 ) -> str:
     """Each character that may be syntax, escaped or not from its neighbours; the rest as it is."""
     out: list[str] = []
@@ -127,8 +127,9 @@ def _escape_inline(
         previous = text[index - 1] if index else before
         following = text[index + 1] if index < last else after
         out.append(text[cursor:index])
+        run = lone.get(char) if lone else None
         if (char == "[" and not in_link and not references and _bracket_reads_as_text(text, index)) or (
-            char in lone and not in_link
+            run is not None and run[0] <= index < run[1] and not in_link
         ):
             out.append(char)
         else:

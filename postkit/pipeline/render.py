@@ -1103,27 +1103,32 @@ def _last_char(items: list[list[str]], start: int, end: int, skip_runs: bool = F
     return ""
 
 
-def _lone_runs(items: list[list[str]]) -> str:
-    """The emphasis characters (`*`, `_`) that stand in the paragraph's text as one run of one or
-    two and nowhere else: emphasis needs two runs, so that one is text however it flanks (kramdown
-    finds emphasis inside one longer run: `*****`). A paragraph holding kept Markdown, or markup
-    with the character in it, gives none."""
-    lone = ""
+def _lone_runs(items: list[list[str]]) -> dict[int, dict[str, tuple[int, int]]]:
+    """Per text item, the emphasis runs (`*`, `_`) to leave as written: for each character whose
+    runs in the paragraph's text are all of one or two, the last; every other run of it is
+    escaped, so the one left has nothing to pair with and is text however it flanks. kramdown
+    finds emphasis inside one longer run (`*****`); a paragraph holding kept Markdown, or markup
+    with the character in it, leaves every run escaped."""
+    kept: dict[int, dict[str, tuple[int, int]]] = {}
     for char in "*_":
-        runs = 0
-        for kind, value, _ in items:
+        last: tuple[int, int, int] | None = None
+        spoiled = False
+        for index, (kind, value, _) in enumerate(items):
             if kind == TEXT:
                 if "\ue000" in value:
-                    return ""
-                found = _RUNS[char].findall(value)
-                runs += len(found) if all(len(run) <= 2 for run in found) else 2
+                    return {}
+                for match in _RUNS[char].finditer(value):
+                    spoiled = match.end() - match.start() > 2
+                    if spoiled:
+                        break
+                    last = (index, match.start(), match.end())
             elif kind in (MARK, OPEN, CLOSE) and char in value:
-                runs = 2
-            if runs > 1:
+                spoiled = True
+            if spoiled:
                 break
-        if runs == 1:
-            lone += char
-    return lone
+        if last is not None and not spoiled:
+            kept.setdefault(last[0], {})[char] = (last[1], last[2])
+    return kept
 
 
 _RUNS = {"*": re.compile(r"\*+"), "_": re.compile(r"_+")}
@@ -1134,7 +1139,7 @@ def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool
     out: list[str] = []
     line_start = not heading  # a heading's text follows its `#`s: `### 8. Step` is no list
     link_depth = 0
-    lone = "" if context.inline else _lone_runs(items)
+    lone = {} if context.inline else _lone_runs(items)
     hard_break = "\\\n"  # read alike by CommonMark renderers and kramdown's GFM input (Jekyll's default)
     for index, (kind, value, _) in enumerate(items):
         if kind == TEXT:
@@ -1150,7 +1155,7 @@ def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool
                     after=following,
                     heading_end=heading and index == len(items) - 1,
                     references=context.references,
-                    lone=lone,
+                    lone=lone.get(index),
                 )
             )
             context.shown.append(value)

@@ -52,15 +52,16 @@ def test_a_post_with_a_definition_keeps_brackets_escaped() -> None:
     [
         ("<p>Grab mysqltuner.pl* and go</p>", "Grab mysqltuner.pl* and go\n"),  # one run: no pair
         ("<p>a ** b</p>", "a ** b\n"),
-        ("<p>*two* runs</p>", "\\*two\\* runs\n"),  # a pair: emphasis unless escaped
+        ("<p>*two* runs</p>", "\\*two* runs\n"),  # a pair: one escaped, the other has no partner
+        ("<p>2*3*4*5 is big</p>", "2\\*3\\*4*5 is big\n"),  # all but the last
         ("<p>x <b>y</b> z*</p>", "x **y** z\\*\n"),  # the markup's own runs may pair with it
         ("<p>five ***** stars</p>", "five \\*\\*\\*\\*\\* stars\n"),  # kramdown pairs inside one long run
         ("<p>@name_ here</p>", "@name_ here\n"),
-        ("<p>_a_ b</p>", "\\_a\\_ b\n"),
+        ("<p>_a_ b</p>", "\\_a_ b\n"),
         ("<p>* item</p>", "\\* item\n"),  # a list marker at the line start is escaped there
     ],
 )
-def test_a_lone_emphasis_run_stays_as_it_is(html: str, expected: str) -> None:
+def test_only_the_last_emphasis_run_of_a_paragraph_stays_as_it_is(html: str, expected: str) -> None:
     assert body(html) == expected
 
 
