@@ -1110,7 +1110,10 @@ def _lone_runs(items: list[list[str]]) -> dict[int, dict[str, tuple[int, int]]]:
     finds emphasis inside one longer run (`*****`); a paragraph holding kept Markdown, or markup
     with the character in it, leaves every run escaped."""
     kept: dict[int, dict[str, tuple[int, int]]] = {}
+    texts = [value for kind, value, _ in items if kind == TEXT]
     for char in "*_":
+        if not any(char in value for value in texts):
+            continue  # most paragraphs: the character is not in their text at all
         last: tuple[int, int, int] | None = None
         spoiled = False
         for index, (kind, value, _) in enumerate(items):
