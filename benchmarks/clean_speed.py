@@ -28,7 +28,7 @@ from pathlib import Path
 
 
 def replicate(corpus: Path, target: Path, count: int) -> int:
-    sources = sorted(p for p in corpus.glob("*/*.md"))
+    sources = sorted(p for p in corpus.glob("*/*") if p.suffix in (".md", ".markdown"))
     if not sources:
         raise SystemExit(f"no posts under {corpus}")
     target.mkdir(parents=True)
@@ -125,7 +125,7 @@ def baseline(folder: Path) -> None:
         "span",
     }
     attributes = {"a": ["href", "title"], "img": ["src", "alt", "title"]}
-    for path in sorted(folder.rglob("*.md")):
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".md", ".markdown")):
         post = frontmatter.load(path)
         html = bleach.clean(post.content, tags=tags, attributes=attributes, strip=True)
         post.content = markdownify.markdownify(html)

@@ -52,7 +52,7 @@ from postkit.pipeline.report import FragmentReport
 from postkit.pipeline.strip import find_cruft, find_main_article, remove_cruft
 from postkit.pipeline.verify import markdown_visible_text
 from postkit.post import read_post
-from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, normalize_newlines
+from postkit.segments import PLACEHOLDER_RE, HtmlSpan, code_regions, find_html, normalize_newlines
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -83,13 +83,12 @@ def leftover_tags(markdown: str) -> list[str]:
 
 
 def without_code(markdown: str) -> str:
-    """The Markdown with its code blocks blanked: markup shown as code is content, not cruft."""
-    lines = markdown.split("\n")
-    for token in _MD.parse(markdown):
-        if token.type in ("fence", "code_block") and token.map:
-            for i in range(*token.map):
-                lines[i] = ""
-    return "\n".join(lines)
+    """The Markdown with its code blocks and code spans blanked: markup shown as code (`<script>`
+    in a sentence about Ember) is content, not cruft."""
+    chars = list(markdown)
+    for start, end in code_regions(markdown):
+        chars[start:end] = [" " if char != "\n" else char for char in chars[start:end]]
+    return "".join(chars)
 
 
 def markdown_urls(markdown: str) -> tuple[list[str], list[str]]:

@@ -64,7 +64,8 @@ def main() -> int:
     parser.add_argument("--every", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    posts = [read_post(str(p)) for p in sorted(Path(args.corpus).glob("*/*.md"))[:: args.every]]
+    sources = sorted(p for p in Path(args.corpus).glob("*/*") if p.suffix in (".md", ".markdown"))
+    posts = [read_post(str(p)) for p in sources[:: args.every]]
     if not posts:
         print(f"no posts under {args.corpus}", file=sys.stderr)
         return 2

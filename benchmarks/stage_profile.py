@@ -22,7 +22,8 @@ from typing import Any
 # label, module, function: the stages of one post, in the order they run
 STAGES = [
     ("front matter (read, YAML)", "postkit.post", "split_post"),
-    ("find HTML spans (markdown-it)", "postkit.segments", "find_html"),
+    ("parse the body (markdown-it)", "postkit.body", "Body._markdown"),
+    ("find HTML spans in its tokens", "postkit.segments", "find_html"),
     ("parse fragment (lxml)", "postkit.pipeline.html", "parse_fragment"),
     ("strip: rule packs", "postkit.pipeline.strip", "strip_cruft"),
     ("strip: main article", "postkit.pipeline.strip", "keep_main_article"),
@@ -59,6 +60,11 @@ def instrument() -> dict[str, float]:
             module = importlib.import_module(module_name)
         except ImportError:
             continue
+        if "." in name:  # a method: wrapped on its class
+            class_name, method = name.split(".")
+            owner = getattr(module, class_name)
+            setattr(owner, method, _timed(label, getattr(owner, method), spent, depth))
+            continue
         original = getattr(module, name, None)
         if original is None:
             continue
@@ -92,11 +98,20 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--converter", default="postkit")
+    parser.add_argument(
+        "--positions", action="store_true", help="place every removal to line and column, as `clean --explain` does"
+    )
     args = parser.parse_args()
     import postkit.pipeline
-    from postkit import CleanOptions, clean_text
+    from postkit import CleanOptions
+    from postkit.pipeline import clean_post
+    from postkit.post import split_post
 
-    sources = sorted(Path(args.corpus).glob("*/*.md"))
+    def clean_text(text: str, options: CleanOptions) -> None:
+        # as `postkit clean` runs it: removals are not shown, so not placed to the column
+        clean_post(split_post(text), options, positions=args.positions)
+
+    sources = sorted(p for p in Path(args.corpus).glob("*/*") if p.suffix in (".md", ".markdown"))
     step = max(1, len(sources) // args.posts)
     texts = [p.read_bytes().decode("utf-8", "replace") for p in sources[::step][: args.posts]]
     options = CleanOptions(converter=args.converter)

@@ -20,15 +20,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
+from postkit.markdown_parser import ReadingMarkdownIt, with_line_table
 from postkit.pipeline.html import INVISIBLE, elements, parse_fragment
 from postkit.pipeline.repair import host_of
 from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
 from postkit.rules import RuleBook
-from postkit.segments import PLACEHOLDER_RE, HtmlSpan, find_html, markdown_link_urls, normalize_newlines
+from postkit.segments import (
+    PLACEHOLDER_RE,
+    HtmlSpan,
+    find_html,
+    link_url_lookalikes,
+    markdown_link_urls,
+    may_hold_html,
+    normalize_newlines,
+)
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -40,7 +48,7 @@ _SOURCE_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<([A-Za-z][A-Za-z0-9:-]*)((?:[^>\
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _COMMENT_OR_RAW = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>|<!--(.*?)-->", re.DOTALL | re.IGNORECASE)
 # CommonMark, as find_html reads the body; and its code spans (a run of backticks to the same run).
-_MARKDOWN = MarkdownIt("commonmark")
+_MARKDOWN = with_line_table(ReadingMarkdownIt("commonmark"))
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 # Elements that show something without holding text: a body with one of them is not empty.
 MEDIA = frozenset({"img", "picture", "video", "audio", "iframe", "embed", "object", "svg", "canvas"})
@@ -318,6 +326,7 @@ class Body:
     _parts: list[HtmlPart] | None = field(default=None, repr=False)
     _spans: list[HtmlSpan] | None = field(default=None, repr=False)
     _markdown_urls: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _lookalikes: list[tuple[int, int]] | None = field(default=None, repr=False)
     _parsed: tuple[list[Token], dict[str, Any]] | None = field(default=None, repr=False)
 
     @classmethod
@@ -343,7 +352,8 @@ class Body:
     def spans(self) -> list[HtmlSpan]:
         """The HTML spans of the body, found once (``clean`` converts them, the rules read them)."""
         if self._spans is None:
-            self._spans = find_html(self.text)
+            # a body with no '<' that may open HTML has no spans: no parse for it (most cleaned posts)
+            self._spans = find_html(self.text, self._markdown()[0]) if may_hold_html(self.text) else []
         return self._spans
 
     @property
@@ -360,7 +370,7 @@ class Body:
         them, so the ``(for ...)`` after a reference link ``[text][1](for ...)`` is no URL.
         """
         if self._markdown_urls is None:
-            found = markdown_link_urls(self.text) if "](" in self.text or "]:" in self.text else []
+            found = markdown_link_urls(self.text, self._markdown()[0]) if "](" in self.text or "]:" in self.text else []
             if found:
                 real = self._destinations()
                 found = [
@@ -370,6 +380,15 @@ class Body:
                 ]
             self._markdown_urls = found
         return self._markdown_urls
+
+    def markdown_urls_where(self, wanted: Callable[[str], bool]) -> list[tuple[int, int]]:
+        """The ``markdown_urls`` whose URL ``wanted`` accepts. The CommonMark reading that confirms
+        them runs only when something that looks like a destination is wanted."""
+        if self._lookalikes is None:
+            self._lookalikes = link_url_lookalikes(self.text)
+        if self._markdown_urls is None and not any(wanted(self.text[start:end]) for start, end in self._lookalikes):
+            return []
+        return [(start, end) for start, end in self.markdown_urls if wanted(self.text[start:end])]
 
     def _destinations(self) -> set[str]:
         """Every link and image destination CommonMark reads in the body, as markdown-it normalizes it."""
@@ -382,6 +401,7 @@ class Body:
         return found
 
     def _markdown(self) -> tuple[list[Token], dict[str, Any]]:
+        """markdown-it's tokens and env for the body: one parse serves the spans, links and references."""
         if self._parsed is None:
             env: dict[str, Any] = {}
             self._parsed = (_MARKDOWN.parse(self.text, env), env)

@@ -20,7 +20,14 @@ from pathlib import Path
 
 from postkit.config import Config
 from postkit.errors import PostError, PostkitError
-from postkit.files import CleanCache, atomic_write, content_hash, discover_posts, remove_stale_temp_files
+from postkit.files import (
+    CleanCache,
+    atomic_write,
+    content_hash,
+    discover_posts,
+    remove_stale_temp_files,
+    sync_folders,
+)
 from postkit.page import (
     is_html_page,
     page_front_matter,
@@ -159,7 +166,8 @@ def clean_file(path: Path, job: CleanJob) -> FileOutcome:
     diff = unified_diff(result.original, result.text, name) if job.mode is Mode.DIFF else ""
     if job.mode is Mode.WRITE:
         try:
-            atomic_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None)
+            # the folder is synced once at the run's end (CleanRun), not after every file
+            atomic_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None, sync_folder=False)
         except PostkitError as exc:
             return _failure(name, exc)
     return FileOutcome(
@@ -184,7 +192,7 @@ def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
         return convert_page(bom + text, job.options, name)
     post = split_post(text, path=name, bom=bom, encoding=encoding)
     _ = post.metadata  # one front-matter reader for clean and validate: refuse what validate refuses
-    return clean_post(post, job.options)
+    return clean_post(post, job.options, positions=job.explain)
 
 
 def convert_page(html: str, options: CleanOptions, name: str) -> CleanResult:
@@ -276,10 +284,14 @@ class CleanRun:
 
     def __iter__(self) -> Iterator[FileOutcome]:
         new_clean: list[str] = []
-        for outcome in run_clean(self.files, self.job, self.jobs):
-            self.summary.add(outcome)
-            new_clean.extend(outcome.clean_hashes)
-            yield outcome
+        try:
+            for outcome in run_clean(self.files, self.job, self.jobs):
+                self.summary.add(outcome)
+                new_clean.extend(outcome.clean_hashes)
+                yield outcome
+        finally:
+            if self.job.mode is Mode.WRITE:
+                sync_folders(self.summary.changed_paths)
         for failure in self.discovery_failures:
             self.summary.add(failure)
             self.summary.seen -= 1  # a folder that could not be listed is not a file seen

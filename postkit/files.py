@@ -78,19 +78,25 @@ class PathFilter:
             if not pattern:
                 continue
             (self._paths if anchored or "/" in pattern else self._names).append(pattern)
+        self._name_matches = glob_matcher(tuple(self._names))
+        self._path_matches = glob_matcher(tuple(self._paths))
         self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self._tops: dict[tuple[Path, Path | None], tuple[Path, pathspec.GitIgnoreSpec | None]] = {}
+        self._chains: dict[
+            tuple[Path, Path | None],
+            tuple[Path, pathspec.GitIgnoreSpec | None, list[tuple[Path, pathspec.GitIgnoreSpec]]],
+        ] = {}
 
     def skips(self, path: Path, *, is_dir: bool, base: Path | None = None) -> bool:
         """Whether ``path`` itself is excluded; ``base`` is the folder to match against outside the root."""
         absolute = Path(os.path.abspath(path))
-        if any(fnmatch.fnmatch(absolute.name, pattern) for pattern in self._names):
+        if self._name_matches(absolute.name):
             return True
         if self._paths:
             relative = _relative_to(absolute, self.root)
             if relative is None and base is not None:
                 relative = _relative_to(absolute, Path(os.path.abspath(base)))
-            if relative is not None and any(fnmatch.fnmatch(relative, pattern) for pattern in self._paths):
+            if relative is not None and self._path_matches(relative):
                 return True
         return self.respect_gitignore and self._ignored_by_git(absolute, is_dir, base)
 
@@ -109,21 +115,35 @@ class PathFilter:
         return False
 
     def _ignored_by_git(self, path: Path, is_dir: bool, base: Path | None) -> bool:
-        top, info_exclude = self._top_for(path.parent, base)
+        top, info_exclude, specs = self._gitignores_for(path.parent, base)
         suffix = "/" if is_dir else ""
-        folder = path.parent
-        while True:
-            spec = self._spec_in(folder)
-            if spec is not None:
-                verdict = spec.check_file(path.relative_to(folder).as_posix() + suffix).include
-                if verdict is not None:
-                    return verdict
-            if folder == top or folder == folder.parent:
-                break
-            folder = folder.parent
+        for folder, spec in specs:
+            verdict = spec.check_file(path.relative_to(folder).as_posix() + suffix).include
+            if verdict is not None:
+                return verdict
         if info_exclude is not None and _relative_to(path, top) is not None:
             return bool(info_exclude.check_file(path.relative_to(top).as_posix() + suffix).include)
         return False
+
+    def _gitignores_for(
+        self, folder: Path, base: Path | None
+    ) -> tuple[Path, pathspec.GitIgnoreSpec | None, list[tuple[Path, pathspec.GitIgnoreSpec]]]:
+        """The top, its .git/info/exclude, and the .gitignore files from ``folder`` up to the top,
+        deepest first: worked out once per folder, not per file."""
+        key = (folder, base)
+        if key not in self._chains:
+            top, info_exclude = self._top_for(folder, base)
+            specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+            current = folder
+            while True:
+                spec = self._spec_in(current)
+                if spec is not None:
+                    specs.append((current, spec))
+                if current == top or current == current.parent:
+                    break
+                current = current.parent
+            self._chains[key] = (top, info_exclude, specs)
+        return self._chains[key]
 
     def _spec_in(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._specs:
@@ -149,6 +169,16 @@ class PathFilter:
                 outside = Path(os.path.abspath(base)) if base is not None else folder
                 self._tops[key] = (outside if _relative_to(folder, outside) is not None else folder, None)
         return self._tops[key]
+
+
+@functools.lru_cache(maxsize=64)
+def glob_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a name matches any of the :mod:`fnmatch` patterns, with one compiled search
+    (``fnmatch.fnmatch`` asked once per pattern and file cost a tenth of a 10,000-file run)."""
+    if not patterns:
+        return lambda name: False
+    regex = re.compile("|".join(fnmatch.translate(os.path.normcase(pattern)) for pattern in patterns))
+    return lambda name: regex.match(os.path.normcase(name)) is not None
 
 
 def _relative_to(path: Path, root: Path) -> str | None:
@@ -271,6 +301,7 @@ def _walk(
     # recursion limit, and only one listing per open level is held at a time.
     if not _first_visit(root_info, seen_folders):
         return
+    included = glob_matcher(tuple(include))
     stack: list[Iterator[os.DirEntry[str]]] = []
     listing = _sorted_listing(root, report)
     if listing is not None:
@@ -287,7 +318,7 @@ def _walk(
         if info is None:
             continue
         is_dir = stat.S_ISDIR(info.st_mode)
-        if not is_dir and not any(fnmatch.fnmatch(entry.name, pattern) for pattern in include):
+        if not is_dir and not included(entry.name):
             continue
         if path_filter.skips(path, is_dir=is_dir, base=root):
             continue
@@ -351,11 +382,15 @@ def _reason(error: OSError) -> str:
 # --- atomic write --------------------------------------------------------------------------------
 
 
-def atomic_write(path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None) -> None:
+def atomic_write(
+    path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None, *, sync_folder: bool = True
+) -> None:
     """Replace ``path`` with ``data`` so that at any moment the file is wholly old or wholly new.
 
     The data goes to a temporary file in the same folder, is flushed and fsynced, takes the
-    original's permission bits, and is renamed over the original; then the folder is fsynced.
+    original's permission bits, and is renamed over the original; then the folder is fsynced,
+    unless ``sync_folder`` is false: a run writing many files syncs each folder once at its end
+    (``sync_folders``). Until then a power cut may undo the rename, never tear the file.
     On failure the temporary file is removed, the original is left as it was, and a
     :class:`PostError` names the file and the reason. A read-only file is not replaced.
 
@@ -393,7 +428,14 @@ def atomic_write(path: Path, data: bytes, allowed_roots: Sequence[Path] | None =
         if temp is not None:
             with contextlib.suppress(OSError):
                 temp.unlink()
-    _fsync_folder(target.parent)
+    if sync_folder:
+        _fsync_folder(target.parent)
+
+
+def sync_folders(paths: Iterable[str | Path]) -> None:
+    """Make the renames of files written with ``sync_folder=False`` durable: each folder once."""
+    for folder in {Path(os.path.realpath(path)).parent for path in paths}:
+        _fsync_folder(folder)
 
 
 def _write_target(path: Path, allowed_roots: Sequence[Path] | None) -> Path:

@@ -6,19 +6,23 @@ code; kramdown and browsers read them as the same HTML. So a span runs on over w
 while an element it opened is still open. Inline HTML comes from ``html_inline`` tokens: an
 opening tag, its closing tag and the Markdown between them form one group, whose Markdown is
 kept byte for byte through placeholders.
+
+A closed HTML block followed (over blank lines) by an indented code block that is nothing but
+pretty-printed markup, one tag per line, takes that block in too: broken WordPress exports indent
+each paragraph's HTML deeper than the last, markup the page showed as HTML, never as code.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-_PARSER = MarkdownIt("commonmark")
+from postkit.markdown_parser import ReadingMarkdownIt, with_line_table
+
+_PARSER = with_line_table(ReadingMarkdownIt("commonmark"))
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _COMMENT_OR_RAW = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 VOID = frozenset(
@@ -216,13 +220,17 @@ def normalize_newlines(body: str) -> str:
     return body.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def find_html(body: str) -> list[HtmlSpan]:
-    """The HTML spans of a body whose newlines are LF, in order, not overlapping."""
+def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
+    """The HTML spans of a body whose newlines are LF, in order, not overlapping.
+
+    ``tokens`` are markdown-it's CommonMark tokens for this body when the caller has them.
+    """
     lines = body.split("\n")
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    tokens = _PARSER.parse(body)
+    if tokens is None:
+        tokens = _PARSER.parse(body)
     spans: list[HtmlSpan] = []
     covered_until = -1
     quotes = 0
@@ -257,7 +265,11 @@ def find_html(body: str) -> list[HtmlSpan]:
                 j += 1
             while j < len(tokens) and tokens[j].map is None and tokens[j].type.endswith("_close"):
                 j += 1
-            spans.append(_block_span(lines, offsets, first, last, token, quotes))
+            markup = _markup_shown_as_code(tokens, j, token)
+            if markup is not None:
+                last = markup[1]
+                j += 1
+            spans.append(_block_span(lines, offsets, first, last, token, quotes, markup))
             covered_until = last
             i = j
             continue
@@ -267,12 +279,23 @@ def find_html(body: str) -> list[HtmlSpan]:
     return spans
 
 
-def _block_span(lines: list[str], offsets: list[int], first: int, last: int, token: Token, quotes: int) -> HtmlSpan:
+def _block_span(
+    lines: list[str],
+    offsets: list[int],
+    first: int,
+    last: int,
+    token: Token,
+    quotes: int,
+    markup: tuple[int, int] | None = None,
+) -> HtmlSpan:
+    """The span of body lines ``first:last``; the lines ``markup`` (an indented code block read as HTML)
+    lose the four columns that made them code, so their ``<pre>`` text is what a browser shows."""
     start = offsets[first]
     end = offsets[first] + len("\n".join(lines[first:last]))
     if token.level == 0:
-        html = "\n".join(lines[first:last]).rstrip("\n")
-        return HtmlSpan(start=start, end=start + len(html), line=first + 1, block=True, html=html)
+        source = "\n".join(lines[first:last]).rstrip("\n")
+        html = "\n".join(_dedent_markup(lines, first, last, markup)).rstrip("\n")
+        return HtmlSpan(start=start, end=start + len(source), line=first + 1, block=True, html=html)
     # Inside containers: the first line's prefix is what stands before the block's own content.
     head = token.content.split("\n", 1)[0]
     source = lines[first]
@@ -284,10 +307,89 @@ def _block_span(lines: list[str], offsets: list[int], first: int, last: int, tok
     indent = len(prefix) - len(quoted)
     stripped = [lines[first][len(first_prefix) :]]
     stripped.extend(_strip_prefix(line, quotes, indent) for line in lines[first + 1 : last])
-    html = "\n".join(stripped).rstrip("\n")
+    html = "\n".join(_dedent_markup(stripped, first, last, markup, origin=first)).rstrip("\n")
     return HtmlSpan(
         start=start, end=end, line=first + 1, block=True, html=html, first_prefix=first_prefix, prefix=prefix
     )
+
+
+def _dedent_markup(
+    lines: list[str], first: int, last: int, markup: tuple[int, int] | None, origin: int = 0
+) -> list[str]:
+    """Body lines ``first:last`` (``lines[0]`` is body line ``origin``), the ``markup`` ones without
+    the four columns of indentation that made them a code block: each stays the end of its body line."""
+    picked = lines[first - origin : last - origin]
+    if markup is None:
+        return picked
+    return [
+        _drop_columns(line, 4) if markup[0] <= first + index < markup[1] else line for index, line in enumerate(picked)
+    ]
+
+
+def _drop_columns(line: str, width: int) -> str:
+    column = cut = 0
+    while cut < len(line) and column < width and line[cut] in " \t":
+        column = column + 4 - column % 4 if line[cut] == "\t" else column + 1
+        cut += 1
+    return line[cut:]
+
+
+# One tag alone on its line (surrounding spaces aside), as a pretty-printer writes markup.
+_LONE_TAG = re.compile(r"[ \t]*" + _TAG.pattern + r"[ \t]*")
+
+
+def _markup_shown_as_code(tokens: list[Token], j: int, block: Token) -> tuple[int, int] | None:
+    """The lines of the indented code block at ``tokens[j]`` when it is markup to read as HTML, else None.
+
+    It has to be the next token after the HTML ``block`` at the same level (so in the same
+    container, with only blank lines between) and be pretty-printed markup (see
+    ``_is_pretty_markup``). A code sample written after Markdown prose, or a one-line
+    `<div>shown as code</div>`, stays code.
+    """
+    code = tokens[j] if j < len(tokens) else None
+    if code is None or code.type != "code_block" or code.map is None or code.level != block.level:
+        return None
+    return (code.map[0], code.map[1]) if _is_pretty_markup(code.content) else None
+
+
+def _is_pretty_markup(code: str) -> bool:
+    """Is this (a dedented code block) markup pretty-printed one tag per line?
+
+    Every non-blank line is one tag of an HTML element (start or end, attributes allowed), or text
+    indented deeper than the line of the start tag that encloses it; the first opens an element, and
+    every element opened is closed by the end. An end tag of an element not opened here closes one
+    opened before the block (or is a stray closer), and is allowed.
+    """
+    filled = [line for line in code.split("\n") if line.strip()]
+    if not filled or _lone_tag(filled[0])[0] != "open":
+        return False
+    opened: list[tuple[str, int]] = []  # element name, indentation of its start-tag line
+    for line in filled:
+        kind, name = _lone_tag(line)
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+        if kind == "text" and (not opened or indent <= opened[-1][1]):
+            return False  # text outside the markup's elements, or not indented under its tag
+        if kind == "open":
+            opened.append((name, indent))
+        elif kind == "close":
+            for depth in range(len(opened) - 1, -1, -1):
+                if opened[depth][0] == name:
+                    del opened[depth:]
+                    break
+    return not opened
+
+
+def _lone_tag(line: str) -> tuple[str, str]:
+    """("open" | "close" | "void", name) when the line is one tag of an HTML element, else ("text", "")."""
+    tag = _LONE_TAG.fullmatch(line)
+    name = tag.group(2).lower() if tag else ""
+    if tag is None or name not in HTML_ELEMENTS:
+        return "text", ""
+    if tag.group(1):
+        return "close", name
+    if name in VOID or tag.group(3).rstrip().endswith("/"):
+        return "void", name
+    return "open", name
 
 
 def _strip_prefix(line: str, quotes: int, indent: int) -> str:
@@ -317,7 +419,7 @@ class OpenElements:
 
     def __init__(self, names: Iterable[str] = ()) -> None:
         self.names: list[str] = []
-        self._counts: Counter[str] = Counter()  # so an end tag needs no scan of a long stack
+        self._counts: dict[str, int] = {}  # so an end tag needs no scan of a long stack
         self.required = 0  # how many open elements need their end tag (an unclosed <p> ends by itself)
         for name in names:
             self._push(name)
@@ -327,28 +429,34 @@ class OpenElements:
 
     def _push(self, name: str) -> None:
         self.names.append(name)
-        self._counts[name] += 1
+        self._counts[name] = self._counts.get(name, 0) + 1
         self.required += name not in _OPTIONAL_END
 
     def _pop_to(self, target: str) -> None:
+        names, counts = self.names, self._counts
         while True:
-            name = self.names.pop()
-            self._counts[name] -= 1
+            name = names.pop()
+            counts[name] -= 1
             self.required -= name not in _OPTIONAL_END
             if name == target:
                 return
 
     def feed(self, html: str) -> OpenElements:
-        for match in _TAG.finditer(_COMMENT_OR_RAW.sub("", html)):
-            closing, name, rest = match.group(1), match.group(2).lower(), match.group(3)
+        counts = self._counts
+        # every page's HTML passes here, tag by tag: the tags come as tuples (findall), the
+        # common start tag is pushed in line
+        for closing, tag, rest in _TAG.findall(_COMMENT_OR_RAW.sub("", html)):
+            name = tag.lower()
             if name not in HTML_ELEMENTS or name in VOID:
                 continue
             if not closing:
                 if not rest.rstrip().endswith("/"):
-                    self._push(name)
-            elif self._counts[name]:
+                    self.names.append(name)
+                    counts[name] = counts.get(name, 0) + 1
+                    self.required += name not in _OPTIONAL_END
+            elif counts.get(name):
                 self._pop_to(name)
-            elif self._counts[_UNKNOWN] and name not in _OPTIONAL_END:
+            elif counts.get(_UNKNOWN) and name not in _OPTIONAL_END:
                 self._pop_to(_UNKNOWN)
         return self
 
@@ -519,9 +627,10 @@ def code_regions(body: str, tokens: list[Token] | None = None) -> list[tuple[int
     return regions
 
 
-def markdown_link_urls(body: str) -> list[tuple[int, int]]:
+def markdown_link_urls(body: str, tokens: list[Token] | None = None) -> list[tuple[int, int]]:
     """Where the destinations of Markdown links and reference definitions stand, outside code."""
-    tokens = _PARSER.parse(body)
+    if tokens is None:
+        tokens = _PARSER.parse(body)
     lines = body.split("\n")
     offsets = [0]
     for line in lines:
@@ -530,10 +639,29 @@ def markdown_link_urls(body: str) -> list[tuple[int, int]]:
     code.extend(
         (offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens if t.map and t.type == "html_block"
     )
-    found = []
-    for match in LINK_DESTINATION.finditer(body):
-        group = 2 if match.group(2) else 4
-        start, end = match.span(group)
-        if not any(a <= start < b for a, b in code):
-            found.append((start, end))
-    return found
+    return [(start, end) for start, end in link_url_lookalikes(body) if not any(a <= start < b for a, b in code)]
+
+
+def link_url_lookalikes(body: str) -> list[tuple[int, int]]:
+    """Where a link or definition's destination seems to stand, by its look alone: code and
+    HTML blocks included (``markdown_link_urls`` takes them out)."""
+    return [match.span(2 if match.group(2) else 4) for match in LINK_DESTINATION.finditer(body)]
+
+
+def may_hold_html(body: str) -> bool:
+    """False only when ``find_html`` finds nothing: no '<' that can open a tag, a comment or a
+    declaration, an autolink aside (unless it also looks like a tag a browser would read), and a
+    comment holding no '<' (`<!--more-->`, which find_html leaves as it is) aside."""
+    if "<!--" in body:
+        body = _PLAIN_COMMENT.sub("", body)
+    for match in _MAY_OPEN.finditer(body):
+        start = match.start()
+        if not _AUTOLINK.match(body, start) or _LOOSE_TAG.match(body, start):
+            return True
+    return False
+
+
+_MAY_OPEN = re.compile(r"<[A-Za-z/!?]")
+# a comment on one line holding no "<", the rest of its line holding none: find_html leaves it alone
+_PLAIN_COMMENT = re.compile(r"<!--(?!-?>)[^<\n]*?-->[^<\n]*(?=\n|\Z)")
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")

@@ -47,7 +47,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             if label is None:
                 continue
             yield cruft_finding(part, cruft, label, "delete the link; `postkit clean` removes it with what it wraps")
-    for start, end in body.markdown_urls:
+    for start, end in body.markdown_urls_where(lambda url: context.rules.links.match(url) is not None):
         url = body.text[start:end]
         rule = context.rules.links.match(url)
         if rule is not None:

@@ -47,7 +47,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             src = str(cruft.element.get("src") or "")
             what = f"tracking pixel {shown_url(src)}" if src else "tracking pixel <img> without src"
             yield Finding.at(part.position(cruft.element), f"{what} (rule {cruft.rule})", _HINT)
-    for start, end in body.markdown_urls:
+    for start, end in body.markdown_urls_where(lambda url: context.rules.pixels.match(url) is not None):
         url = body.text[start:end]
         rule = context.rules.pixels.match(url)
         if rule is not None and body.is_markdown_image(start):

@@ -64,7 +64,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
                     and not part.removed_by_clean(element)
                 ):
                     yield _finding(part.position(element, attribute), value, body.base, key, html=True)
-    for start, end in body.markdown_urls:
+    for start, end in body.markdown_urls_where(lambda url: bool(relative_kind(url)) and not site.owns(url)):
         url = body.text[start:end]
         if relative_kind(url) and not site.owns(url):
             yield _finding(body.position(start), url, body.base, key, html=False)

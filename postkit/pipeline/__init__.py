@@ -70,8 +70,12 @@ class CleanResult:
         return counts
 
 
-def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanResult:
-    """Clean a post's body; the front matter is kept byte for byte."""
+def clean_post(post: SourcePost, options: CleanOptions | None = None, *, positions: bool = True) -> CleanResult:
+    """Clean a post's body; the front matter is kept byte for byte.
+
+    ``positions=False`` leaves out the exact line and column of each removal (each keeps its
+    fragment's first line), for runs that do not show removals.
+    """
     options = options or CleanOptions()
     base = post.source_url(options.source_url_key) if post.format else None
     title = post.metadata.get("title") if post.format else None
@@ -82,6 +86,7 @@ def clean_post(post: SourcePost, options: CleanOptions | None = None) -> CleanRe
         options=options,
         first_line=post.body_start_line,
         title=title if isinstance(title, str) else None,
+        positions=positions,
     )
     cleaned = post.with_body(body)
     return CleanResult(

@@ -64,8 +64,12 @@ def convert_fragment(
     title: str | None = None,
     inline: bool = False,
     locator: Callable[[HtmlElement], Callable[[HtmlElement], tuple[int, int]]] | None = None,
+    references: bool = True,
 ) -> tuple[str, FragmentReport]:
-    """One HTML fragment through strip, repair, sanitize, convert and verify."""
+    """One HTML fragment through strip, repair, sanitize, convert and verify.
+
+    ``references``: the post may define link references, so a `[` in text is always escaped.
+    """
     tools = _tools(options)
     report = FragmentReport()
     tree = parse_fragment(html)
@@ -88,7 +92,7 @@ def convert_fragment(
     join_segment_breaks(tree)
     expected = visible_text(tree)
     sanitized = _sanitized_tree(tree, tools)
-    markdown, shown = _convert(sanitized, inline=inline, options=options)
+    markdown, shown = _convert(sanitized, inline=inline, options=options, references=references)
     report.lost.extend(lost_text(expected, shown, line))
     if report.removals and line > 1 and locator is None:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
@@ -98,7 +102,7 @@ def convert_fragment(
 CONVERTERS = ("postkit", "markdownify")
 
 
-def _convert(tree: HtmlElement, *, inline: bool, options: CleanOptions) -> tuple[str, str]:
+def _convert(tree: HtmlElement, *, inline: bool, options: CleanOptions, references: bool = True) -> tuple[str, str]:
     """The Markdown for a sanitized tree and the text it shows, by the configured converter."""
     if options.converter == "markdownify":
         # markdownify works on BeautifulSoup trees only: the one re-parse, for this converter alone
@@ -110,7 +114,7 @@ def _convert(tree: HtmlElement, *, inline: bool, options: CleanOptions) -> tuple
     if options.converter != "postkit":
         raise ConfigError(f"unknown converter {options.converter!r}; expected one of {', '.join(CONVERTERS)}")
     dialect = "commonmark" if options.markdown == "auto" else options.markdown
-    return render_markdown(tree, inline=inline, dialect=dialect)
+    return render_markdown(tree, inline=inline, dialect=dialect, references=references)
 
 
 def _sanitized_tree(tree: HtmlElement, tools: _Tools) -> HtmlElement:

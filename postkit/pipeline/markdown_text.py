@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from postkit.segments import PLACEHOLDER_RE
 
@@ -53,8 +54,16 @@ def write_text(
     before: str = "",
     after: str = "",
     heading_end: bool = False,
+    references: bool = True,
+    lone: Mapping[str, tuple[int, int]] | None = None,
 ) -> str:
-    """Text escaped for the place it lands in; placeholders of kept Markdown pass as they are."""
+    """Text escaped for the place it lands in; placeholders of kept Markdown pass as they are.
+
+    ``references``: the post may define link references (it has a `]:`), so any `[label]` could
+    become a link and every `[` is escaped; without, only a `[` that could open something is.
+    ``lone``: per emphasis character, the run (start, end in ``text``) left as it is: every other
+    run of it in the paragraph is escaped, so this one has nothing to pair with.
+    """
     if "\ue000" in text:
         pieces = []
         cursor = 0
@@ -68,6 +77,7 @@ def write_text(
                     cell=cell,
                     before=before,
                     after=match.group(0)[0],
+                    references=references,
                 )
             )
             pieces.append(match.group(0))
@@ -75,11 +85,20 @@ def write_text(
             before = "\ue001"
         pieces.append(
             write_text(
-                text[cursor:], dialect, in_link=in_link, cell=cell, before=before, after=after, heading_end=heading_end
+                text[cursor:],
+                dialect,
+                in_link=in_link,
+                cell=cell,
+                before=before,
+                after=after,
+                heading_end=heading_end,
+                references=references,
             )
         )
         return "".join(pieces)
-    escaped = _escape_inline(text, dialect, in_link=in_link, cell=cell, before=before, after=after)
+    escaped = _escape_inline(
+        text, dialect, in_link=in_link, cell=cell, before=before, after=after, references=references, lone=lone
+    )
     if line_start:
         escaped = escape_line_start(escaped, dialect, whole_line=not after)
     if heading_end:
@@ -87,7 +106,17 @@ def write_text(
     return escaped
 
 
-def _escape_inline(text: str, dialect: str, *, in_link: bool, cell: bool, before: str, after: str) -> str:
+def _escape_inline(
+    text: str,
+    dialect: str,
+    *,
+    in_link: bool,
+    cell: bool,
+    before: str,
+    after: str,
+    references: bool = True,
+    lone: Mapping[str, tuple[int, int]] | None = None,
+) -> str:
     """Each character that may be syntax, escaped or not from its neighbours; the rest as it is."""
     out: list[str] = []
     cursor = 0
@@ -98,7 +127,13 @@ def _escape_inline(text: str, dialect: str, *, in_link: bool, cell: bool, before
         previous = text[index - 1] if index else before
         following = text[index + 1] if index < last else after
         out.append(text[cursor:index])
-        out.append(_escape_char(char, previous, following, text, index, dialect, in_link=in_link, cell=cell))
+        run = lone.get(char) if lone else None
+        if (char == "[" and not in_link and not references and _bracket_reads_as_text(text, index)) or (
+            run is not None and run[0] <= index < run[1] and not in_link
+        ):
+            out.append(char)
+        else:
+            out.append(_escape_char(char, previous, following, text, index, dialect, in_link=in_link, cell=cell))
         cursor = index + 1
     if not cursor:
         return text
@@ -135,6 +170,19 @@ def _escape_char(
     if char == "{":
         return "\\{" if following == ":" else char
     return char
+
+
+def _bracket_reads_as_text(text: str, index: int) -> bool:
+    """Whether the `[` at ``index`` reads as text to every renderer when no reference is defined:
+    its `]` comes later in the same text with no other `[` before it, and what follows that `]`
+    (in the same text) opens no destination, label, definition or attribute list; footnotes
+    (`[^1]`) and task boxes (`[ ]`, `[x]`) aside."""
+    if text.startswith(("[^", "[ ]", "[x]", "[X]"), index):
+        return False
+    close = text.find("]", index + 1)
+    if close < 0 or "[" in text[index + 1 : close] or close + 1 >= len(text):
+        return False
+    return text[close + 1] not in "([:{"
 
 
 def _space(char: str) -> bool:

@@ -56,6 +56,7 @@ class Context:
     # inline elements that held blocks (`<a><p>…</p></a>`): each paragraph inside gets them back
     wrappers: tuple[Element, ...] = ()
     shown: list[str] = field(default_factory=list)  # the text a reader will see, for verify
+    references: bool = True  # the post may define link references: every `[` in text is escaped
 
 
 def tree_to_markdown(root: Element, *, inline: bool = False, dialect: str = "commonmark") -> str:
@@ -63,11 +64,16 @@ def tree_to_markdown(root: Element, *, inline: bool = False, dialect: str = "com
     return render_markdown(root, inline=inline, dialect=dialect)[0]
 
 
-def render_markdown(root: Element, *, inline: bool = False, dialect: str = "commonmark") -> tuple[str, str]:
-    """The Markdown for a fragment and the text a reader sees in it (for the verify stage)."""
+def render_markdown(
+    root: Element, *, inline: bool = False, dialect: str = "commonmark", references: bool = True
+) -> tuple[str, str]:
+    """The Markdown for a fragment and the text a reader sees in it (for the verify stage).
+
+    ``references``: the post the fragment goes into may define link references (see write_text).
+    """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown Markdown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
-    context = Context(dialect=dialect, inline=inline)
+    context = Context(dialect=dialect, inline=inline, references=references)
     blocks = render_children(root, context)
     joiner = " " if inline else "\n\n"
     return joiner.join(blocks), "".join(context.shown)
@@ -538,7 +544,8 @@ def inline_code(element: Element, run: list[Item], context: Context) -> None:
         run.append((BREAK, ""))  # `<code><br></code>` holds no code: only the break shows
         return
     for text, link in pieces:
-        flat = re.sub(r"[\t\n\r\f]", " ", text).replace("\ue000", "\ue003")  # one line; its spaces stay
+        # one line, its spaces kept; kept Markdown in it is marked as one-line code's (``\ue004``)
+        flat = re.sub(r"[\t\n\r\f]", " ", text).replace("\ue000", "\ue004").replace("\ue003", "\ue004")
         if not flat.strip():
             add_text(run, flat)
             continue
@@ -709,6 +716,9 @@ def _partners(run: list[Item]) -> dict[int, int]:
 
 def write_run(run: list[Item], context: Context, *, heading: bool = False, cell: bool = False) -> str:
     """One paragraph: pair and place markers, trim and collapse spaces, escape text, join."""
+    if len(run) == 1 and run[0][0] == TEXT:  # most paragraphs: text alone, nothing to pair or place
+        text = _SPACE.sub(" ", run[0][1]).strip(" ")
+        return _join([[TEXT, text, ""]] if text else [], context, heading=heading, cell=cell)
     items = _collapse_spaces(_pair(run))
     if any(item[0] == OPEN for item in items):
         items = _collapse_spaces(_join_code_spans(_fix_markers(_repair_pairs(_lift_spaces(items)))))
@@ -1093,11 +1103,46 @@ def _last_char(items: list[list[str]], start: int, end: int, skip_runs: bool = F
     return ""
 
 
+def _lone_runs(items: list[list[str]]) -> dict[int, dict[str, tuple[int, int]]]:
+    """Per text item, the emphasis runs (`*`, `_`) to leave as written: for each character whose
+    runs in the paragraph's text are all of one or two, the last; every other run of it is
+    escaped, so the one left has nothing to pair with and is text however it flanks. kramdown
+    finds emphasis inside one longer run (`*****`); a paragraph holding kept Markdown, or markup
+    with the character in it, leaves every run escaped."""
+    kept: dict[int, dict[str, tuple[int, int]]] = {}
+    texts = [value for kind, value, _ in items if kind == TEXT]
+    for char in "*_":
+        if not any(char in value for value in texts):
+            continue  # most paragraphs: the character is not in their text at all
+        last: tuple[int, int, int] | None = None
+        spoiled = False
+        for index, (kind, value, _) in enumerate(items):
+            if kind == TEXT:
+                if "\ue000" in value:
+                    return {}
+                for match in _RUNS[char].finditer(value):
+                    spoiled = match.end() - match.start() > 2
+                    if spoiled:
+                        break
+                    last = (index, match.start(), match.end())
+            elif kind in (MARK, OPEN, CLOSE) and char in value:
+                spoiled = True
+            if spoiled:
+                break
+        if last is not None and not spoiled:
+            kept.setdefault(last[0], {})[char] = (last[1], last[2])
+    return kept
+
+
+_RUNS = {"*": re.compile(r"\*+"), "_": re.compile(r"_+")}
+
+
 def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool) -> str:
     """Escape each text item from where it lands and join the paragraph."""
     out: list[str] = []
     line_start = not heading  # a heading's text follows its `#`s: `### 8. Step` is no list
     link_depth = 0
+    lone = {} if context.inline else _lone_runs(items)
     hard_break = "\\\n"  # read alike by CommonMark renderers and kramdown's GFM input (Jekyll's default)
     for index, (kind, value, _) in enumerate(items):
         if kind == TEXT:
@@ -1112,6 +1157,8 @@ def _join(items: list[list[str]], context: Context, *, heading: bool, cell: bool
                     before=out[-1][-1:] if out else "",
                     after=following,
                     heading_end=heading and index == len(items) - 1,
+                    references=context.references,
+                    lone=lone.get(index),
                 )
             )
             context.shown.append(value)

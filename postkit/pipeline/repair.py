@@ -368,7 +368,7 @@ def join_segment_breaks(root: HtmlElement) -> None:
             continue
         before = _last_char(texts, i - 1)
         after = _first_char(texts, i + 1)
-        new = _INNER_BREAK.sub(lambda m: _join(m), text)
+        new = _INNER_BREAK.sub(_join, text)
         stripped = new.strip()
         if not stripped:
             if before and after and _joins(before, after):

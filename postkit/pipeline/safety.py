@@ -22,8 +22,9 @@ Markdown that holds none of these comes back byte for byte.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from html import unescape
 from typing import Any
@@ -32,6 +33,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from postkit.markdown_parser import with_line_table
 from postkit.pipeline.markdown_text import CONTAINER_PREFIX, is_escaped
 from postkit.segments import code_regions, find_html
 
@@ -52,7 +54,7 @@ class _LinkReader(MarkdownIt):
         return True
 
 
-_PARSER = _LinkReader("commonmark")
+_PARSER = with_line_table(_LinkReader("commonmark"))
 
 
 @lru_cache(maxsize=4)
@@ -497,7 +499,11 @@ def _line_offsets(text: str) -> list[int]:
 # A well-formed comment as HTML5 reads it: not opened as `<!-->` or `<!--->`, no `--!>` inside.
 _SAFE_COMMENT = re.compile(r"<!--(?!-?>)(?:(?!--!?>).)*-->", re.DOTALL)
 # `<` before a letter, `/`, `?`, or an entity or escape a lenient renderer may decode into one (`<!` below)
-_TAG_START = re.compile(r"(?<!\\)<(?=[A-Za-z/?&\\])")
+_TAG_START = re.compile(r"<(?=[A-Za-z/?&\\])")
+# `<` before anything a tag, a comment, CDATA or a doctype starts with (``_leftover_html_starts``)
+_MAY_START_HTML = re.compile(r"<(?=[A-Za-z/?!&\\])")
+_BANG = re.compile(r"<!(?!--(?!-?>))")
+_COMMENT_OPEN = re.compile(r"<!--(?!-?>)")
 # CommonMark's autolinks; an email's local part without `/`, `=` or quotes, which would let a tag
 # (`<script/href="mailto:a@b.c">`) pass for one
 _AUTOLINK_OR_EMAIL = re.compile(
@@ -530,11 +536,18 @@ def escape_leftover_html(text: str) -> tuple[str, int]:
 
 
 def _may_hold_html(text: str) -> bool:
-    """A cheap first look: is there a '<' that is not escaped, a well-formed comment or an autolink?"""
-    for match in re.finditer(r"(?<!\\)<", text):
-        if not (_SAFE_COMMENT.match(text, match.start()) or _AUTOLINK_OR_EMAIL.match(text, match.start())):
+    """A cheap first look: is there a '<' that may open a tag and is not escaped, a well-formed
+    comment or an autolink? (`\\\\<img` is a backslash, then a tag.)"""
+    for match in _MAY_START_HTML.finditer(text):
+        start = match.start()
+        if not (is_escaped(text, start) or _SAFE_COMMENT.match(text, start) or _AUTOLINK_OR_EMAIL.match(text, start)):
             return True
     return False
+
+
+def _unescaped(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The pattern's matches that no odd run of backslashes escapes."""
+    return (match for match in pattern.finditer(text) if not is_escaped(text, match.start()))
 
 
 def _leftover_html_starts(text: str) -> set[int]:
@@ -543,22 +556,43 @@ def _leftover_html_starts(text: str) -> set[int]:
         chunk = text[span.start : span.end]
         if span.block and not span.kept and _SAFE_COMMENT.sub("", chunk).strip() == "":
             continue
+        comments = _Regions((c.start() + 1, c.end()) for c in _SAFE_COMMENT.finditer(chunk))  # strictly inside one
         for match in re.finditer(r"<(?=[A-Za-z/!?])", chunk):
-            inside_comment = any(c.start() < match.start() < c.end() for c in _SAFE_COMMENT.finditer(chunk))
-            if not inside_comment and not _SAFE_COMMENT.match(chunk, match.start()):
+            if match.start() not in comments and not _SAFE_COMMENT.match(chunk, match.start()):
                 starts.add(span.start + match.start())
-    code = shared_code_regions(text)
-    autolinks = [(m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text)]
-    for match in _TAG_START.finditer(text):
+    code_list = shared_code_regions(text)
+    code = _Regions(code_list)
+    code_or_autolink = _Regions([*code_list, *((m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text))])
+    for match in _unescaped(_TAG_START, text):
         # any `<` before a letter, outside code and autolinks: browsers and kramdown run
         # <mglyph/onerror=..> as well as <img ..>, and a renderer may decode <script&gt;
-        if not any(a <= match.start() < b for a, b in code + autolinks):
+        if match.start() not in code_or_autolink:
             starts.add(match.start())
-    for match in re.finditer(r"(?<!\\)<!(?!--(?!-?>))", text):
-        if not any(a <= match.start() < b for a, b in code):
+    for match in _unescaped(_BANG, text):
+        if match.start() not in code:
             starts.add(match.start())  # CDATA, a doctype, a comment opened as `<!-->`
-    for match in re.finditer(r"(?<!\\)<!--(?!-?>)", text):
+    for match in _unescaped(_COMMENT_OPEN, text):
         comment = _SAFE_COMMENT.match(text, match.start())
-        if comment is None and not any(a <= match.start() < b for a, b in code):
+        if comment is None and match.start() not in code:
             starts.add(match.start())
     return starts
+
+
+class _Regions:
+    """Half-open ranges ``[start, end)``, merged, asked whether they hold an offset in log time."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def __contains__(self, offset: object) -> bool:
+        if not isinstance(offset, int):
+            return False
+        index = bisect_right(self._starts, offset) - 1
+        return index >= 0 and offset < self._ends[index]

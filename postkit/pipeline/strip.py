@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -511,6 +511,7 @@ class ChromeText:
     lines: dict[str, str] = field(default_factory=dict)  # whole text -> kind
     labels: dict[str, str] = field(default_factory=dict)  # label -> kind
     services: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> phrases, longest first
+    service_labels: tuple[str, ...] = ()  # the labels whose kind has services: a bar may follow them on one line
 
 
 def chrome_key(text: str) -> str:
@@ -543,7 +544,7 @@ def parse_chrome_text(text: str) -> ChromeText:
             chrome.lines[key] = kind
     for name, phrases in services.items():
         chrome.services[name] = tuple(sorted(phrases, key=len, reverse=True))
-    return chrome
+    return replace(chrome, service_labels=tuple(label for label, kind in chrome.labels.items() if kind in services))
 
 
 @cache
@@ -588,16 +589,17 @@ def _may_hold_chrome(root: HtmlElement, chrome: ChromeText) -> bool:
     Compared without white space, so text split over blocks (`<p>Share</p><p>this</p>`) is found.
     """
     text = "".join("".join(root.itertext()).casefold().split())
-    return any(phrase in text for phrase in _phrases(id(chrome), chrome))
+    return _phrases(id(chrome), chrome).search(text) is not None
 
 
-_PHRASES: dict[int, tuple[str, ...]] = {}
+_PHRASES: dict[int, re.Pattern[str]] = {}
 
 
-def _phrases(key: int, chrome: ChromeText) -> tuple[str, ...]:
-    """The pack's lines and labels without white space, worked out once per pack."""
+def _phrases(key: int, chrome: ChromeText) -> re.Pattern[str]:
+    """One search for any of the pack's lines and labels without white space, made once per pack."""
     if key not in _PHRASES:
-        _PHRASES[key] = tuple({"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)})
+        phrases = sorted({"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)})
+        _PHRASES[key] = re.compile("|".join(re.escape(phrase) for phrase in phrases))
     return _PHRASES[key]
 
 
@@ -624,9 +626,11 @@ def _chrome_match(element: HtmlElement, key: str, chrome: ChromeText) -> tuple[s
         if run:
             return kind, f"label {key!r}", [element, *run]
         return None
-    for label, kind in chrome.labels.items():
-        phrases = chrome.services.get(kind)
-        if phrases and key.startswith(label) and _services_in(key[len(label) :], phrases) >= 2:
+    if not key.startswith(chrome.service_labels):
+        return None
+    for label in chrome.service_labels:
+        kind = chrome.labels[label]
+        if key.startswith(label) and _services_in(key[len(label) :], chrome.services[kind]) >= 2:
             return kind, f"label {label!r} with services", [element]
     return None
 

@@ -12,9 +12,10 @@ from difflib import SequenceMatcher
 
 from markdown_it import MarkdownIt
 
+from postkit.markdown_parser import with_line_table
 from postkit.pipeline.report import LostText, excerpt
 
-_RENDERER = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+_RENDERER = with_line_table(MarkdownIt("commonmark").enable("table").enable("strikethrough"))
 
 
 _TAGS = re.compile(r"<[^>]*>")
@@ -73,8 +74,8 @@ def lost_text(expected: str, shown: str, line: int = 1) -> list[LostText]:
     return lost
 
 
-# kept Markdown's placeholders, outside code (``\ue000``) and inside it (``\ue003``)
-_PLACEHOLDER = re.compile("[\ue000\ue003]\\d+\ue001")
+# kept Markdown's placeholders, outside code (``\ue000``) and inside it (``\ue003``, ``\ue004``)
+_PLACEHOLDER = re.compile("[\ue000\ue003\ue004]\\d+\ue001")
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:

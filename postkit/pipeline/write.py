@@ -33,9 +33,19 @@ if TYPE_CHECKING:
 
 
 def clean_body(
-    body: str, *, base: str | None, options: CleanOptions, first_line: int = 1, title: str | None = None
+    body: str,
+    *,
+    base: str | None,
+    options: CleanOptions,
+    first_line: int = 1,
+    title: str | None = None,
+    positions: bool = True,
 ) -> tuple[str, FragmentReport, int]:
-    """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched."""
+    """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched.
+
+    ``positions`` places each removal where validate and explain place its element (line and
+    column); without it a removal carries its fragment's first line only, which is cheaper.
+    """
     # a NUL is U+FFFD to every Markdown reader; as such it cannot hide inside a tag from this search
     tools = _tools(options)
     model = Body.read(body.replace("\0", "\ufffd"), first_line, tools.rules, base)
@@ -56,6 +66,7 @@ def clean_body(
     pieces: list[str] = []
     cursor = 0
     index = 0
+    references = "]:" in normalized  # a definition may make any [label] a link: keep every [ escaped
     while index < len(spans):
         span = spans[index]
         index += 1
@@ -75,7 +86,8 @@ def clean_body(
             line=span.line + first_line - 1,
             title=title if span.block else None,
             inline=not span.block,
-            locator=_locator(span, model),
+            locator=_locator(span, model) if positions else None,
+            references=references,
         )
         total.removals.extend(report.removals)
         total.repairs.update(report.repairs)
@@ -248,7 +260,10 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
     def put(match: re.Match[str]) -> str:
         kept = span.kept[int(match.group(1))]
         if match.group(0)[0] == "\ue003":
-            return unescape(kept)  # it sits in code, where the browser decoded its entities
+            # it sits in a code block, where the browser decoded its entities (`&#13;` too)
+            return _CR.sub("\n", unescape(kept))
+        if match.group(0)[0] == "\ue004":
+            return _LINE_BREAKING.sub(" ", unescape(kept))  # in a code span: one line, as the renderer wrote it
         line_start = markdown.rfind("\n", 0, match.start()) + 1
         preceding = markdown[line_start : match.start()]
         if line_start == 0:
@@ -258,8 +273,10 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
     return _ANY_PLACEHOLDER.sub(put, markdown)
 
 
-# A placeholder of kept Markdown, and (``\ue003``) one the renderer put inside code.
-_ANY_PLACEHOLDER = re.compile("[\ue000\ue003](\\d+)\ue001")
+# A placeholder of kept Markdown, and one the renderer put inside a code block (``\ue003``) or span (``\ue004``).
+_ANY_PLACEHOLDER = re.compile("[\ue000\ue003\ue004](\\d+)\ue001")
+_CR = re.compile("\r\n?")
+_LINE_BREAKING = re.compile("[\t\n\r\f]")
 
 
 def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:

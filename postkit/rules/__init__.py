@@ -24,6 +24,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -249,12 +250,14 @@ class RuleSet:
     _excepted: dict[str | None, frozenset[str]] = field(default_factory=dict)
     # text a rule's :-soup-contains() needs: a document without any of it skips the rule unmatched
     _needs_text: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _needed_re: re.Pattern[str] | None = None
 
     def add(self, rule: HidingRule) -> None:
         selector = rule.selector
         texts = [_unquote(m.group(1)) for m in _CONTAINS.finditer(selector)]
         if texts and ":not(" not in selector:
             self._needs_text[selector] = tuple(texts)
+            self._needed_re = None
         for pattern, sigil_index in (
             (_SIMPLE, (self.by_class, self.by_id)),
             (_TOKEN_PREFIX, (self.class_prefixes, self.id_prefixes)),
@@ -339,6 +342,13 @@ class RuleSet:
                         found.append(entry)
         return found
 
+    def _any_needed_text(self) -> re.Pattern[str]:
+        """One search for any text a text rule needs: most documents have none of it."""
+        if self._needed_re is None:
+            parts = {part for needed in self._needs_text.values() for part in needed}
+            self._needed_re = re.compile("|".join(re.escape(part) for part in sorted(parts)))
+        return self._needed_re
+
     def _prefix_patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         if self._prefix_res is None:
 
@@ -360,12 +370,25 @@ class RuleSet:
         excepted = self._excepted_for(host)
         if self._needs_text:  # text rules whose words the document lacks cannot match anywhere in it
             text = plain_text(root)
-            excepted = excepted | {
-                selector for selector, needed in self._needs_text.items() if not any(part in text for part in needed)
-            }
+            if self._any_needed_text().search(text) is None:
+                excepted = excepted | self._needs_text.keys()
+            else:
+                excepted = excepted | {
+                    selector
+                    for selector, needed in self._needs_text.items()
+                    if not any(part in text for part in needed)
+                }
         class_re, id_re = self._prefix_patterns()
         matched: dict[Selector, set[HtmlElement]] = {}
+        # an element without attributes can only meet the rules filed under its tag (or none)
+        live_tags = {
+            tag
+            for tag, entries in self.by_tag.items()
+            if any(rule.selector not in excepted and rule.applies_to(host) for _, _, rule in entries)
+        }
         for element in elements(root):
+            if not self.anywhere and element.tag not in live_tags and not element.attrib:
+                continue
             hit = self._match(element, host, excepted, (class_re, id_re), matched)
             if hit is not None:
                 yield element, hit
@@ -435,6 +458,7 @@ def selector_could_match(selector: str, keys: set[tuple[str, str]]) -> bool:
     return kind == "anywhere" or (kind, key) in keys
 
 
+@lru_cache(maxsize=4096)  # asked again for every main-article selector of every fragment
 def _index_key(selector: str) -> tuple[str, str]:
     """The most selective key of a selector's last compound: class, id, attribute or tag."""
     selector = _QUOTED.sub('""', selector)  # text in quotes is no syntax: `:-soup-contains("a, b")`

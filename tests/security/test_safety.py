@@ -170,3 +170,26 @@ def test_an_escaped_brace_after_a_lone_angle_bracket_escapes_it_too() -> None:
     secured, _ = secure_markdown('<{: onclick="x"}\n')
     assert secured == '\\<\\{: onclick="x"}\n'
     assert secure_markdown(secured) == (secured, Counter())
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        # an escaped backslash, then a live tag: the `<` is not escaped
+        ("a \\\\<img src=x onerror=alert(1)> b\n", "a \\\\\\<img src=x onerror=alert(1)> b\n"),
+        ("a \\\\<!doctype x> b\n", "a \\\\\\<!doctype x> b\n"),
+        ("a \\\\\\<img src=x> b\n", "a \\\\\\<img src=x> b\n"),  # three: the `<` is escaped already
+        ("x < y and 3<4\n", "x < y and 3<4\n"),  # no tag can start here
+    ],
+)
+def test_a_tag_after_an_escaped_backslash_is_escaped(markdown: str, expected: str) -> None:
+    assert secure_markdown(markdown)[0] == expected
+
+
+def test_regions_hold_an_offset_as_any_of_their_ranges_would() -> None:
+    from postkit.pipeline.safety import _Regions
+
+    ranges = [(10, 20), (15, 30), (30, 31), (40, 40), (50, 60)]
+    regions = _Regions(ranges)
+    for offset in range(0, 70):
+        assert (offset in regions) == any(a <= offset < b for a, b in ranges), offset

@@ -65,3 +65,29 @@ def test_a_missing_path_raises_before_anything_is_written(posts: Path) -> None:
         clean_paths([posts, posts / "gone.md"], load_config([posts]))
     assert str(raised.value) == f"{posts / 'gone.md'}: does not exist"
     assert (posts / "ad.md").read_text(encoding="utf-8") == AD_POST
+
+
+def test_a_write_run_syncs_each_changed_folder_once_at_its_end(posts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postkit import files
+
+    (posts / "sub").mkdir()
+    (posts / "sub" / "ad2.md").write_text(AD_POST, encoding="utf-8")
+    (posts / "ad3.md").write_text(AD_POST, encoding="utf-8")
+    synced: list[Path] = []
+    monkeypatch.setattr(files, "_fsync_folder", synced.append)
+    run = clean_paths([posts], load_config([posts], None, {"jobs": 1}), use_cache=False)
+    iterator = iter(run)
+    next(iterator)
+    assert synced == []  # not after each file
+    list(iterator)
+    assert sorted(synced) == sorted([posts.resolve(), (posts / "sub").resolve()])
+    assert run.summary.changed == 3
+
+
+def test_a_diff_run_syncs_nothing(posts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postkit import files
+
+    synced: list[Path] = []
+    monkeypatch.setattr(files, "_fsync_folder", synced.append)
+    list(clean_paths([posts], load_config([posts], None, {"jobs": 1}), Mode.DIFF, use_cache=False))
+    assert synced == []

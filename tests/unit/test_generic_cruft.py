@@ -160,6 +160,15 @@ def test_entities_in_inline_code_of_a_markdown_paragraph_are_decoded() -> None:
     assert clean_text(text).text.endswith("Run `<?php echo $x; ?>` and `a && b`.\n")
 
 
+def test_a_decoded_carriage_return_in_inline_code_is_a_space() -> None:
+    # `&#13;` decoded inside a code span would end the line there for every renderer (and once
+    # crashed the output safety pass, which reads LF-only text)
+    text = 'Intro.\n\n<code><script/href="a&#13;b\tc"></script></code>'
+    cleaned = clean_text(text).text
+    assert cleaned == 'Intro.\n\n`<script/href="a b c">`'
+    assert clean_text(cleaned).text == cleaned
+
+
 def test_a_jetpack_share_list_without_its_wrapper_goes_but_a_list_with_other_items_stays() -> None:
     share = (
         '<ul><li class="share-twitter"><a href="?share=twitter">Tweet it</a></li>'

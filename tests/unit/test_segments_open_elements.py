@@ -186,3 +186,84 @@ def test_indented_html_inside_an_unclosed_p_is_html_not_code() -> None:
     assert "sharedaddy" not in out and "Share this" not in out
     assert "Copy the files." in out and "Done." in out
     assert not any(token.type == "code_block" for token in _MD.parse(out))
+
+
+# A broken WordPress export: after a closed list, each paragraph's pretty-printed HTML is indented
+# deeper than the one before, and a stray </ul> ends it. CommonMark reads the indented part as one
+# code block; it is the export's markup, and the span takes it without the code block's indentation.
+CREEPING_INDENT = """\
+<ol>
+  <li>Read the description first.</li>
+</ol>
+
+    <p>
+      Comment on the design.
+    </p>
+
+        <p>
+          Approve when it is better.
+        </p>
+</ul>
+
+Thanks for reading.
+"""
+
+
+def test_pretty_printed_markup_after_an_html_block_is_html() -> None:
+    spans = find_html(CREEPING_INDENT)
+    assert [span.html for span in spans] == [
+        "<ol>\n  <li>Read the description first.</li>\n</ol>\n\n"
+        "<p>\n  Comment on the design.\n</p>\n\n"
+        "    <p>\n      Approve when it is better.\n    </p>",
+        "</ul>",
+    ]
+    assert CREEPING_INDENT[spans[0].start : spans[0].end].endswith("        </p>")
+    out = clean_text(CREEPING_INDENT).text
+    assert out.split("\n\n") == [
+        "1. Read the description first.",
+        "Comment on the design.",
+        "Approve when it is better.",
+        "Thanks for reading.\n",
+    ]
+    assert clean_text(out).text == out
+
+
+def test_pretty_printed_markup_in_a_quote_after_an_html_block_is_html() -> None:
+    source = "> <p>one</p>\n>\n>     <div>\n>       two\n>     </div>\n\nAfter.\n"
+    spans = find_html(source)
+    assert [(span.html, span.prefix) for span in spans] == [("<p>one</p>\n\n<div>\n  two\n</div>", "> ")]
+    assert clean_text(source).text == "> one\n>\n> two\n\nAfter.\n"
+
+
+def test_end_tags_of_elements_open_before_the_code_block_are_allowed() -> None:
+    source = "<div>\n<p>one</p>\n</div>\n\n    <p>\n      two\n    </p>\n    </div>\n    </ul>\n"
+    assert [span.html for span in find_html(source)] == ["<div>\n<p>one</p>\n</div>\n\n<p>\n  two\n</p>\n</div>\n</ul>"]
+    assert clean_text(source).text == "one\n\ntwo\n"
+
+
+def test_one_tag_per_line_after_markdown_prose_stays_code() -> None:
+    source = "Write the list like this:\n\n    <ul>\n      <li>\n        one\n      </li>\n    </ul>\n"
+    assert find_html(source) == []
+    assert clean_text(source).text == source
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a tag and text on one line: a sample written by hand, not a pretty-printer's output
+        "    <div>shown as code\n    </div>\n",
+        "    <p>\n      one\n    </p>\n    <p>two</p>\n",
+        # a line that is no tag and no text indented under its start tag
+        "    <div>\n    same depth as its tag\n    </div>\n",
+        "    <div>\n      one\n    </div>\n    text after the markup\n",
+        # it does not start with a start tag, or leaves an element open
+        "    </div>\n    <p>\n      one\n    </p>\n",
+        "    <img src='a.png'>\n",
+        "    <div>\n      <p>\n        one\n      </p>\n",
+        "    <device>\n      one\n    </device>\n",
+    ],
+)
+def test_code_after_html_that_is_not_pretty_printed_markup_stays_code(code: str) -> None:
+    source = "<p>Intro text</p>\n\n" + code
+    assert [span.html for span in find_html(source)] == ["<p>Intro text</p>"]
+    assert clean_text(source).text == "Intro text\n\n" + code

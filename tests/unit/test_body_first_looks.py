@@ -1,0 +1,55 @@
+"""The cheap first looks that spare a body its CommonMark parse say no only where the parse finds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+# pieces of the shapes that decide it: comments (one-line, open, `<!-->`), autolinks, tags,
+# containers, code, escapes
+_PIECES = [
+    *("<!--", "-->", "<!--more-->", "<!-- 1601 -->", "<!-->", "<!--->", "--", "<?", "<![CDATA[", "]]>", "<!X"),
+    *("<b>", "</b>", "<div>", "</div>", "<p>", "<script>", "</script>", "<img:x>", "<https://e.com>", "<"),
+    *("`", "```\n", "\\", " ", "\t", "\n", "\n\n", "    ", "> ", ">", "- ", "1. ", "-", "a", "text"),
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+def test_a_body_may_hold_html_whenever_spans_are_found(source: str) -> None:
+    from postkit.segments import find_html, may_hold_html
+
+    assert may_hold_html(source) or find_html(source) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("See <https://example.com/a> and <mailto:x@y.z>.", False),  # autolinks only
+        ("A < B and 3 <4", False),
+        ("See <img:x> here", True),  # an autolink a browser reads as an <img>
+        ("<!-- more -->", False),  # find_html leaves comments alone
+        ("text <b>bold</b>", True),
+        ("\\<div> escaped, then <https://e.com>", True),  # asked of find_html (it says no)
+        ("Intro <!--more--> text\n\n<!-- 1601 -->\n", False),
+        ("<!-- a --><b>x</b>", True),
+        ("`<!--` <b>x</b> `-->`", True),  # no comment: code spans, and a tag between them
+    ],
+)
+def test_may_hold_html(source: str, expected: bool) -> None:
+    from postkit.segments import may_hold_html
+
+    assert may_hold_html(source) is expected
+
+
+def test_markdown_urls_where_filters_the_confirmed_destinations() -> None:
+    from postkit.body import Body
+    from postkit.rules import load_rulebook
+
+    text = "[a](https://x.com/?utm_source=y) `[b](https://code.com/?utm_source=z)` [c][1](for x)\n\n[1]: /rel\n"
+    body = Body.read(text, 1, load_rulebook(), None)
+    wanted = [text[s:e] for s, e in body.markdown_urls_where(lambda url: "utm_" in url)]
+    assert wanted == ["https://x.com/?utm_source=y"]
+    assert body.markdown_urls_where(lambda url: "nothing" in url) == []
+    every = [text[s:e] for s, e in body.markdown_urls]
+    assert [text[s:e] for s, e in body.markdown_urls_where(lambda url: True)] == every

@@ -1,0 +1,60 @@
+"""The bulk line table gives markdown-it exactly the state, and so the tokens, its own loop gives."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.rules_block.state_block import StateBlock
+
+from postkit.markdown_parser import LineTableState, with_line_table
+
+_MD = MarkdownIt("commonmark")
+_FIELDS = ("src", "bMarks", "eMarks", "tShift", "sCount", "bsCount", "lineMax", "line", "blkIndent", "level")
+
+SHAPES = [
+    "plain line",
+    "ends with a newline\n",
+    "two blank lines after\n\n\n",
+    "last line only blanks   ",
+    "last line only blanks with a newline\n   \n",
+    "\tcode after a tab\n  \tspaces then a tab\n\t \tmixed",
+    "<div>\n    <p>\n        deep\n    </p>\n</div>\n",
+    "> quoted\n>\n>     code in a quote\n",
+    "   ",
+    "\n",
+    " \t \n\t",
+]
+
+
+def _table(state: StateBlock) -> dict[str, object]:
+    return {name: getattr(state, name) for name in _FIELDS}
+
+
+@pytest.mark.parametrize("source", SHAPES)
+def test_line_table_matches_markdown_it(source: str) -> None:
+    assert _table(LineTableState(source, _MD, {}, [])) == _table(StateBlock(source, _MD, {}, []))
+
+
+def test_tab_indent_is_counted_to_the_next_stop() -> None:
+    state = LineTableState("\tx\n  \ty\n", _MD, {}, [])
+    assert state.tShift[:2] == [1, 3]
+    assert state.sCount[:2] == [4, 4]
+
+
+@given(st.text(alphabet=" \t\na<>`-*#", max_size=60))
+def test_line_table_matches_markdown_it_on_any_text(source: str) -> None:
+    assert _table(LineTableState(source, _MD, {}, [])) == _table(StateBlock(source, _MD, {}, []))
+
+
+@given(st.text(alphabet=" \t\na<>/p`-*#>1.", max_size=80))
+def test_tokens_are_markdown_its_own(source: str) -> None:
+    fast = with_line_table(MarkdownIt("commonmark"))
+    assert [t.as_dict() for t in fast.parse(source)] == [t.as_dict() for t in _MD.parse(source)]
+
+
+def test_rules_stay_as_configured() -> None:
+    fast = with_line_table(MarkdownIt("commonmark").enable("table"))
+    tokens = fast.parse("| a |\n|---|\n| b |\n")
+    assert [t.type for t in tokens][:2] == ["table_open", "thead_open"]
