@@ -79,13 +79,14 @@ def clean_body(
             index = _breaks_end(spans, index - 1, normalized)
             cursor = _place_breaks(pieces, normalized, cursor, span, spans[index - 1], index - spans.index(span))
             continue
+        breaks_line = not span.block and _breaks_the_line(span, normalized)
         markdown, report = convert_fragment(
             span.html,
             base=base,
             options=options,
             line=span.line + first_line - 1,
             title=title if span.block else None,
-            inline=not span.block,
+            inline=not span.block and not breaks_line,
             locator=_locator(span, model) if positions else None,
             references=references,
         )
@@ -93,8 +94,16 @@ def clean_body(
         total.repairs.update(report.repairs)
         total.lost.extend(report.lost)
         before = normalized[cursor : span.start]
-        pieces.append(before)
-        pieces.append(_place(span, markdown, before, normalized[span.end :]))
+        if breaks_line:
+            # its blocks stand below the line's text, as a browser shows them
+            before = before.rstrip(" \t")
+            pieces.append(before)
+            line_start = normalized.rfind("\n", 0, span.start) + 1
+            lead = "\n\n" if normalized[line_start : span.start].strip() and markdown.strip() else ""
+            pieces.append(lead + _put_back_kept(span, markdown, "") if span.kept else lead + markdown)
+        else:
+            pieces.append(before)
+            pieces.append(_place(span, markdown, before, normalized[span.end :]))
         cursor = span.end
     pieces.append(normalized[cursor:])
     result = _tidy_blank_lines("".join(pieces))
@@ -224,6 +233,31 @@ def drop_markdown_tracking(text: str, rules: RuleBook) -> tuple[str, int]:
             dropped += count
     pieces.append(text[cursor:])
     return "".join(pieces), dropped
+
+
+# Elements a browser shows as blocks of their own, wherever they stand.
+_BLOCK_START = re.compile(
+    r"<(?:div|blockquote|p|ul|ol|dl|table|h[1-6]|pre|section|article|figure|hr)(?=[\s/>])", re.IGNORECASE
+)
+
+
+def _breaks_the_line(span: HtmlSpan, text: str) -> bool:
+    """An inline span holding blocks (`<a>…</a><div><blockquote>…`) that ends a one-line paragraph
+    outside any container: its blocks are written as blocks after the line's text. Inline, they
+    were run into the line (`[link](u)Quoted text`) and the quote was lost."""
+    if not _BLOCK_START.search(span.html):
+        return False
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[span.end : line_end].strip():
+        return False  # text after it on its line would start a paragraph of its own
+    before_line = text[: max(0, line_start - 1)].rsplit("\n", 1)[-1]
+    after_line = text[line_end + 1 :].split("\n", 1)[0]
+    if before_line.strip() or after_line.strip():
+        return False  # a paragraph of more lines: they could be a container's lazy lines
+    prefix = CONTAINER_PREFIX.match(text, line_start)
+    return prefix is None or not text[line_start : prefix.end()].strip()
 
 
 def _place(span: HtmlSpan, markdown: str, before: str, after: str) -> str:
