@@ -15,6 +15,7 @@ each paragraph's HTML deeper than the last, markup the page showed as HTML, neve
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -639,7 +640,28 @@ def markdown_link_urls(body: str, tokens: list[Token] | None = None) -> list[tup
     code.extend(
         (offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens if t.map and t.type == "html_block"
     )
-    return [(start, end) for start, end in link_url_lookalikes(body) if not any(a <= start < b for a, b in code)]
+    inside_code = Regions(code)
+    return [(start, end) for start, end in link_url_lookalikes(body) if start not in inside_code]
+
+
+class Regions:
+    """Half-open ranges ``[start, end)``, merged, asked whether they hold an offset in log time."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(ranges):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [start for start, _ in merged]
+        self._ends = [end for _, end in merged]
+
+    def __contains__(self, offset: object) -> bool:
+        if not isinstance(offset, int):
+            return False
+        index = bisect_right(self._starts, offset) - 1
+        return index >= 0 and offset < self._ends[index]
 
 
 def link_url_lookalikes(body: str) -> list[tuple[int, int]]:

@@ -22,9 +22,8 @@ Markdown that holds none of these comes back byte for byte.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 from html import unescape
 from typing import Any
@@ -35,7 +34,7 @@ from markdown_it.token import Token
 
 from postkit.markdown_parser import with_line_table
 from postkit.pipeline.markdown_text import CONTAINER_PREFIX, is_escaped
-from postkit.segments import code_regions, find_html
+from postkit.segments import Regions, code_regions, find_html
 
 __all__ = ["HARMLESS_ATTRIBUTES", "UNSAFE_SCHEMES", "harmless_attribute_list", "is_unsafe_url", "secure_markdown"]
 
@@ -383,10 +382,11 @@ def _unsafe_link_lines(tokens: list[Token], env: dict[str, Any], allow_data_imag
 def _unlink_lines(text: str, ranges: list[tuple[int, int]], code: list[tuple[int, int]]) -> tuple[str, int]:
     """Escape every `[`, `]` and `<` on these lines outside code: no link can be read there any more."""
     offsets = _line_offsets(text)
+    inside_code = Regions(code)
     edits: dict[int, tuple[int, str]] = {}
     for first, last in ranges:
         for i in range(offsets[first], min(offsets[last], len(text))):
-            if text[i] in "[]<" and not is_escaped(text, i) and not any(a <= i < b for a, b in code):
+            if text[i] in "[]<" and not is_escaped(text, i) and i not in inside_code:
                 edits[i] = (i, "\\")
     return _apply(text, edits), len(edits)
 
@@ -455,9 +455,10 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
     """
     edits: dict[int, tuple[int, str]] = {}
     repairs: Counter[str] = Counter()
+    inside_code = Regions(code)
 
     def escape(at: int, kind: str) -> None:
-        if at not in edits and not is_escaped(text, at) and not any(a <= at < b for a, b in code):
+        if at not in edits and not is_escaped(text, at) and at not in inside_code:
             edits[at] = (at, "\\")
             repairs[kind] += 1
 
@@ -556,13 +557,13 @@ def _leftover_html_starts(text: str) -> set[int]:
         chunk = text[span.start : span.end]
         if span.block and not span.kept and _SAFE_COMMENT.sub("", chunk).strip() == "":
             continue
-        comments = _Regions((c.start() + 1, c.end()) for c in _SAFE_COMMENT.finditer(chunk))  # strictly inside one
+        comments = Regions((c.start() + 1, c.end()) for c in _SAFE_COMMENT.finditer(chunk))  # strictly inside one
         for match in re.finditer(r"<(?=[A-Za-z/!?])", chunk):
             if match.start() not in comments and not _SAFE_COMMENT.match(chunk, match.start()):
                 starts.add(span.start + match.start())
     code_list = shared_code_regions(text)
-    code = _Regions(code_list)
-    code_or_autolink = _Regions([*code_list, *((m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text))])
+    code = Regions(code_list)
+    code_or_autolink = Regions([*code_list, *((m.start(), m.end()) for m in _AUTOLINK_OR_EMAIL.finditer(text))])
     for match in _unescaped(_TAG_START, text):
         # any `<` before a letter, outside code and autolinks: browsers and kramdown run
         # <mglyph/onerror=..> as well as <img ..>, and a renderer may decode <script&gt;
@@ -576,23 +577,3 @@ def _leftover_html_starts(text: str) -> set[int]:
         if comment is None and match.start() not in code:
             starts.add(match.start())
     return starts
-
-
-class _Regions:
-    """Half-open ranges ``[start, end)``, merged, asked whether they hold an offset in log time."""
-
-    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
-        merged: list[list[int]] = []
-        for start, end in sorted(ranges):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self._starts = [start for start, _ in merged]
-        self._ends = [end for _, end in merged]
-
-    def __contains__(self, offset: object) -> bool:
-        if not isinstance(offset, int):
-            return False
-        index = bisect_right(self._starts, offset) - 1
-        return index >= 0 and offset < self._ends[index]

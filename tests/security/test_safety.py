@@ -187,9 +187,9 @@ def test_a_tag_after_an_escaped_backslash_is_escaped(markdown: str, expected: st
 
 
 def test_regions_hold_an_offset_as_any_of_their_ranges_would() -> None:
-    from postkit.pipeline.safety import _Regions
+    from postkit.segments import Regions
 
     ranges = [(10, 20), (15, 30), (30, 31), (40, 40), (50, 60)]
-    regions = _Regions(ranges)
+    regions = Regions(ranges)
     for offset in range(0, 70):
         assert (offset in regions) == any(a <= offset < b for a, b in ranges), offset
