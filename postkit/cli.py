@@ -389,16 +389,17 @@ class _Lines:
     A 10,000-file run printed through rich cost the parent a quarter of a core."""
 
     def __init__(self, console: Console) -> None:
+        from rich.control import strip_control_codes
+
         self.console = console
         self.terminal = console.is_terminal  # asked once: rich asks isatty on every print
+        self.plain = strip_control_codes
 
     def __call__(self, text: str, style: str | None = None) -> None:
         if self.terminal:
             self.console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
         else:
-            from rich.control import strip_control_codes
-
-            self.console.file.write(strip_control_codes(text).expandtabs(8) + "\n")
+            self.console.file.write(self.plain(text).expandtabs(8) + "\n")
 
 
 def _echo_outcome(line: _Lines, outcome: FileOutcome, mode: Mode, verbose: bool) -> None:
