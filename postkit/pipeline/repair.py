@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
@@ -360,32 +361,48 @@ def join_segment_breaks(root: HtmlElement) -> None:
     This is CSS Text's segment break rule: a break between two wide characters (or a wide
     character and punctuation) vanishes; elsewhere it is a space.
     """
+    if not any(map(is_wide, set("".join(root.itertext())))):
+        return  # every break that vanishes has a wide character on one side
     nodes = [(node, is_tail) for node, text, is_tail in text_and_nodes(root, _KEEP_BREAKS) if text is not None]
     texts = [(node.tail if is_tail else node.text) or "" for node, is_tail in nodes]
+    # Joining only takes out white space, so the non-space characters around each text are the
+    # same before and after: the nearest ones on either side are found once, in one pass each.
+    before = _nearest_chars(texts, reverse=False)
+    after = _nearest_chars(texts, reverse=True)
     for i, (node, is_tail) in enumerate(nodes):
         text = texts[i]
         if "\n" not in text:
             continue
-        before = _last_char(texts, i - 1)
-        after = _first_char(texts, i + 1)
-        new = _INNER_BREAK.sub(_join, text)
-        stripped = new.strip()
+        stripped = text.strip()
         if not stripped:
-            if before and after and _joins(before, after):
-                new = ""
+            new = "" if before[i] and after[i] and _joins(before[i], after[i]) else text
         else:
-            lead = new[: len(new) - len(new.lstrip())]
-            trail = new[len(new.rstrip()) :]
-            if "\n" in lead and before and _joins(before, stripped[0]):
+            new = _INNER_BREAK.sub(_join, text) if "\n" in stripped else text
+            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+            if "\n" in lead and before[i] and _joins(before[i], stripped[0]):
                 new = new.lstrip()
-            if "\n" in trail and after and _joins(stripped[-1], after):
+            if "\n" in trail and after[i] and _joins(stripped[-1], after[i]):
                 new = new.rstrip()
         if new != text:
-            texts[i] = new
             if is_tail:
                 node.tail = new or None
             else:
                 node.text = new or None
+
+
+def _nearest_chars(texts: list[str], *, reverse: bool) -> list[str]:
+    """For each text, the last non-space character of the texts before it (the first of those
+    after it, with ``reverse``), across texts of white space alone; "" where there is none."""
+    nearest: list[str] = []
+    char = ""
+    for text in reversed(texts) if reverse else texts:
+        nearest.append(char)
+        stripped = text.strip()
+        if stripped:
+            char = stripped[0] if reverse else stripped[-1]
+    if reverse:
+        nearest.reverse()
+    return nearest
 
 
 _KEEP_BREAKS = frozenset({"pre", "code", "script", "style", "textarea"})
@@ -399,25 +416,6 @@ def _join(match: re.Match[str]) -> str:
     return a + b if _joins(a, b) else a + gap + b
 
 
-def _last_char(texts: list[str], i: int) -> str:
-    """The last non-space character before text node i, across whitespace-only nodes."""
-    while i >= 0:
-        stripped = texts[i].rstrip()
-        if stripped:
-            return stripped[-1]
-        i -= 1
-    return ""
-
-
-def _first_char(texts: list[str], i: int) -> str:
-    while i < len(texts):
-        stripped = texts[i].lstrip()
-        if stripped:
-            return stripped[0]
-        i += 1
-    return ""
-
-
 def is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
@@ -426,6 +424,7 @@ def _is_punct(char: str) -> bool:
     return unicodedata.category(char).startswith("P")
 
 
+@lru_cache(maxsize=4096)
 def _joins(a: str, b: str) -> bool:
     return (is_wide(a) and (is_wide(b) or _is_punct(b))) or (is_wide(b) and _is_punct(a))
 

@@ -81,6 +81,8 @@ def find_cruft(
     total = text_length(root)
     found: dict[HtmlElement, Cruft] = {}
     for element, rule in rules.hiding.matches(root, host):
+        if found and any(parent in found for parent in element.iterancestors()):
+            continue  # inside cruft already found: it goes with it
         if rule.include or total < MIN_TEXT_FOR_GUARD or text_length(element) <= ARTICLE_SHARE * total:
             found[element] = Cruft(element, rule.kind, f"{rule.origin}: {rule.name}")
         elif guarded is not None:
@@ -564,10 +566,15 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
     taken: set[HtmlElement] = set()
     everything = elements(root)
     sizes = _text_sizes(everything)
+    # Without invisible elements an element's own text is what a reader sees of it, white space
+    # aside, so a key can only match when that text starts with a phrase of the pack: looked at
+    # first, it spares reading the visible text of every short element.
+    phrases = None if first(root, *INVISIBLE) is not None else _phrases(id(chrome), chrome)
     for element in everything:
         if (
             not 0 < sizes[element] <= _CHROME_MAX_CHARS
             or element.tag in NOT_TEXT
+            or (phrases is not None and phrases.match("".join("".join(element.itertext()).split()).casefold()) is None)
             or any(parent in taken for parent in element.iterancestors())
         ):
             continue
