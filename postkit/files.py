@@ -118,11 +118,11 @@ class PathFilter:
         top, info_exclude, specs = self._gitignores_for(path.parent, base)
         suffix = "/" if is_dir else ""
         for folder, spec in specs:
-            verdict = spec.check_file(path.relative_to(folder).as_posix() + suffix).include
+            verdict = spec.check_file(f"{_relative_to(path, folder)}{suffix}").include
             if verdict is not None:
                 return verdict
-        if info_exclude is not None and _relative_to(path, top) is not None:
-            return bool(info_exclude.check_file(path.relative_to(top).as_posix() + suffix).include)
+        if info_exclude is not None and (relative := _relative_to(path, top)) is not None:
+            return bool(info_exclude.check_file(relative + suffix).include)
         return False
 
     def _gitignores_for(
@@ -182,10 +182,18 @@ def glob_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
 
 
 def _relative_to(path: Path, root: Path) -> str | None:
-    """``path`` relative to ``root`` in POSIX style, or None when it lies outside."""
+    """``path`` relative to ``root`` in POSIX style, or None when it lies outside; both absolute
+    and normalized. Compared as strings: pathlib's ``relative_to`` cost a tenth of a
+    10,000-file discovery."""
     if path == root:
         return "."
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else None
+    text, top = str(path), str(root)
+    if not top.endswith(os.sep):
+        top += os.sep
+    if not os.path.normcase(text).startswith(os.path.normcase(top)):
+        return None
+    relative = text[len(top) :]
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
 def _read_gitignore(path: Path) -> pathspec.GitIgnoreSpec | None:

@@ -684,6 +684,7 @@ def may_hold_html(body: str) -> bool:
 
 
 _MAY_OPEN = re.compile(r"<[A-Za-z/!?]")
-# a comment on one line holding no "<", the rest of its line holding none: find_html leaves it alone
-_PLAIN_COMMENT = re.compile(r"<!--(?!-?>)[^<\n]*?-->[^<\n]*(?=\n|\Z)")
+# a comment on one line holding no "<", the rest of its line holding none but more such comments
+# (`<!--more--><!--ad-->`): find_html leaves it alone
+_PLAIN_COMMENT = re.compile(r"<!--(?!-?>)[^<\n]*?-->(?:[^<\n]|<!--(?!-?>)[^<\n]*?-->)*(?=\n|\Z)")
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")

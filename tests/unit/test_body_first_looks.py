@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 # pieces of the shapes that decide it: comments (one-line, open, `<!-->`), autolinks, tags,
 # containers, code, escapes
 _PIECES = [
-    *("<!--", "-->", "<!--more-->", "<!-- 1601 -->", "<!-->", "<!--->", "--", "<?", "<![CDATA[", "]]>", "<!X"),
+    *("<!--", "-->", "<!--more-->", "<!--ad-->", "<!-- 1601 -->", "<!-->", "<!--->", "--"),
+    *("<?", "<![CDATA[", "]]>", "<!X"),
     *("<b>", "</b>", "<div>", "</div>", "<p>", "<script>", "</script>", "<img:x>", "<https://e.com>", "<"),
     *("`", "```\n", "\\", " ", "\t", "\n", "\n\n", "    ", "> ", ">", "- ", "1. ", "-", "a", "text"),
 ]
@@ -32,6 +33,8 @@ def test_a_body_may_hold_html_whenever_spans_are_found(source: str) -> None:
         ("text <b>bold</b>", True),
         ("\\<div> escaped, then <https://e.com>", True),  # asked of find_html (it says no)
         ("Intro <!--more--> text\n\n<!-- 1601 -->\n", False),
+        ("Intro\n\n<!--more--><!--ad-->\n\n# Title\n", False),  # two comments on one line
+        ("Intro\n\n<!--more--><!--ad--><b>x</b>\n", True),
         ("<!-- a --><b>x</b>", True),
         ("`<!--` <b>x</b> `-->`", True),  # no comment: code spans, and a tag between them
     ],
