@@ -17,8 +17,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from bs4 import BeautifulSoup
-
 from postkit.pipeline.fragment import CONVERTERS, _tools, convert_fragment
 from postkit.pipeline.options import CleanOptions
 from postkit.pipeline.report import LostText, Removal
@@ -122,6 +120,8 @@ convert_text = clean_text
 
 def convert_html_document(html: str, options: CleanOptions | None = None, path: str = "<html>") -> CleanResult:
     """Convert a saved page or fragment into a Markdown post with a title and source URL when it names them."""
+    from bs4 import BeautifulSoup  # here, not at the top: every command but this one starts without it
+
     options = options or CleanOptions()
     head = BeautifulSoup(html, "lxml")
     title_tag = head.find("title")
