@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -56,3 +58,25 @@ def test_markdown_urls_where_filters_the_confirmed_destinations() -> None:
     assert body.markdown_urls_where(lambda url: "nothing" in url) == []
     every = [text[s:e] for s, e in body.markdown_urls]
     assert [text[s:e] for s, e in body.markdown_urls_where(lambda url: True)] == every
+
+
+# The reference: one alternation, as link_url_lookalikes was first written; it searches slower
+_ONE_ALTERNATION = re.compile(
+    r"(\]\(\s*<?)((?:[^\s()<>]|\([^\s()<>]*\))+)|^( {0,3}\[[^\]\n]+\]:[ \t]*<?)(\S+?)(?=>?(?:\s|$))", re.MULTILINE
+)
+_LINK_PIECES = ["](", "]:", "[a]", "[", "]", "(", ")", "<", ">", " ", "\n", "   ", "x", "http://e.com", "\t", ":"]
+
+
+@given(st.lists(st.sampled_from(_LINK_PIECES), max_size=16).map("".join))
+def test_link_url_lookalikes_are_what_one_alternation_finds(source: str) -> None:
+    from postkit.segments import link_url_lookalikes
+
+    expected = [m.span(2 if m.group(2) else 4) for m in _ONE_ALTERNATION.finditer(source)]
+    assert link_url_lookalikes(source) == expected
+
+
+def test_link_url_lookalikes_skip_what_a_definition_holds() -> None:
+    from postkit.segments import link_url_lookalikes
+
+    text = "[a]: http://x](y)\n\nSee [b](/p) and\n[c]: /d\n"
+    assert [text[s:e] for s, e in link_url_lookalikes(text)] == ["http://x](y)", "/p", "/d"]
