@@ -381,16 +381,17 @@ class RuleSet:
                 }
         class_re, id_re = self._prefix_patterns()
         matched: dict[Selector, set[HtmlElement]] = {}
-        # an element without attributes can only meet the rules filed under its tag (or none)
-        live_tags = {
-            tag
+        # the rules filed under a tag that can apply to this document, sorted out once, not per element;
+        # an element without attributes can only meet those (or none)
+        by_tag = {
+            tag: live
             for tag, entries in self.by_tag.items()
-            if any(rule.selector not in excepted and rule.applies_to(host) for _, _, rule in entries)
+            if (live := [entry for entry in entries if entry[2].selector not in excepted and entry[2].applies_to(host)])
         }
         for element in elements(root):
-            if not self.anywhere and element.tag not in live_tags and not element.attrib:
+            if not self.anywhere and element.tag not in by_tag and not element.attrib:
                 continue
-            hit = self._match(element, host, excepted, (class_re, id_re), matched)
+            hit = self._match(element, host, excepted, (class_re, id_re), matched, by_tag)
             if hit is not None:
                 yield element, hit
 
@@ -401,6 +402,7 @@ class RuleSet:
         excepted: frozenset[str],
         prefix_res: tuple[re.Pattern[str] | None, re.Pattern[str] | None],
         matched: dict[Selector, set[HtmlElement]],
+        by_tag: dict[str, list[_Entry]],
     ) -> HidingRule | None:
         class_re, id_re = prefix_res
         candidates: list[_Entry] = []
@@ -422,7 +424,7 @@ class RuleSet:
                 candidates.extend(self.by_attr.get(attr, ()))
         if self.attr_values:
             candidates.extend(self._attr_value_candidates(element))
-        candidates.extend(self.by_tag.get(element.tag, ()))
+        candidates.extend(by_tag.get(element.tag, ()))
         candidates.extend(self.anywhere)
         for tag, compiled, rule in candidates:
             if tag is not None and tag != element.tag:
