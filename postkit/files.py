@@ -188,6 +188,8 @@ def _relative_to(path: Path, root: Path) -> str | None:
     if path == root:
         return "."
     text, top = str(path), str(root)
+    if text.startswith("//") != top.startswith("//"):
+        return None  # POSIX keeps a leading `//` apart from `/`: pathlib calls them different roots
     if not top.endswith(os.sep):
         top += os.sep
     if not os.path.normcase(text).startswith(os.path.normcase(top)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import importlib.resources
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -13,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft201909Validator, Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import (
+    Draft6Validator,
+    Draft7Validator,
+    Draft201909Validator,
+    Draft202012Validator,
+    FormatChecker,
+    ValidationError,
+)
 from jsonschema.exceptions import SchemaError
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
@@ -106,11 +114,15 @@ def schema_from_data(data: object, name: str) -> Schema:
     modern = validator_class in (Draft202012Validator, Draft201909Validator)  # drafts with $defs and $ref siblings
     inlined = inline_local_refs(data) if modern else data
     validator = validator_class(inlined, format_checker=FORMAT_CHECKER)
-    return Schema(name=name, data=data, validator=validator, fast=fast_check(inlined))
+    fast = fast_check(inlined) if validator_class in _DRAFTS_LIKE_7 else None
+    return Schema(name=name, data=data, validator=validator, fast=fast)
 
 
-# Keywords that mean the same in drafts 4 to 2020-12 and that fastjsonschema checks as jsonschema
-# does (not multipleOf: 0.3 is a multiple of 0.1 to one and not to the other); annotations are ignored.
+# The drafts whose keywords below mean what they mean in draft 7 (drafts 3 and 4 know no const or
+# propertyNames, and their integer refuses 1.0).
+_DRAFTS_LIKE_7 = (Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator)
+# Keywords that mean the same in those drafts and that fastjsonschema checks as jsonschema does
+# (not multipleOf: 0.3 is a multiple of 0.1 to one and not to the other); annotations are ignored.
 _SAME_IN_EVERY_DRAFT = frozenset(
     {
         *("type", "enum", "const", "properties", "required", "additionalProperties", "patternProperties"),
@@ -130,11 +142,18 @@ def fast_check(schema: Mapping[str, Any] | bool) -> Callable[[object], bool] | N
     """A yes/no check compiled from the schema with fastjsonschema, about ten times faster than
     walking it with jsonschema: true exactly when the validator would find no error.
 
-    Only for a schema made of keywords that mean the same in every draft, items given as one
-    schema and no $ref left after inlining, with formats checked by postkit's own functions;
-    None for anything else, which the validator alone then checks.
+    Only for a schema made of keywords that mean the same in drafts 6 to 2020-12, items given as
+    one schema, no $ref left after inlining, formats checked by postkit's own functions, and
+    values JSON itself can hold (a YAML schema can hold dates and infinities, which the compiled
+    code cannot spell); None for anything else, which the validator alone then checks.
+
+    fastjsonschema reads `$` in a ``pattern`` as the end of the text, where Python's ``re`` (and
+    so jsonschema) also lets it stand before a final newline: such a pattern can only refuse
+    more, so it is taken only where refusing more refuses the whole (not under ``not`` or
+    ``oneOf``, not in a lookaround, not as a patternProperties name). Anything the check refuses
+    is walked by jsonschema, so refusing more never changes a result.
     """
-    if not _compiles_alike(schema, top=True):
+    if not _compiles_alike(schema, top=True) or not _plain_json(schema):
         return None
     import fastjsonschema
 
@@ -149,7 +168,7 @@ def fast_check(schema: Mapping[str, Any] | bool) -> Callable[[object], bool] | N
     def check(instance: object) -> bool:
         try:
             compiled(instance)
-        except fastjsonschema.JsonSchemaValueException:
+        except Exception:  # a refusal of any kind (a value error, a crash) leaves the verdict to jsonschema
             return False
         return True
 
@@ -160,24 +179,42 @@ def _conforms(name: str) -> Callable[[object], bool]:
     return lambda value: FORMAT_CHECKER.conforms(value, name)
 
 
-def _compiles_alike(node: Any, *, top: bool = False) -> bool:
+def _compiles_alike(node: Any, *, top: bool = False, flips: bool = False) -> bool:
+    """``flips``: under ``not`` or ``oneOf``, where a stricter part can make the whole looser."""
     if isinstance(node, bool):
         return True
-    return isinstance(node, dict) and all(_keyword_alike(key, value, top) for key, value in node.items())
+    return isinstance(node, dict) and all(_keyword_alike(key, value, top, flips) for key, value in node.items())
 
 
-def _keyword_alike(key: str, value: Any, top: bool) -> bool:
+def _keyword_alike(key: str, value: Any, top: bool, flips: bool) -> bool:
     if key in _ANNOTATIONS or (top and key == "$defs"):  # $defs: what refs named is inlined
         return True
     if key == "format":
         return isinstance(value, str) and value in FORMAT_CHECKER.checkers
-    if key in ("properties", "patternProperties"):
-        return isinstance(value, dict) and all(_compiles_alike(sub) for sub in value.values())
+    if key == "pattern":
+        return isinstance(value, str) and ("$" not in value or not (flips or "(?" in value.replace("(?:", "")))
+    if key == "properties":
+        return isinstance(value, dict) and all(_compiles_alike(sub, flips=flips) for sub in value.values())
+    if key == "patternProperties":
+        names_alike = isinstance(value, dict) and not any("$" in name for name in value)
+        return names_alike and all(_compiles_alike(sub, flips=flips) for sub in value.values())
     if key in ("items", "additionalProperties", "propertyNames", "not"):
-        return _compiles_alike(value)  # items as one schema only: a list of them changed meaning
+        # items as one schema only: a list of them changed meaning
+        return _compiles_alike(value, flips=flips or key == "not")
     if key in ("anyOf", "allOf", "oneOf"):
-        return isinstance(value, list) and all(_compiles_alike(sub) for sub in value)
+        return isinstance(value, list) and all(_compiles_alike(sub, flips=flips or key == "oneOf") for sub in value)
     return key in _SAME_IN_EVERY_DRAFT
+
+
+def _plain_json(node: Any) -> bool:
+    """Only what JSON holds: strings, finite numbers, booleans, null, lists and string-keyed mappings."""
+    if isinstance(node, dict):
+        return all(isinstance(key, str) and _plain_json(value) for key, value in node.items())
+    if isinstance(node, list):
+        return all(_plain_json(item) for item in node)
+    if isinstance(node, float):
+        return math.isfinite(node)
+    return node is None or isinstance(node, (str, int, bool))
 
 
 def inline_local_refs(schema: Mapping[str, Any] | bool) -> Mapping[str, Any] | bool:

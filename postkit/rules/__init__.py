@@ -369,8 +369,7 @@ class RuleSet:
         """
         excepted = self._excepted_for(host)
         if self._needs_text:  # text rules whose words the document lacks cannot match anywhere in it
-            # all text, that of scripts included, as XPath's string value (what the selector tests) has it
-            text = "".join(root.itertext())
+            text = plain_text(root)
             if self._any_needed_text().search(text) is None:
                 excepted = excepted | self._needs_text.keys()
             else:

@@ -629,3 +629,17 @@ def test_remove_cache_folder_deletes_only_a_postkit_cache(tmp_path: Path, monkey
     with pytest.raises(PostkitError, match=r"holds no postkit CACHEDIR\.TAG"):
         remove_cache_folder(tmp_path)
     assert (tmp_path / "mine" / "notes.md").is_file()
+
+
+_ABSOLUTE = ["/", "//", "/a", "/a/b", "/a/bc", "/a/b/c", "/a/../b", "//a", "//a/b", "/ab", "/A/b", "/a/b c"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX paths")
+@pytest.mark.parametrize("root", _ABSOLUTE)
+def test_relative_to_agrees_with_pathlib_for_absolute_paths(root: str) -> None:
+    from postkit.files import _relative_to
+
+    for path in _ABSOLUTE:
+        p, r = Path(path), Path(root)
+        expected = "." if p == r else (p.relative_to(r).as_posix() if p.is_relative_to(r) else None)
+        assert _relative_to(p, r) == expected, (path, root)

@@ -177,3 +177,24 @@ def test_a_jetpack_share_list_without_its_wrapper_goes_but_a_list_with_other_ite
     mixed = '<ul><li class="share-twitter">Tweet it</li><li>A real item of the article</li></ul>'
     assert "Tweet it" not in stripped(ARTICLE + share)
     assert "A real item of the article" in stripped(ARTICLE + mixed)
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("<p>Lorem ipsum <script>var x = '德国之声版权声明';</script> dolor.</p><p>Other.</p>", "Lorem ipsum dolor."),
+        ("<p>德国之声<script>版权</script>声明 正文</p>", "德国之声声明 正文"),
+        ("<p><template>德国之声版权声明</template>text</p>", "text"),
+    ],
+)
+def test_a_text_rule_does_not_match_on_text_inside_scripts(body: str, kept: str) -> None:
+    # the rule's words stand only in a script or template: the paragraph a reader sees is article
+    result = clean_text(f"---\ntitle: t\n---\n{body}\n")
+    assert kept in result.text
+    assert not any("soup-contains" in removal.rule for removal in result.removals)
+
+
+def test_a_text_rule_matches_the_text_a_reader_sees() -> None:
+    result = clean_text("---\ntitle: t\n---\n<p>德国之声版权声明 本文版权所有</p><p>正文在此。</p>\n")
+    assert result.text.endswith("---\n正文在此。\n")
+    assert [removal.rule for removal in result.removals] == ['generic.txt: ##p:-soup-contains("德国之声版权声明")']

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -59,10 +60,41 @@ def test_where_they_differ_the_fast_check_only_refuses_and_jsonschema_decides() 
         {"format": "hostname-of-my-own"},  # a format postkit does not check
         {"$defs": {"n": {"$ref": "#/$defs/n"}}, "properties": {"a": {"$ref": "#/$defs/n"}}},  # left as a $ref
         {"if": {"type": "string"}, "then": {"minLength": 2}},
+        # drafts 3 and 4: integer refuses 1.0, const and propertyNames are unknown (so ignored)
+        {"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"},
+        {"$schema": "http://json-schema.org/draft-04/schema#", "not": {"const": 1}},
+        {"$schema": "http://json-schema.org/draft-03/schema#", "type": "integer"},
+        # `$` where reading it more strictly can pass more: under not or oneOf, in a lookaround,
+        # in a patternProperties name
+        {"properties": {"slug": {"not": {"pattern": "-$"}}}},
+        {"oneOf": [{"pattern": "a$"}, {"pattern": "a"}]},
+        {"pattern": "^a(?!$)"},
+        {"patternProperties": {"^a$": {"type": "integer"}}},
+        # values the compiled code cannot spell (a YAML schema can hold them)
+        {"properties": {"n": {"minimum": float("-inf")}}},
+        {"properties": {"d": {"enum": [datetime.date(2024, 1, 1), "later"]}}},
     ],
 )
 def test_schemas_with_other_keywords_have_no_fast_check(schema: dict[str, Any]) -> None:
     assert schema_from_data(schema, "test").fast is None
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"properties": {"slug": {"not": {"pattern": "-$"}}}}, {"slug": "my-post-\n"}),
+        ({"oneOf": [{"pattern": "a$"}, {"pattern": "a"}]}, "a\n"),
+        ({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"}, 1.0),
+        ({"$schema": "http://json-schema.org/draft-04/schema#", "not": {"const": 1}}, 2),
+        ({"properties": {"n": {"minimum": float("-inf")}}}, {"n": 5}),
+        ({"properties": {"d": {"enum": [datetime.date(2024, 1, 1), "later"]}}}, {"d": "x"}),
+    ],
+)
+def test_schemas_without_a_fast_check_give_jsonschemas_errors(schema: dict[str, Any], value: object) -> None:
+    compiled = schema_from_data(schema, "test")
+    assert [e.message for e in compiled.iter_errors(value)] == [
+        e.message for e in compiled.validator.iter_errors(value)
+    ]
 
 
 @pytest.mark.parametrize("preset", ["jekyll", "hugo"])
