@@ -58,6 +58,9 @@ _ONLY_COMMENTS = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.DOTALL)
 _COMMENT_THEN_TEXT = re.compile(r"\s*<!--.*?-->[^<]*", re.DOTALL)
 PLACEHOLDER = "\ue000{}\ue001"
 PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+# any placeholder the renderer hands on: as written (``\ue000``), or put inside a code block
+# (``\ue003``) or a code span (``\ue004``)
+ANY_PLACEHOLDER_RE = re.compile("[\ue000\ue003\ue004](\\d+)\ue001")
 
 
 @dataclass
@@ -701,4 +704,6 @@ _MAY_OPEN = re.compile(r"<[A-Za-z/!?]")
 # a comment on one line holding no "<", the rest of its line holding none but more such comments
 # (`<!--more--><!--ad-->`): find_html leaves it alone
 _PLAIN_COMMENT = re.compile(r"<!--(?!-?>)[^<\n]*?-->(?:[^<\n]|<!--(?!-?>)[^<\n]*?-->)*(?=\n|\Z)")
-_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>")
+# CommonMark's absolute URI, as an autolink holds it (`<https://…>`)
+AUTOLINK_URI = r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*"
+_AUTOLINK = re.compile(f"<{AUTOLINK_URI}>")

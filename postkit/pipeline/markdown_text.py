@@ -185,6 +185,15 @@ def _bracket_reads_as_text(text: str, index: int) -> bool:
     return text[close + 1] not in "([:{"
 
 
+def one_line(text: str) -> str:
+    """Code span text on one line, as the renderer writes it: each line break or tab a space, the
+    spaces kept (no other escape is read inside a code span)."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
+_LINE_BREAKS = re.compile("[\t\n\r\f]")
+
+
 def _space(char: str) -> bool:
     return not char or char.isspace()
 

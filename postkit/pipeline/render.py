@@ -28,6 +28,7 @@ from postkit.pipeline.markdown_text import (
     escape_title,
     escape_url,
     is_punctuation,
+    one_line,
     write_text,
 )
 from postkit.rules.sites import embeds
@@ -545,7 +546,7 @@ def inline_code(element: Element, run: list[Item], context: Context) -> None:
         return
     for text, link in pieces:
         # one line, its spaces kept; kept Markdown in it is marked as one-line code's (``\ue004``)
-        flat = re.sub(r"[\t\n\r\f]", " ", text).replace("\ue000", "\ue004").replace("\ue003", "\ue004")
+        flat = one_line(text).replace("\ue000", "\ue004").replace("\ue003", "\ue004")
         if not flat.strip():
             add_text(run, flat)
             continue

@@ -34,7 +34,7 @@ from markdown_it.token import Token
 
 from postkit.markdown_parser import with_line_table
 from postkit.pipeline.markdown_text import CONTAINER_PREFIX, is_escaped
-from postkit.segments import Regions, code_regions, find_html
+from postkit.segments import AUTOLINK_URI, Regions, code_regions, find_html
 
 __all__ = ["HARMLESS_ATTRIBUTES", "UNSAFE_SCHEMES", "harmless_attribute_list", "is_unsafe_url", "secure_markdown"]
 
@@ -235,7 +235,7 @@ def _may_hold_syntax(text: str) -> bool:
 
 # A reference definition's opening, `[label]:`, the way kramdown and CommonMark both accept it.
 _DEFINITION = re.compile(r"\[(?:[^\]\\\n]|\\.){1,999}\]:[ \t]*")
-_AUTOLINK = re.compile(r"(?<!\\)<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+_AUTOLINK = re.compile(rf"(?<!\\)<({AUTOLINK_URI})>")
 _TITLE_END = re.compile(r"""\s+(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\))\s*$""", re.DOTALL)
 
 
@@ -508,7 +508,7 @@ _COMMENT_OPEN = re.compile(r"<!--(?!-?>)")
 # CommonMark's autolinks; an email's local part without `/`, `=` or quotes, which would let a tag
 # (`<script/href="mailto:a@b.c">`) pass for one
 _AUTOLINK_OR_EMAIL = re.compile(
-    r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
+    rf"<{AUTOLINK_URI}>"
     r"|<[A-Za-z0-9.!#$%&'*+?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*>"
 )

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 
 from postkit.markdown_parser import with_line_table
 from postkit.pipeline.report import LostText, excerpt
+from postkit.segments import ANY_PLACEHOLDER_RE
 
 _RENDERER = with_line_table(MarkdownIt("commonmark").enable("table").enable("strikethrough"))
 
@@ -56,7 +57,7 @@ def lost_text(expected: str, shown: str, line: int = 1) -> list[LostText]:
     a word glued to the next one (a space lost next to punctuation) does count.
     """
     # kept Markdown between tags stands in both as a placeholder: not text of the fragment
-    expected, shown = _PLACEHOLDER.sub("", expected), _PLACEHOLDER.sub("", shown)
+    expected, shown = ANY_PLACEHOLDER_RE.sub("", expected), ANY_PLACEHOLDER_RE.sub("", shown)
     if _SPACES.sub(" ", expected).strip() == _SPACES.sub(" ", shown).strip():
         return []  # the same text to the space: the token streams are equal too
     want = _tokens(expected)
@@ -72,10 +73,6 @@ def lost_text(expected: str, shown: str, line: int = 1) -> list[LostText]:
             start, end = want_spans[i1][0], want_spans[i2 - 1][1]
             lost.append(LostText(line=line, text=excerpt(expected[start:end], 120)))
     return lost
-
-
-# kept Markdown's placeholders, outside code (``\ue000``) and inside it (``\ue003``, ``\ue004``)
-_PLACEHOLDER = re.compile("[\ue000\ue003\ue004]\\d+\ue001")
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:

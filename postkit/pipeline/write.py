@@ -16,13 +16,20 @@ from typing import TYPE_CHECKING
 
 from postkit.body import Body, HtmlPart
 from postkit.pipeline.fragment import _tools, convert_fragment
-from postkit.pipeline.markdown_text import CONTAINER_PREFIX, escape_line_start, escape_line_starts, is_escaped
+from postkit.pipeline.markdown_text import (
+    CONTAINER_PREFIX,
+    escape_line_start,
+    escape_line_starts,
+    is_escaped,
+    one_line,
+)
 from postkit.pipeline.options import CleanOptions
 from postkit.pipeline.repair import strip_tracking
 from postkit.pipeline.report import FragmentReport
 from postkit.pipeline.safety import secure_markdown
 from postkit.rules import RuleBook
 from postkit.segments import (
+    ANY_PLACEHOLDER_RE,
     HtmlSpan,
     code_regions,
     markdown_link_urls,
@@ -297,20 +304,17 @@ def _put_back_kept(span: HtmlSpan, markdown: str, before: str) -> str:
             # it sits in a code block, where the browser decoded its entities (`&#13;` too)
             return _CR.sub("\n", unescape(kept))
         if match.group(0)[0] == "\ue004":
-            return _LINE_BREAKING.sub(" ", unescape(kept))  # in a code span: one line, as the renderer wrote it
+            return one_line(unescape(kept))  # in a code span: one line, as the renderer wrote it
         line_start = markdown.rfind("\n", 0, match.start()) + 1
         preceding = markdown[line_start : match.start()]
         if line_start == 0:
             preceding = before.rsplit("\n", 1)[-1] + preceding
         return escape_line_start(kept) if CONTAINER_PREFIX.fullmatch(preceding) else kept
 
-    return _ANY_PLACEHOLDER.sub(put, markdown)
+    return ANY_PLACEHOLDER_RE.sub(put, markdown)
 
 
-# A placeholder of kept Markdown, and one the renderer put inside a code block (``\ue003``) or span (``\ue004``).
-_ANY_PLACEHOLDER = re.compile("[\ue000\ue003\ue004](\\d+)\ue001")
 _CR = re.compile("\r\n?")
-_LINE_BREAKING = re.compile("[\t\n\r\f]")
 
 
 def _reprefix(markdown: str, first_prefix: str, prefix: str) -> str:
