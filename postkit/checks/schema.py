@@ -123,7 +123,7 @@ def schema_from_data(data: object, name: str) -> Schema:
 _DRAFTS_LIKE_7 = (Draft6Validator, Draft7Validator, Draft201909Validator, Draft202012Validator)
 # Keywords that mean the same in those drafts and that fastjsonschema checks as jsonschema does
 # (not multipleOf: 0.3 is a multiple of 0.1 to one and not to the other); annotations are ignored.
-_SAME_IN_EVERY_DRAFT = frozenset(
+_SAME_FROM_DRAFT_6 = frozenset(
     {
         *("type", "enum", "const", "properties", "required", "additionalProperties", "patternProperties"),
         *("propertyNames", "minProperties", "maxProperties", "anyOf", "allOf", "oneOf", "not", "pattern"),
@@ -203,7 +203,7 @@ def _keyword_alike(key: str, value: Any, top: bool, flips: bool) -> bool:
         return _compiles_alike(value, flips=flips or key == "not")
     if key in ("anyOf", "allOf", "oneOf"):
         return isinstance(value, list) and all(_compiles_alike(sub, flips=flips or key == "oneOf") for sub in value)
-    return key in _SAME_IN_EVERY_DRAFT
+    return key in _SAME_FROM_DRAFT_6
 
 
 def _plain_json(node: Any) -> bool:
