@@ -297,6 +297,19 @@ BLOCK_LEVEL = frozenset(
 )
 
 
+_ALL_TEXT = etree.XPath("string()", smart_strings=False)
+
+
+def all_text(element: etree._Element) -> str:
+    """Every piece of text under ``element``, comments aside (scripts included), without its tail.
+
+    The same string as ``"".join(element.itertext())``, joined by libxml2 instead of one Python
+    string per text node: about twice as fast on a pretty-printed page.
+    """
+    text: str = _ALL_TEXT(element)
+    return text
+
+
 def visible_text(root: HtmlElement) -> str:
     """The text a reader sees: text outside invisible elements and comments, a newline at block edges.
 

@@ -24,6 +24,7 @@ from typing import Any
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from postkit.pipeline.html import all_text
 from postkit.pipeline.markdown_text import (
     escape_title,
     escape_url,
@@ -492,7 +493,7 @@ def _leads_caption(image: Element) -> bool:
         return False
     lead = image
     parent = image.getparent()
-    if parent is not None and parent.tag == "a" and not "".join(parent.itertext()).strip():
+    if parent is not None and parent.tag == "a" and not all_text(parent).strip():
         lead = parent
     block = lead.getparent()
     if block is None or block.tag not in BLOCK_TAGS:
@@ -509,7 +510,7 @@ def _leads_caption(image: Element) -> bool:
         following is not None
         and following.tag not in BLOCK_TAGS
         and following.tag not in ("br", "img")
-        and bool("".join(following.itertext()).strip())
+        and bool(all_text(following).strip())
     )
 
 
@@ -518,10 +519,7 @@ def _before(element: Element) -> list[Element]:
     return [
         sibling
         for sibling in element.itersiblings(preceding=True)
-        if (
-            isinstance(sibling.tag, str)
-            and (sibling.tag in ("img", "iframe", "video") or "".join(sibling.itertext()).strip())
-        )
+        if (isinstance(sibling.tag, str) and (sibling.tag in ("img", "iframe", "video") or all_text(sibling).strip()))
         or (sibling.tail or "").strip()
     ]
 
@@ -529,7 +527,7 @@ def _before(element: Element) -> list[Element]:
 def _figure_caption(element: Element) -> str:
     for figure in element.iterancestors("figure"):
         caption = figure.find(".//figcaption")
-        return " ".join("".join(caption.itertext()).split()) if caption is not None else ""
+        return " ".join(all_text(caption).split()) if caption is not None else ""
     return ""
 
 

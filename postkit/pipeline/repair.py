@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from postkit.pipeline.html import (
+    all_text,
     ancestor,
     classes,
     elements,
@@ -361,7 +362,7 @@ def join_segment_breaks(root: HtmlElement) -> None:
     This is CSS Text's segment break rule: a break between two wide characters (or a wide
     character and punctuation) vanishes; elsewhere it is a space.
     """
-    if not any(map(is_wide, set("".join(root.itertext())))):
+    if not any(map(is_wide, set(all_text(root)))):
         return  # every break that vanishes has a wide character on one side
     nodes = [(node, is_tail) for node, text, is_tail in text_and_nodes(root, _KEEP_BREAKS) if text is not None]
     texts = [(node.tail if is_tail else node.text) or "" for node, is_tail in nodes]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -15,6 +15,7 @@ from postkit.pipeline.html import (
     BLOCK_LEVEL,
     INVISIBLE,
     NOT_TEXT,
+    all_text,
     elements,
     first,
     is_under,
@@ -190,20 +191,20 @@ def unwrap_caption_shortcodes(root: HtmlElement, report: FragmentReport) -> None
 def text_length(root: HtmlElement) -> int:
     """Non-space characters of visible text (as ``visible_text`` reads it, newlines aside).
 
-    Counted from lxml's own text iteration, less the text inside invisible elements: this runs for
-    every element a rule matches, and walking the tree in Python each time is what it saves.
+    Counted from the text libxml2 joins (``all_text``), less the text inside invisible elements: this
+    runs for every element a rule matches, and walking the tree in Python each time is what it saves.
     """
     if root.tag in NOT_TEXT:
         return 0
-    total = _non_space(root.itertext())
+    total = _non_space(all_text(root))
     for element in root.iterdescendants(*INVISIBLE):
         if not any(parent.tag in INVISIBLE for parent in _ancestors_below(element, root)):
-            total -= _non_space(element.itertext())  # its tail is outside it, and not in itertext
+            total -= _non_space(all_text(element))  # its tail is outside it, and not in its text
     return total
 
 
-def _non_space(texts: Iterable[str]) -> int:
-    return len("".join("".join(texts).split()))
+def _non_space(text: str) -> int:
+    return len("".join(text.split()))
 
 
 def _ancestors_below(element: HtmlElement, root: HtmlElement) -> Iterator[HtmlElement]:
@@ -574,7 +575,7 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
         if (
             not 0 < sizes[element] <= _CHROME_MAX_CHARS
             or element.tag in NOT_TEXT
-            or (phrases is not None and phrases.match("".join("".join(element.itertext()).split()).casefold()) is None)
+            or (phrases is not None and phrases.match("".join(all_text(element).split()).casefold()) is None)
             or any(parent in taken for parent in element.iterancestors())
         ):
             continue
@@ -595,7 +596,7 @@ def _may_hold_chrome(root: HtmlElement, chrome: ChromeText) -> bool:
 
     Compared without white space, so text split over blocks (`<p>Share</p><p>this</p>`) is found.
     """
-    text = "".join("".join(root.itertext()).casefold().split())
+    text = "".join(all_text(root).casefold().split())
     return _phrases(id(chrome), chrome).search(text) is not None
 
 
