@@ -5,7 +5,9 @@ ends and how far it is indented. Its loop looks at each leading space in Python,
 printed HTML exports indent most lines deeply, so on such posts that table costs a third of
 the whole parse. ``LineTableState`` builds the same table with ``str.split`` and
 ``str.lstrip``; the tests compare it field by field with markdown-it's own on the corpus'
-shapes and on generated text.
+shapes and on generated text. Before that, markdown-it's normalize rule substitutes every
+newline with a regex; ``normalize`` does the same with ``str.replace``, only where there is a
+carriage return or a NUL to replace.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block.state_block import StateBlock
 
 if TYPE_CHECKING:
+    from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
     from markdown_it.utils import EnvType
 
@@ -66,11 +69,23 @@ class _LineTableBlocks(ParserBlock):
         return state.tokens
 
 
+def normalize(state: StateCore) -> None:
+    """markdown-it's own normalize rule: CRLF and CR become LF, NUL becomes U+FFFD."""
+    src = state.src
+    if "\r" in src:
+        src = src.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in src:
+        src = src.replace("\0", "\ufffd")
+    state.src = src
+
+
 def with_line_table(md: MarkdownIt) -> MarkdownIt:
-    """``md`` with its block parser building the line table in bulk; the rules stay as configured."""
+    """``md`` with its block parser building the line table in bulk and ``normalize`` for markdown-it's;
+    the rules stay as configured."""
     blocks = _LineTableBlocks()
     blocks.ruler = md.block.ruler
     md.block = blocks
+    md.core.ruler.at("normalize", normalize)
     return md
 
 

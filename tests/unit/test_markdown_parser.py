@@ -7,8 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_core import StateCore
 
-from postkit.markdown_parser import LineTableState, with_line_table
+from postkit.markdown_parser import LineTableState, normalize, with_line_table
 
 _MD = MarkdownIt("commonmark")
 _FIELDS = ("src", "bMarks", "eMarks", "tShift", "sCount", "bsCount", "lineMax", "line", "blkIndent", "level")
@@ -48,7 +49,7 @@ def test_line_table_matches_markdown_it_on_any_text(source: str) -> None:
     assert _table(LineTableState(source, _MD, {}, [])) == _table(StateBlock(source, _MD, {}, []))
 
 
-@given(st.text(alphabet=" \t\na<>/p`-*#>1.", max_size=80))
+@given(st.text(alphabet=" \t\n\r\0a<>/p`-*#>1.", max_size=80))
 def test_tokens_are_markdown_its_own(source: str) -> None:
     fast = with_line_table(MarkdownIt("commonmark"))
     assert [t.as_dict() for t in fast.parse(source)] == [t.as_dict() for t in _MD.parse(source)]
@@ -58,3 +59,20 @@ def test_rules_stay_as_configured() -> None:
     fast = with_line_table(MarkdownIt("commonmark").enable("table"))
     tokens = fast.parse("| a |\n|---|\n| b |\n")
     assert [t.type for t in tokens][:2] == ["table_open", "thead_open"]
+
+
+@pytest.mark.parametrize(
+    ("source", "normalized"),
+    [
+        ("a\r\nb\rc\n", "a\nb\nc\n"),
+        ("\r\r\n\n", "\n\n\n"),
+        ("nul\0here", "nul\ufffdhere"),
+        ("plain\ntext", "plain\ntext"),
+    ],
+)
+def test_normalize_is_markdown_its_own(source: str, normalized: str) -> None:
+    fast = with_line_table(MarkdownIt("commonmark"))
+    assert [t.as_dict() for t in fast.parse(source)] == [t.as_dict() for t in _MD.parse(source)]
+    state = StateCore(source, fast, {})
+    normalize(state)
+    assert state.src == normalized
