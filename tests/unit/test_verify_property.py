@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from postkit import clean_text
+from postkit.pipeline.verify import _SPACED_WORD, _tokens, lost_text
 
 WORDS = st.sampled_from(
     [
@@ -84,3 +87,24 @@ def test_verify_reports_no_loss_for_html_without_cruft(blocks: list[str]) -> Non
     result = clean_text(post)
     assert result.lost == (), result.text
     assert result.removals == () or all(r.kind == "inert" for r in result.removals)
+
+
+# --- lost_text's white space: str.split is the regex \s+ it replaced ------------------------------
+
+SPACED = st.text(
+    alphabet=st.sampled_from(["a", "中", ".", " ", "\t", "\n", "\xa0", "\u3000", "\x1c", "\u2028", "\x85"])
+)
+
+
+@given(SPACED, SPACED)
+def test_white_space_is_read_as_the_regex_reads_it(expected: str, shown: str) -> None:
+    spaces = re.compile(r"\s+")
+    same_by_regex = spaces.sub(" ", expected).strip() == spaces.sub(" ", shown).strip()
+    assert (expected.split() == shown.split()) is same_by_regex
+    assert _tokens(expected) == _SPACED_WORD.findall(" " + spaces.sub(" ", expected).strip())
+
+
+def test_lost_text_ignores_white_space_alone_and_counts_a_glued_word() -> None:
+    assert lost_text("Patrick:\u3000I think\n\n", " Patrick: I\xa0think") == []
+    assert [lost.text for lost in lost_text("Patrick: I think", "Patrick:I think")] == ["I"]
+    assert lost_text("kept \ue0003\ue001 text", "kept text") == []
