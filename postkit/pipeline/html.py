@@ -40,13 +40,16 @@ def parse_fragment(html: str) -> HtmlElement:
     A fragment that starts like XML (``<?xml ...>``) is still HTML here (libxml2 makes the
     declaration a comment). Elements nested deeper than MAX_DEPTH are unwrapped (their content
     kept), so no later stage can run out of stack on hostile input. Control characters other than
-    tab and line ends become U+FFFD (a form feed, which is whitespace, a space): lxml refuses them
-    in any text a stage sets, and libxml2 already makes a NUL U+FFFD.
+    tab and line ends become U+FFFD (a form feed, which is whitespace, a space), written or as a
+    numeric reference (`&#1;`): lxml refuses them in any text a stage sets, and libxml2 already
+    makes a NUL U+FFFD.
     """
     if html.startswith("\ufeff"):
         html = html[1:]  # lxml reads a leading BOM as text
     if _NOT_XML.search(html):
         html = _NOT_XML.sub(_xml_stand_in, html)
+    if "&#" in html:
+        html = _NOT_XML_REFERENCE.sub(_reference_stand_in, html)
     document = _parse_document(html)
     if document is None:
         # nothing but comments and spaces: libxml2 builds no tree, so give the fragment a body
@@ -70,6 +73,20 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 def _xml_stand_in(match: re.Match[str]) -> str:
     """A form feed is whitespace to HTML and becomes a space; anything else is U+FFFD, as a NUL is."""
     return " " if match.group(0) == "\x0c" else "\ufffd"
+
+
+# A numeric character reference to one of them (`&#1;`, `&#x0B`): libxml2 decodes it into the
+# text or the attribute, where it stands as the character itself. At most eight digits after the
+# zeros: more is past Unicode anyway, and int() refuses a few thousand.
+_NOT_XML_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,8}));?")
+
+
+def _reference_stand_in(match: re.Match[str]) -> str:
+    hexadecimal, decimal = match.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    if code < 0x110000 and (found := _NOT_XML.fullmatch(chr(code))) is not None:
+        return _xml_stand_in(found)
+    return match.group(0)
 
 
 # libxml2 builds trees at most this deep (without XML_PARSE_HUGE, as bs4 ran it).
