@@ -364,16 +364,14 @@ def join_segment_breaks(root: HtmlElement) -> None:
     """
     if not any(map(is_wide, set(all_text(root)))):
         return  # every break that vanishes has a wide character on one side
-    nodes = [(node, is_tail) for node, text, is_tail in text_and_nodes(root, _KEEP_BREAKS) if text is not None]
-    texts = [(node.tail if is_tail else node.text) or "" for node, is_tail in nodes]
+    pieces = [(node, text, is_tail) for node, text, is_tail in text_and_nodes(root, _KEEP_BREAKS) if text]
+    texts = [text for _, text, _ in pieces]
     # Joining only takes out white space, so the non-space characters around each text are the
     # same before and after: the nearest ones on either side are found once, in one pass each.
     before = _nearest_chars(texts, reverse=False)
     after = _nearest_chars(texts, reverse=True)
-    for i, (node, is_tail) in enumerate(nodes):
-        text = texts[i]
-        if "\n" not in text:
-            continue
+    for i in [i for i, text in enumerate(texts) if "\n" in text]:
+        node, text, is_tail = pieces[i]
         stripped = text.strip()
         if not stripped:
             new = "" if before[i] and after[i] and _joins(before[i], after[i]) else text
