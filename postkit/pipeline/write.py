@@ -339,6 +339,9 @@ _AROUND_REMOVED = re.compile("\n*\ue002(?:\n*\ue002)*\n*")  # consecutive remove
 
 
 def _tidy_blank_lines(text: str) -> str:
+    if _REMOVED_BLOCK not in text:
+        return text  # the search would try every newline for the mark
+
     def merge(match: re.Match[str]) -> str:
         start, end = match.start(), match.end()
         if start == 0:
