@@ -24,7 +24,9 @@ from markdown_it.token import Token
 from postkit.markdown_parser import ReadingMarkdownIt, with_line_table
 
 _PARSER = with_line_table(ReadingMarkdownIt("commonmark"))
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+# Attributes as runs of plain characters between quoted values ("unrolled"): the same language as
+# (?:[^>"']|"[^"]*"|'[^']*')*, read a run at a time instead of one alternation per character.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>")
 _COMMENT_OR_RAW = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}

@@ -7,10 +7,14 @@ builder pops its stack. A truly unclosed `<div>` still runs on over blank lines.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from postkit import clean_text
+from postkit import clean_text, segments
 from postkit.segments import OpenElements, find_html, open_depth
 
 _MD = MarkdownIt("commonmark")
@@ -267,3 +271,27 @@ def test_code_after_html_that_is_not_pretty_printed_markup_stays_code(code: str)
     source = "<p>Intro text</p>\n\n" + code
     assert [span.html for span in find_html(source)] == ["<p>Intro text</p>"]
     assert clean_text(source).text == "Intro text\n\n" + code
+
+
+# --- the tag pattern: runs between quoted values read the same tags as one alternation per character ---
+
+_TAG_BY_CHARACTER = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+TAG_TEXT = st.text(alphabet=st.sampled_from(["<", ">", "/", '"', "'", "a", "p", "=", " ", "\n", "-", ":", "1"]))
+
+
+@given(TAG_TEXT)
+def test_tag_pattern_finds_what_the_per_character_pattern_finds(text: str) -> None:
+    assert segments._TAG.findall(text) == _TAG_BY_CHARACTER.findall(text)
+    assert bool(segments._TAG.fullmatch(text)) is bool(_TAG_BY_CHARACTER.fullmatch(text))
+
+
+@pytest.mark.parametrize(
+    ("html", "tags"),
+    [
+        ('<a href="x>y" title=\'a"b\'>t</a>', [("", "a", ' href="x>y" title=\'a"b\''), ("/", "a", "")]),
+        ('<p class="unclosed>text', []),
+        ("<img src=x/><br/>", [("", "img", " src=x/"), ("", "br", "/")]),
+    ],
+)
+def test_tag_pattern_reads_quoted_values_whole(html: str, tags: list[tuple[str, str, str]]) -> None:
+    assert segments._TAG.findall(html) == tags
