@@ -44,7 +44,10 @@ if TYPE_CHECKING:
 # Elements whose content is text to the HTML parser, not tags: their insides are skipped when
 # looking for opening tags.
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp"})
-_SOURCE_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.DOTALL)
+# attributes read a run at a time between quoted values, as segments' tag pattern reads them
+_SOURCE_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<([A-Za-z][A-Za-z0-9:-]*)([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>", re.DOTALL
+)
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _COMMENT_OR_RAW = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>|<!--(.*?)-->", re.DOTALL | re.IGNORECASE)
 # CommonMark, as find_html reads the body; and its code spans (a run of backticks to the same run).
