@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
+import itertools
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +23,12 @@ from postkit.config import Config
 from postkit.errors import PostError, PostkitError
 from postkit.files import (
     CleanCache,
-    atomic_write,
+    StagedWrite,
     content_hash,
     discover_posts,
+    flush_writes,
     remove_stale_temp_files,
+    stage_write,
     sync_folders,
 )
 from postkit.page import (
@@ -130,6 +133,56 @@ def options_from_config(config: Config) -> CleanOptions:
 
 def clean_file(path: Path, job: CleanJob) -> FileOutcome:
     """Clean one file as the job says; every failure is an outcome, never an exception."""
+    step = _clean_unwritten(path, job)
+    return _commit(step) if isinstance(step, _PendingWrite) else step
+
+
+def clean_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome]:
+    """``clean_file`` over a batch, outcomes in the order of ``paths``.
+
+    In write mode each file's new content goes to a temporary file beside it as it is cleaned;
+    at the batch's end the filesystem is asked to write them all at once (``flush_writes``), then
+    each is fsynced and renamed over its file as ``atomic_write`` does. One disk flush for the
+    batch instead of one per file, the same guarantee per file. An outcome is only returned
+    once its file is written; if the batch stops early (Ctrl-C), the temporary files not yet
+    renamed are removed and their originals are as they were.
+    """
+    steps: list[FileOutcome | _PendingWrite] = []
+    done = 0
+    try:
+        for path in paths:
+            steps.append(_clean_unwritten(path, job))  # noqa: PERF401 (each one kept as it comes, for the finally)
+        flush_writes([step.staged for step in steps if isinstance(step, _PendingWrite)])
+        outcomes = []
+        for step in steps:
+            outcomes.append(_commit(step) if isinstance(step, _PendingWrite) else step)
+            done += 1
+        return outcomes
+    finally:
+        for step in steps[done:]:
+            if isinstance(step, _PendingWrite):
+                step.staged.discard()
+
+
+@dataclass(frozen=True)
+class _PendingWrite:
+    """A cleaned post staged in its temporary file, and its outcome once renamed over the file."""
+
+    staged: StagedWrite
+    outcome: FileOutcome
+
+
+def _commit(pending: _PendingWrite) -> FileOutcome:
+    try:
+        # the folder is synced once at the run's end (CleanRun), not after every file
+        pending.staged.commit()
+    except PostkitError as exc:
+        return _failure(pending.outcome.path, exc)
+    return pending.outcome
+
+
+def _clean_unwritten(path: Path, job: CleanJob) -> FileOutcome | _PendingWrite:
+    """The outcome of cleaning one file, or, in write mode, the write that outcome waits for."""
     name = str(path)
     try:
         data = _read(path, job.max_file_size)
@@ -164,13 +217,7 @@ def clean_file(path: Path, job: CleanJob) -> FileOutcome:
     except UnicodeEncodeError as exc:
         return FileOutcome(name, Status.FAILED, f"cleaned text cannot be written back as {encoding}: {exc.reason}")
     diff = unified_diff(result.original, result.text, name) if job.mode is Mode.DIFF else ""
-    if job.mode is Mode.WRITE:
-        try:
-            # the folder is synced once at the run's end (CleanRun), not after every file
-            atomic_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None, sync_folder=False)
-        except PostkitError as exc:
-            return _failure(name, exc)
-    return FileOutcome(
+    outcome = FileOutcome(
         name,
         Status.CHANGED,
         counts=counts,
@@ -179,6 +226,13 @@ def clean_file(path: Path, job: CleanJob) -> FileOutcome:
         clean_hashes=(content_hash(new),) if job.mode is Mode.WRITE else (),
         removals=removals,
     )
+    if job.mode is not Mode.WRITE:
+        return outcome
+    try:
+        staged = stage_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None)
+    except PostkitError as exc:
+        return _failure(name, exc)
+    return _PendingWrite(staged, outcome)
 
 
 def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
@@ -346,11 +400,26 @@ def clean_paths(
 
 
 def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileOutcome]:
-    """Clean every path, in worker processes when jobs != 1; outcomes stream back as they finish."""
+    """Clean every path, in worker processes when jobs != 1; outcomes stream back as batches finish.
+
+    Paths are drawn from ``paths`` only as batches are handed out, so an iterator of any length
+    keeps memory flat.
+    """
     from postkit.files import parallel_map
 
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    return parallel_map(_clean_in_worker, paths, workers, initializer=_set_job, initargs=(job,))
+    # Big enough that one disk flush serves many files (clean_files), small enough that the work
+    # spreads evenly over the workers and outcomes start streaming at once.
+    size = max(1, min(32, len(paths) // (workers * 8))) if isinstance(paths, Sized) else 16
+    batches = _batches(paths, size)
+    for outcomes in parallel_map(_clean_in_worker, batches, workers, _set_job, (job,), chunksize=1):
+        yield from outcomes
+
+
+def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    source = iter(paths)
+    while batch := list(itertools.islice(source, size)):
+        yield batch
 
 
 _JOB: CleanJob | None = None
@@ -361,6 +430,6 @@ def _set_job(job: CleanJob) -> None:
     _JOB = job
 
 
-def _clean_in_worker(path: Path) -> FileOutcome:
+def _clean_in_worker(paths: Sequence[Path]) -> list[FileOutcome]:
     assert _JOB is not None, "worker started without a job"
-    return clean_file(path, _JOB)
+    return clean_files(paths, _JOB)

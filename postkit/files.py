@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Sized
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -406,7 +407,62 @@ def atomic_write(
 
     A symlink is written through only when ``allowed_roots`` is given and its target lies
     inside one of them; with ``allowed_roots`` the real location must lie inside them too.
+    ``stage_write`` and ``StagedWrite.commit`` are the same in two steps.
     """
+    staged = stage_write(path, data, allowed_roots)
+    staged.commit()
+    if sync_folder:
+        _fsync_folder(staged.target.parent)
+
+
+@dataclass
+class StagedWrite:
+    """A temporary file holding a file's new content, not yet synced nor renamed over the file.
+
+    ``commit`` syncs and renames it; ``discard`` removes it. Until one of them runs, the
+    original is untouched and an open descriptor is held.
+    """
+
+    path: Path  # as the caller named it, for messages
+    target: Path  # what the rename replaces
+    temp: Path
+    descriptor: int  # -1 once closed
+    mode: int | None = None  # permission bits still to give the temporary file (no fchmod here)
+
+    def commit(self) -> None:
+        """fsync the data and rename it over the target; PostError on failure. On any failure
+        (Ctrl-C too) the temporary file is removed and the original is as it was."""
+        try:
+            try:
+                os.fsync(self.descriptor)
+            finally:
+                self._close()
+            if self.mode is not None:
+                os.chmod(self.temp, self.mode)
+            os.replace(self.temp, self.target)
+        except BaseException as error:
+            with contextlib.suppress(OSError):
+                self.temp.unlink()
+            if isinstance(error, OSError):
+                raise PostError(str(self.path), f"not written: {_reason(error)}; the original is unchanged") from error
+            raise
+
+    def discard(self) -> None:
+        """Remove the temporary file (if a commit has not already renamed it)."""
+        with contextlib.suppress(OSError):
+            self._close()
+        with contextlib.suppress(OSError):
+            self.temp.unlink()
+
+    def _close(self) -> None:
+        # once only: the number may belong to another file after
+        descriptor, self.descriptor = self.descriptor, -1
+        if descriptor >= 0:
+            os.close(descriptor)
+
+
+def stage_write(path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None) -> StagedWrite:
+    """The first step of ``atomic_write``: checks, and ``data`` in a temporary file beside the target."""
     target = _write_target(path, allowed_roots)
     try:
         original: os.stat_result | None = target.stat()
@@ -418,28 +474,54 @@ def atomic_write(
     # count too, as os.access always says yes to root.
     if original is not None and (not os.access(target, os.W_OK) or not original.st_mode & 0o222):
         raise PostError(str(path), "not written: the file is read-only; make it writable to clean it")
-
-    temp: Path | None = None
+    mode = stat.S_IMODE(original.st_mode) if original is not None else None
+    temp, descriptor = _create_temp(path, target)
+    staged = StagedWrite(path, target, temp, descriptor)
     try:
-        temp, descriptor = _create_temp(target)
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            if original is not None and hasattr(os, "fchmod"):
-                os.fchmod(stream.fileno(), stat.S_IMODE(original.st_mode))
-            os.fsync(stream.fileno())
-        if original is not None and not hasattr(os, "fchmod"):
-            os.chmod(temp, stat.S_IMODE(original.st_mode))
-        os.replace(temp, target)
-        temp = None
-    except OSError as error:
-        raise PostError(str(path), f"not written: {_reason(error)}; the original is unchanged") from error
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-    if sync_folder:
-        _fsync_folder(target.parent)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        if mode is not None and hasattr(os, "fchmod"):
+            os.fchmod(descriptor, mode)
+        else:
+            staged.mode = mode
+    except BaseException as error:
+        staged.discard()
+        if isinstance(error, OSError):
+            raise PostError(str(path), f"not written: {_reason(error)}; the original is unchanged") from error
+        raise
+    return staged
+
+
+def flush_writes(staged: Sequence[StagedWrite]) -> None:
+    """Have the filesystem write the data of all these staged files now, in one go.
+
+    Only a speed-up for the fsync each ``commit`` still makes (and whose error it reports): on
+    Linux one syncfs(2) writes every dirty page of the filesystem with one journal commit and one
+    flush of the disk's cache, after which each file's fsync finds nothing left to write. Writing
+    a batch this way costs about what writing it without any sync costs; an fsync per file costs
+    one disk flush each. Elsewhere, or if syncfs fails, nothing happens here.
+    """
+    if len(staged) < 2 or _SYNCFS is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        _SYNCFS(staged[0].descriptor)
+
+
+def _load_syncfs() -> Callable[[int], int] | None:
+    # Python's os module has sync() but not syncfs(2): called from the C library when it has it
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        function: Callable[[int], int] = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
+_SYNCFS = _load_syncfs()
 
 
 def sync_folders(paths: Iterable[str | Path]) -> None:
@@ -466,7 +548,14 @@ def _write_target(path: Path, allowed_roots: Sequence[Path] | None) -> Path:
     return real if is_link else path
 
 
-def _create_temp(target: Path) -> tuple[Path, int]:
+def _create_temp(path: Path, target: Path) -> tuple[Path, int]:
+    try:
+        return _open_temp(target)
+    except OSError as error:
+        raise PostError(str(path), f"not written: {_reason(error)}; the original is unchanged") from error
+
+
+def _open_temp(target: Path) -> tuple[Path, int]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     # Names are limited to 255 bytes; leave room for the marker, pid and random part.
     stem = target.name.encode("utf-8", "surrogateescape")[:200].decode("utf-8", "ignore")
@@ -678,6 +767,7 @@ def parallel_map(
     jobs: int,
     initializer: Callable[..., object] | None = None,
     initargs: tuple[Any, ...] = (),
+    chunksize: int | None = None,
 ) -> Generator[R, None, None]:
     """``func`` over ``items``, each result yielded as soon as it is ready (in no fixed order).
 
@@ -686,11 +776,12 @@ def parallel_map(
     worker in flight: items are drawn from ``items`` only as results are taken, so memory
     stays flat however many items there are. Closing the iterator, or an exception (Ctrl-C
     among them), terminates the pool. ``initializer(*initargs)`` runs once per worker.
+    ``chunksize`` items go to a worker at a time; by default as many as spread the work evenly.
     """
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if workers == 1:
         return _map_in_process(func, items, initializer, initargs)
-    return _map_in_pool(func, items, workers, initializer, initargs)
+    return _map_in_pool(func, items, workers, initializer, initargs, chunksize or _chunksize(items, workers))
 
 
 def _map_in_process(
@@ -711,8 +802,8 @@ def _map_in_pool(
     workers: int,
     initializer: Callable[..., object] | None,
     initargs: tuple[Any, ...],
+    chunksize: int,
 ) -> Generator[R, None, None]:
-    chunksize = _chunksize(items, workers)
     # The pool's feeder thread would otherwise drain `items` as fast as it can; each slot is
     # one item handed out and not yet taken back as a result.
     slots = threading.Semaphore(workers * chunksize * 4)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,12 +20,13 @@ from postkit.clean import (
     RunSummary,
     Status,
     clean_file,
+    clean_files,
     job_from_config,
     run_clean,
     unified_diff,
 )
 from postkit.config import load_config
-from postkit.files import TEMP_MARKER, content_hash
+from postkit.files import TEMP_MARKER, StagedWrite, content_hash
 from postkit.pipeline import CleanOptions, CleanResult, LostText
 from postkit.site_urls import SiteUrls
 
@@ -387,3 +390,146 @@ def test_run_clean_gives_one_outcome_per_file(tmp_path: Path, jobs: int) -> None
     assert Counter(o.status for o in outcomes) == Counter({Status.CHANGED: 10, Status.UNCHANGED: 1, Status.FAILED: 1})
     assert (tmp_path / "3.md").read_text(encoding="utf-8") == DIRTY_CLEANED.replace("First", "Number 3")
     assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
+
+
+# --- clean_files: a batch staged in temporary files, flushed once, then renamed file by file ----------
+
+
+def test_clean_files_gives_outcomes_in_order_once_every_file_is_written(tmp_path: Path) -> None:
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(5)]
+    paths.insert(2, post(tmp_path, CLEAN, "clean.md"))
+    outcomes = clean_files(paths, WRITE)
+    assert [o.path for o in outcomes] == [str(p) for p in paths]
+    assert [o.status for o in outcomes] == [Status.CHANGED] * 2 + [Status.UNCHANGED] + [Status.CHANGED] * 3
+    for i in range(5):
+        written = (tmp_path / f"{i}.md").read_bytes()
+        assert written.decode("utf-8") == DIRTY_CLEANED.replace("First", f"Number {i}")
+    assert outcomes[0].clean_hashes == (content_hash((tmp_path / "0.md").read_bytes()),)
+    assert (tmp_path / "clean.md").read_text(encoding="utf-8") == CLEAN
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
+
+
+def test_a_batch_is_flushed_once_then_each_file_fsynced_before_its_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+    real_flush, real_fsync, real_replace = postkit.clean.flush_writes, os.fsync, os.replace
+
+    def flush(staged: list[StagedWrite]) -> None:
+        events.append(f"flush {len(staged)}")
+        real_flush(staged)
+
+    def fsync(descriptor: int) -> None:
+        events.append("fsync")
+        real_fsync(descriptor)
+
+    def replace(source: str, target: str) -> None:
+        events.append(f"rename {Path(target).name}")
+        real_replace(source, target)
+
+    monkeypatch.setattr(postkit.clean, "flush_writes", flush)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    paths.insert(1, post(tmp_path, CLEAN, "clean.md"))
+    clean_files(paths, WRITE)
+    # nothing is renamed before every file of the batch is cleaned and staged
+    assert events == ["flush 3", "fsync", "rename 0.md", "fsync", "rename 1.md", "fsync", "rename 2.md"]
+
+
+def test_an_interrupted_batch_leaves_every_original_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_clean = postkit.clean.clean_bytes
+
+    def interrupted_at_the_third(data: bytes, name: str, job: CleanJob) -> CleanResult:
+        if name.endswith("2.md"):
+            raise KeyboardInterrupt
+        return real_clean(data, name, job)
+
+    monkeypatch.setattr(postkit.clean, "clean_bytes", interrupted_at_the_third)
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(4)]
+    with pytest.raises(KeyboardInterrupt):
+        clean_files(paths, WRITE)
+    assert [p.read_text(encoding="utf-8") for p in paths] == [DIRTY.replace("First", f"Number {i}") for i in range(4)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.md", "1.md", "2.md", "3.md"]
+
+
+def test_an_interrupt_while_renaming_keeps_what_is_renamed_and_removes_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+
+    def replace(source: str, target: str) -> None:
+        if Path(target).name == "1.md":
+            raise KeyboardInterrupt
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    with pytest.raises(KeyboardInterrupt):
+        clean_files(paths, WRITE)
+    assert paths[0].read_text(encoding="utf-8") == DIRTY_CLEANED.replace("First", "Number 0")
+    assert [p.read_text(encoding="utf-8") for p in paths[1:]] == [DIRTY.replace("First", f"Number {i}") for i in (1, 2)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.md", "1.md", "2.md"]
+
+
+@pytest.mark.skipif(
+    os.name == "nt" or (hasattr(os, "geteuid") and os.geteuid() == 0), reason="needs POSIX modes as non-root"
+)
+def test_a_file_that_cannot_be_written_fails_alone_in_its_batch(tmp_path: Path) -> None:
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    paths[1].chmod(0o444)
+    outcomes = clean_files(paths, WRITE)
+    assert [o.status for o in outcomes] == [Status.CHANGED, Status.FAILED, Status.CHANGED]
+    assert "read-only" in outcomes[1].message
+    assert paths[1].read_text(encoding="utf-8") == DIRTY.replace("First", "Number 1")
+    assert paths[2].read_text(encoding="utf-8") == DIRTY_CLEANED.replace("First", "Number 2")
+
+
+def test_a_failed_fsync_in_a_batch_is_that_files_outcome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fsync = os.fsync
+    calls: list[int] = []
+
+    def fsync(descriptor: int) -> None:
+        calls.append(descriptor)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    outcomes = clean_files(paths, WRITE)
+    assert [o.status for o in outcomes] == [Status.CHANGED, Status.FAILED, Status.CHANGED]
+    assert outcomes[1].message == f"not written: {os.strerror(errno.EIO)}; the original is unchanged"
+    assert outcomes[1].clean_hashes == ()
+    assert paths[1].read_text(encoding="utf-8") == DIRTY.replace("First", "Number 1")
+    assert paths[2].read_text(encoding="utf-8") == DIRTY_CLEANED.replace("First", "Number 2")
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
+
+
+@pytest.mark.parametrize("mode", [Mode.CHECK, Mode.DIFF])
+def test_clean_files_without_write_mode_leaves_every_file(tmp_path: Path, mode: Mode) -> None:
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    outcomes = clean_files(paths, CleanJob(options=CleanOptions(), mode=mode))
+    assert [o.status for o in outcomes] == [Status.CHANGED] * 3
+    assert all(o.clean_hashes == () for o in outcomes)
+    assert [bool(o.diff) for o in outcomes] == [mode is Mode.DIFF] * 3
+    assert [p.read_text(encoding="utf-8") for p in paths] == [DIRTY.replace("First", f"Number {i}") for i in range(3)]
+
+
+def test_run_clean_draws_paths_only_as_batches_are_handed_out(tmp_path: Path) -> None:
+    drawn: list[Path] = []
+    paths = [post(tmp_path, CLEAN, f"{i}.md") for i in range(100)]
+
+    def source() -> Iterator[Path]:
+        for path in paths:
+            drawn.append(path)
+            yield path
+
+    outcomes = run_clean(source(), WRITE, 1)
+    first_batch = [next(outcomes) for _ in range(16)]
+    assert len(drawn) == 16  # one batch of an iterator of unknown length, not all 100
+    assert [o.path for o in first_batch] == [str(p) for p in paths[:16]]
+    assert len(list(outcomes)) == 84
+    assert len(drawn) == 100

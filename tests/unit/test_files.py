@@ -26,9 +26,11 @@ from postkit.files import (
     content_hash,
     discover,
     discover_posts,
+    flush_writes,
     parallel_map,
     remove_cache_folder,
     remove_stale_temp_files,
+    stage_write,
 )
 
 INCLUDE = ("*.md", "*.markdown", "*.html")
@@ -643,3 +645,63 @@ def test_relative_to_agrees_with_pathlib_for_absolute_paths(root: str) -> None:
         p, r = Path(path), Path(root)
         expected = "." if p == r else (p.relative_to(r).as_posix() if p.is_relative_to(r) else None)
         assert _relative_to(p, r) == expected, (path, root)
+
+
+# --- stage_write, StagedWrite.commit and flush_writes: atomic_write in two steps --------------------
+
+
+def test_a_staged_write_leaves_the_original_until_its_commit(tmp_path: Path) -> None:
+    post = tmp_path / "a.md"
+    post.write_bytes(b"old\n")
+    post.chmod(0o640)
+    staged = stage_write(post, b"new\n")
+    assert post.read_bytes() == b"old\n"
+    assert staged.temp.read_bytes() == b"new\n"
+    assert staged.temp.parent == tmp_path
+    staged.commit()
+    assert post.read_bytes() == b"new\n"
+    assert post.stat().st_mode & 0o777 == 0o640
+    assert listing(tmp_path) == ["a.md"]
+
+
+def test_a_discarded_staged_write_leaves_nothing(tmp_path: Path) -> None:
+    post = tmp_path / "a.md"
+    post.write_bytes(b"old\n")
+    stage_write(post, b"new\n").discard()
+    assert post.read_bytes() == b"old\n"
+    assert listing(tmp_path) == ["a.md"]
+
+
+def test_flush_writes_asks_the_filesystem_once_per_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def syncfs(descriptor: int) -> int:
+        calls.append(descriptor)
+        return 0
+
+    monkeypatch.setattr(files, "_SYNCFS", syncfs)
+    staged = [stage_write(tmp_path / f"{i}.md", b"x") for i in range(3)]
+    flush_writes(staged)
+    assert calls == [staged[0].descriptor]
+    flush_writes(staged[:1])  # one file: its own fsync is the flush
+    assert len(calls) == 1
+    for write in staged:
+        write.commit()
+    assert listing(tmp_path) == ["0.md", "1.md", "2.md"]
+
+
+def test_a_failing_flush_leaves_the_commits_to_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(descriptor: int) -> int:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(files, "_SYNCFS", failing)
+    staged = [stage_write(tmp_path / f"{i}.md", b"x") for i in range(2)]
+    flush_writes(staged)
+    for write in staged:
+        write.commit()
+    assert [(tmp_path / f"{i}.md").read_bytes() for i in range(2)] == [b"x", b"x"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs(2) is Linux's")
+def test_syncfs_is_found_on_linux() -> None:
+    assert files._SYNCFS is not None
