@@ -40,20 +40,20 @@ def parse_fragment(html: str) -> HtmlElement:
     A fragment that starts like XML (``<?xml ...>``) is still HTML here (libxml2 makes the
     declaration a comment). Elements nested deeper than MAX_DEPTH are unwrapped (their content
     kept), so no later stage can run out of stack on hostile input. Control characters other than
-    tab and line ends become U+FFFD (a form feed, which is whitespace, a space), written or as a
-    numeric reference (`&#1;`): lxml refuses them in any text a stage sets, and libxml2 already
-    makes a NUL U+FFFD.
+    tab and line ends become U+FFFD (a form feed, which is whitespace, a space), written or, where
+    the parser decodes references, as one (`&#1;`): lxml refuses them in any text a stage sets,
+    and libxml2 already makes a NUL U+FFFD.
     """
     if html.startswith("\ufeff"):
         html = html[1:]  # lxml reads a leading BOM as text
     if _NOT_XML.search(html):
         html = _NOT_XML.sub(_xml_stand_in, html)
-    if "&#" in html:
-        html = _NOT_XML_REFERENCE.sub(_reference_stand_in, html)
     document = _parse_document(html)
     if document is None:
         # nothing but comments and spaces: libxml2 builds no tree, so give the fragment a body
         document = _parse_document("<body>" + html)
+    if document is not None and _refers_to_control_characters(html):
+        _replace_control_characters(document)
     body = _gather_body(document) if document is not None else lxml.html.Element("body")
     if _flatten(body, MAX_DEPTH)[1] >= _LIBXML2_MAX_DEPTH:
         # libxml2 stops building (and drops the rest of the page) at its depth limit; its parser
@@ -75,18 +75,42 @@ def _xml_stand_in(match: re.Match[str]) -> str:
     return " " if match.group(0) == "\x0c" else "\ufffd"
 
 
-# A numeric character reference to one of them (`&#1;`, `&#x0B`): libxml2 decodes it into the
-# text or the attribute, where it stands as the character itself. At most eight digits after the
-# zeros: more is past Unicode anyway, and int() refuses a few thousand.
-_NOT_XML_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,8}));?")
+# A numeric character reference to one of them (`&#1;`, `&#x0B`): libxml2 decodes it where it
+# decodes references (text and attribute values), and the tree then holds the character itself.
+# At most eight digits after the zeros: more is past Unicode anyway, and int() refuses thousands.
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,8}))")
 
 
-def _reference_stand_in(match: re.Match[str]) -> str:
-    hexadecimal, decimal = match.groups()
-    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
-    if code < 0x110000 and (found := _NOT_XML.fullmatch(chr(code))) is not None:
-        return _xml_stand_in(found)
-    return match.group(0)
+def _refers_to_control_characters(html: str) -> bool:
+    if "&#" not in html:
+        return False
+    for match in _NUMERIC_REFERENCE.finditer(html):
+        hexadecimal, decimal = match.groups()
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if code < 0x110000 and _NOT_XML.match(chr(code)):
+            return True
+    return False
+
+
+def _xml_safe(text: str) -> str:
+    """The text as lxml will hold it: what a reference decoded to, made what the raw character is made."""
+    return _NOT_XML.sub(_xml_stand_in, text) if _NOT_XML.search(text) else text
+
+
+def _replace_control_characters(document: HtmlElement) -> None:
+    """What the parser decoded from such references, in texts, tails and attribute values, made
+    what the raw characters are made before parsing: the tree is fixed, not the source, so a
+    reference in a tag or a raw-text element reads as the parser read it."""
+    for top in (*document.itersiblings(preceding=True), document, *document.itersiblings()):
+        for node in top.iter():
+            if node.text and _NOT_XML.search(node.text):
+                node.text = _xml_safe(node.text)
+            if node.tail and _NOT_XML.search(node.tail):
+                node.tail = _xml_safe(node.tail)
+            if isinstance(node.tag, str):
+                for name, value in node.attrib.items():
+                    if _NOT_XML.search(value):
+                        node.set(name, _xml_safe(value))
 
 
 # libxml2 builds trees at most this deep (without XML_PARSE_HUGE, as bs4 ran it).
@@ -107,11 +131,11 @@ class _FlatteningTarget:
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         self._depth += 1
         if self._depth <= self._limit:
-            self._builder.start(tag, dict(attributes))
+            self._builder.start(tag, {name: _xml_safe(value) for name, value in attributes.items()})
         elif self._not_text_from:
             return
         elif tag in _FLAT_KEEP:
-            self._builder.start(tag, dict(attributes))
+            self._builder.start(tag, {name: _xml_safe(value) for name, value in attributes.items()})
             self._builder.end(tag)
         elif tag in NOT_TEXT:
             self._not_text_from = self._depth
@@ -125,9 +149,10 @@ class _FlatteningTarget:
 
     def data(self, text: str) -> None:
         if not self._not_text_from:
-            self._builder.data(text)
+            self._builder.data(_xml_safe(text))
 
     def comment(self, text: str) -> None:
+        text = _xml_safe(text)
         if not self._depth:
             self._outside.append(text)  # before <html>: the builder has no place for it yet
         elif self._depth < self._limit:

@@ -85,6 +85,31 @@ def test_references_to_control_characters_become_what_the_characters_become() ->
 
 
 @pytest.mark.parametrize(
+    ("html", "body"),
+    [
+        # a reference is fixed where the parser decoded it, so it never turns into markup
+        ("<a href=/x&#12;title=y>t</a>", '<body><a href="/x title=y">t</a></body>'),
+        ("<p>x</p><plaintext>a&#1;b", "<body><p>x</p><plaintext>a&amp;#1;b</plaintext></body>"),
+        ("<!-- a&#1;b --><p>c&#x2;d</p>", "<body><!-- a&#1;b --><p>c\ufffdd</p></body>"),
+    ],
+)
+def test_references_to_control_characters_are_fixed_in_the_tree_not_the_source(html: str, body: str) -> None:
+    assert written(parse_fragment(html)) == body
+
+
+def test_a_reference_inside_a_tag_name_makes_no_image() -> None:
+    # a browser reads `<img&#12;src=…>` as one odd tag name, not as an image: no remote image appears
+    assert list(parse_fragment("<img&#12;src=https://e.example/a.png>").iter("img")) == []
+    assert clean_text("<img&#12;src=https://e.example/a.png>\n").text == ""
+
+
+def test_a_reference_to_a_control_character_past_the_depth_limit_does_not_stop_the_parser() -> None:
+    tree = parse_fragment("<div>" * 300 + 'x&#1;y<img alt="&#2;" src="x.png">' + "</div>" * 300)
+    assert "".join(tree.itertext()).endswith("x\ufffdy")
+    assert [dict(image.attrib) for image in tree.iter("img")] == [{"alt": "\ufffd", "src": "x.png"}]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "<p>one\0two \x01three\x0bfour</p>\n",
