@@ -27,6 +27,7 @@ from postkit.files import (
     content_hash,
     discover_posts,
     flush_writes,
+    remove_own_temp_files,
     remove_stale_temp_files,
     stage_write,
     sync_folders,
@@ -142,26 +143,59 @@ def clean_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome]:
 
     In write mode each file's new content goes to a temporary file beside it as it is cleaned;
     at the batch's end the filesystem is asked to write them all at once (``flush_writes``), then
-    each is fsynced and renamed over its file as ``atomic_write`` does. One disk flush for the
-    batch instead of one per file, the same guarantee per file. An outcome is only returned
-    once its file is written; if the batch stops early (Ctrl-C), the temporary files not yet
-    renamed are removed and their originals are as they were.
+    each is fsynced and renamed over its file as ``atomic_write`` does: one disk flush for the
+    batch instead of one per file, the same guarantee per file. A file that changed after it was
+    read is not replaced (a failure: run again). A file met again through another path (a
+    symlink) is cleaned after what is staged is written, as one by one. An outcome is only
+    returned once its file is written; if the batch stops early (Ctrl-C, or the parent stopping
+    a worker), the temporary files not yet renamed are removed and their originals are as they were.
     """
     steps: list[FileOutcome | _PendingWrite] = []
-    done = 0
+    staged: set[tuple[int, int] | None] = set()
+    most = _most_staged()
     try:
         for path in paths:
-            steps.append(_clean_unwritten(path, job))  # noqa: PERF401 (each one kept as it comes, for the finally)
-        flush_writes([step.staged for step in steps if isinstance(step, _PendingWrite)])
-        outcomes = []
+            step = _clean_unwritten(path, job)
+            if isinstance(step, _PendingWrite) and (step.staged.identity() in staged or len(staged) >= most):
+                step.staged.discard()
+                _commit_staged(steps)
+                staged.clear()
+                step = _clean_unwritten(path, job)  # from what the file now holds
+            if isinstance(step, _PendingWrite):
+                staged.add(step.staged.identity())
+            steps.append(step)
+        _commit_staged(steps)
+    except BaseException:
         for step in steps:
-            outcomes.append(_commit(step) if isinstance(step, _PendingWrite) else step)
-            done += 1
-        return outcomes
-    finally:
-        for step in steps[done:]:
             if isinstance(step, _PendingWrite):
                 step.staged.discard()
+        remove_own_temp_files({Path(os.path.realpath(p)).parent for p in paths} | {p.parent for p in paths})
+        raise
+    return [step for step in steps if isinstance(step, FileOutcome)]
+
+
+def _commit_staged(steps: list[FileOutcome | _PendingWrite]) -> None:
+    """Flush and commit the staged writes among ``steps``, each replaced by its outcome."""
+    flush_writes([step.staged for step in steps if isinstance(step, _PendingWrite)])
+    for index, step in enumerate(steps):
+        if isinstance(step, _PendingWrite):
+            steps[index] = _commit(step)
+
+
+def _most_staged() -> int:
+    """Files a batch keeps staged (each holds a descriptor open): 32, fewer under a low open-file limit."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):
+        return _STAGED_AT_MOST
+    if soft == resource.RLIM_INFINITY:
+        return _STAGED_AT_MOST
+    return max(1, min(_STAGED_AT_MOST, soft // 8))
+
+
+_STAGED_AT_MOST = 32
 
 
 @dataclass(frozen=True)
@@ -185,6 +219,7 @@ def _clean_unwritten(path: Path, job: CleanJob) -> FileOutcome | _PendingWrite:
     """The outcome of cleaning one file, or, in write mode, the write that outcome waits for."""
     name = str(path)
     try:
+        read_as = _stat(path) if job.mode is Mode.WRITE else None
         data = _read(path, job.max_file_size)
         digest = content_hash(data)
         if digest in job.known_clean and not job.explain:
@@ -229,7 +264,7 @@ def _clean_unwritten(path: Path, job: CleanJob) -> FileOutcome | _PendingWrite:
     if job.mode is not Mode.WRITE:
         return outcome
     try:
-        staged = stage_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None)
+        staged = stage_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None, expected=read_as)
     except PostkitError as exc:
         return _failure(name, exc)
     return _PendingWrite(staged, outcome)
@@ -260,6 +295,13 @@ def convert_page(html: str, options: CleanOptions, name: str) -> CleanResult:
     body = restore_local_resources(result.post.body if result.post is not None else result.text, local_files)
     text = page_front_matter(metadata, options.source_url_key) + body
     return dataclasses.replace(result, original=html, text=text, post=split_post(text, path=name))
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None  # reading it will say what is wrong
 
 
 def _read(path: Path, max_size: int | None) -> bytes:
@@ -338,14 +380,17 @@ class CleanRun:
 
     def __iter__(self) -> Iterator[FileOutcome]:
         new_clean: list[str] = []
+        finished = False
         try:
             for outcome in run_clean(self.files, self.job, self.jobs):
                 self.summary.add(outcome)
                 new_clean.extend(outcome.clean_hashes)
                 yield outcome
+            finished = True
         finally:
             if self.job.mode is Mode.WRITE:
-                sync_folders(self.summary.changed_paths)
+                # stopped early, files of a batch may be written whose outcomes were never taken
+                sync_folders(self.summary.changed_paths if finished else self.files)
         for failure in self.discovery_failures:
             self.summary.add(failure)
             self.summary.seen -= 1  # a folder that could not be listed is not a file seen

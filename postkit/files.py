@@ -428,6 +428,7 @@ class StagedWrite:
     temp: Path
     descriptor: int  # -1 once closed
     mode: int | None = None  # permission bits still to give the temporary file (no fchmod here)
+    expected: os.stat_result | None = None  # the file as it was read: renamed over only if still so
 
     def commit(self) -> None:
         """fsync the data and rename it over the target; PostError on failure. On any failure
@@ -439,6 +440,8 @@ class StagedWrite:
                 self._close()
             if self.mode is not None:
                 os.chmod(self.temp, self.mode)
+            if self.expected is not None and not _same_file_state(self.expected, self.target):
+                raise PostError(str(self.path), "not written: it changed while it was cleaned; run again to clean it")
             os.replace(self.temp, self.target)
         except BaseException as error:
             with contextlib.suppress(OSError):
@@ -446,6 +449,10 @@ class StagedWrite:
             if isinstance(error, OSError):
                 raise PostError(str(self.path), f"not written: {_reason(error)}; the original is unchanged") from error
             raise
+
+    def identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the file as it was read, when known."""
+        return (self.expected.st_dev, self.expected.st_ino) if self.expected is not None else None
 
     def discard(self) -> None:
         """Remove the temporary file (if a commit has not already renamed it)."""
@@ -461,8 +468,27 @@ class StagedWrite:
             os.close(descriptor)
 
 
-def stage_write(path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None) -> StagedWrite:
-    """The first step of ``atomic_write``: checks, and ``data`` in a temporary file beside the target."""
+def _same_file_state(expected: os.stat_result, target: Path) -> bool:
+    try:
+        now = target.stat()
+    except FileNotFoundError:
+        return False
+    return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
+        expected.st_dev,
+        expected.st_ino,
+        expected.st_size,
+        expected.st_mtime_ns,
+    )
+
+
+def stage_write(
+    path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None, *, expected: os.stat_result | None = None
+) -> StagedWrite:
+    """The first step of ``atomic_write``: checks, and ``data`` in a temporary file beside the target.
+
+    With ``expected`` (the file's stat when it was read), the commit refuses to replace a file
+    that has changed since: a user's edit made while the file was cleaned is never overwritten.
+    """
     target = _write_target(path, allowed_roots)
     try:
         original: os.stat_result | None = target.stat()
@@ -476,7 +502,7 @@ def stage_write(path: Path, data: bytes, allowed_roots: Sequence[Path] | None = 
         raise PostError(str(path), "not written: the file is read-only; make it writable to clean it")
     mode = stat.S_IMODE(original.st_mode) if original is not None else None
     temp, descriptor = _create_temp(path, target)
-    staged = StagedWrite(path, target, temp, descriptor)
+    staged = StagedWrite(path, target, temp, descriptor, expected=expected)
     try:
         view = memoryview(data)
         while view:
@@ -577,6 +603,18 @@ def _fsync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def remove_own_temp_files(folder_paths: Iterable[Path]) -> None:
+    """Remove the temporary files this process made in these folders and has not renamed: after
+    an interrupted batch, including one caught between creating a file and recording it."""
+    mine = f"{TEMP_MARKER}{os.getpid()}-"
+    for folder in folder_paths:
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                if mine in entry.name:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 def remove_stale_temp_files(folder_paths: Iterable[Path], max_age_minutes: float = 60.0) -> int:
@@ -835,6 +873,10 @@ def _map_in_pool(
         pool.join()
 
 
+def _exit_on_terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _chunksize(items: Iterable[object], workers: int) -> int:
     # Big enough that process round trips do not dominate, small enough that the work spreads
     # evenly and results start streaming at once.
@@ -864,7 +906,10 @@ def _call_with_picklable_errors(func: Callable[[T], R], item: T) -> R:
 
 
 def _start_worker(initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
-    # Ctrl-C reaches every process in the group; only the parent should handle it.
+    # Ctrl-C reaches every process in the group; only the parent should handle it. The parent
+    # then stops the workers with SIGTERM: as an exception, so their cleanup (temporary files
+    # of a batch not yet renamed) runs before they exit.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
     if initializer is not None:
         initializer(*initargs)

@@ -533,3 +533,79 @@ def test_run_clean_draws_paths_only_as_batches_are_handed_out(tmp_path: Path) ->
     assert [o.path for o in first_batch] == [str(p) for p in paths[:16]]
     assert len(list(outcomes)) == 84
     assert len(drawn) == 100
+
+
+def test_a_file_edited_while_its_batch_is_cleaned_keeps_the_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    real_read = postkit.clean._read
+
+    def read_and_meanwhile_edit_the_first(path: Path, max_size: int | None) -> bytes:
+        if path.name == "2.md":  # the first file is cleaned and staged by now, not yet renamed
+            paths[0].write_text("the user's edit, made during the run\n", encoding="utf-8")
+        return real_read(path, max_size)
+
+    monkeypatch.setattr(postkit.clean, "_read", read_and_meanwhile_edit_the_first)
+    outcomes = clean_files(paths, WRITE)
+    assert [o.status for o in outcomes] == [Status.FAILED, Status.CHANGED, Status.CHANGED]
+    assert outcomes[0].message == "not written: it changed while it was cleaned; run again to clean it"
+    assert paths[0].read_text(encoding="utf-8") == "the user's edit, made during the run\n"
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="POSIX symlinks")
+def test_one_file_met_twice_in_a_batch_is_cleaned_as_one_by_one(tmp_path: Path) -> None:
+    real = post(tmp_path, DIRTY, "real.md")
+    (tmp_path / "a.md").symlink_to(real)
+    (tmp_path / "b.md").symlink_to(real)
+    job = dataclasses.replace(WRITE, roots=(str(tmp_path),))
+    outcomes = clean_files([tmp_path / "a.md", tmp_path / "b.md", real], job)
+    assert [o.status for o in outcomes] == [Status.CHANGED, Status.UNCHANGED, Status.UNCHANGED]
+    assert real.read_text(encoding="utf-8") == DIRTY_CLEANED
+
+
+def test_a_low_open_file_limit_commits_the_batch_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    flushed: list[int] = []
+    real_flush = postkit.clean.flush_writes
+
+    def flush(staged: list[StagedWrite]) -> None:
+        flushed.append(len(staged))
+        real_flush(staged)
+
+    monkeypatch.setattr(postkit.clean, "flush_writes", flush)
+    monkeypatch.setattr(postkit.clean, "_most_staged", lambda: 2)
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(5)]
+    outcomes = clean_files(paths, WRITE)
+    assert [o.status for o in outcomes] == [Status.CHANGED] * 5
+    assert flushed == [2, 2, 1]
+    assert [p.read_text(encoding="utf-8") for p in paths] == [
+        DIRTY_CLEANED.replace("First", f"Number {i}") for i in range(5)
+    ]
+
+
+def test_at_most_a_few_files_stay_staged_under_a_low_open_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    resource = pytest.importorskip("resource")
+    monkeypatch.setattr(resource, "getrlimit", lambda kind: (30, 30))
+    assert postkit.clean._most_staged() == 3
+    monkeypatch.setattr(resource, "getrlimit", lambda kind: (4096, 4096))
+    assert postkit.clean._most_staged() == 32
+
+
+def test_a_temporary_file_made_but_not_yet_recorded_is_removed_on_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_stage = postkit.clean.stage_write
+
+    def stage_then_interrupted(path: Path, *args: object, **kwargs: object) -> StagedWrite:
+        real_stage(path, *args, **kwargs)  # type: ignore[arg-type]
+        if path.name == "1.md":
+            raise SystemExit(143)  # as a worker the parent stops with SIGTERM
+        return real_stage(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(postkit.clean, "stage_write", stage_then_interrupted)
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    with pytest.raises(SystemExit):
+        clean_files(paths, WRITE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.md", "1.md", "2.md"]
+    assert [p.read_text(encoding="utf-8") for p in paths] == [DIRTY.replace("First", f"Number {i}") for i in range(3)]

@@ -8,6 +8,7 @@ import itertools
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -705,3 +706,27 @@ def test_a_failing_flush_leaves_the_commits_to_fsync(tmp_path: Path, monkeypatch
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs(2) is Linux's")
 def test_syncfs_is_found_on_linux() -> None:
     assert files._SYNCFS is not None
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name == "nt", reason="POSIX signals")
+def test_a_worker_turns_the_parents_sigterm_into_an_exception_so_its_cleanup_runs() -> None:
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        files._start_worker(None, ())
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        with pytest.raises(SystemExit) as stopped:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the handler runs between bytecodes
+        assert stopped.value.code == 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
+
+
+def test_remove_own_temp_files_takes_only_this_processs(tmp_path: Path) -> None:
+    mine = tmp_path / f".a.md{files.TEMP_MARKER}{os.getpid()}-0a1b2c3d"
+    other = tmp_path / f".a.md{files.TEMP_MARKER}{os.getpid() + 1}-0a1b2c3d"
+    for path in (mine, other, tmp_path / "a.md"):
+        path.write_bytes(b"x")
+    files.remove_own_temp_files([tmp_path, tmp_path / "missing"])
+    assert listing(tmp_path) == sorted(["a.md", other.name])
