@@ -30,6 +30,7 @@ from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
 from postkit.rules import RuleBook
 from postkit.segments import (
     PLACEHOLDER_RE,
+    TAG_ATTRIBUTES,
     HtmlSpan,
     find_html,
     link_url_lookalikes,
@@ -44,10 +45,7 @@ if TYPE_CHECKING:
 # Elements whose content is text to the HTML parser, not tags: their insides are skipped when
 # looking for opening tags.
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp"})
-# attributes read a run at a time between quoted values, as segments' tag pattern reads them
-_SOURCE_TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)|<([A-Za-z][A-Za-z0-9:-]*)([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>", re.DOTALL
-)
+_SOURCE_TOKEN = re.compile(rf"<!--.*?(?:-->|\Z)|<([A-Za-z][A-Za-z0-9:-]*)({TAG_ATTRIBUTES})>", re.DOTALL)
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _COMMENT_OR_RAW = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>|<!--(.*?)-->", re.DOTALL | re.IGNORECASE)
 # CommonMark, as find_html reads the body; and its code spans (a run of backticks to the same run).

@@ -15,7 +15,7 @@ import enum
 import itertools
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence, Sized
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -450,13 +450,11 @@ def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileO
     Paths are drawn from ``paths`` only as batches are handed out, so an iterator of any length
     keeps memory flat.
     """
-    from postkit.files import parallel_map
+    from postkit.files import chunk_size, parallel_map
 
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    # Big enough that one disk flush serves many files (clean_files), small enough that the work
-    # spreads evenly over the workers and outcomes start streaming at once.
-    size = max(1, min(32, len(paths) // (workers * 8))) if isinstance(paths, Sized) else 16
-    batches = _batches(paths, size)
+    # a batch (one disk flush, clean_files) is what the pool would hand a worker at a time
+    batches = _batches(paths, chunk_size(paths, workers))
     for outcomes in parallel_map(_clean_in_worker, batches, workers, _set_job, (job,), chunksize=1):
         yield from outcomes
 

@@ -819,7 +819,7 @@ def parallel_map(
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if workers == 1:
         return _map_in_process(func, items, initializer, initargs)
-    return _map_in_pool(func, items, workers, initializer, initargs, chunksize or _chunksize(items, workers))
+    return _map_in_pool(func, items, workers, initializer, initargs, chunksize or chunk_size(items, workers))
 
 
 def _map_in_process(
@@ -877,7 +877,8 @@ def _exit_on_terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _chunksize(items: Iterable[object], workers: int) -> int:
+def chunk_size(items: Iterable[object], workers: int) -> int:
+    """Items to hand a worker at a time when there is no reason to choose otherwise."""
     # Big enough that process round trips do not dominate, small enough that the work spreads
     # evenly and results start streaming at once.
     if isinstance(items, Sized):

@@ -24,9 +24,10 @@ from markdown_it.token import Token
 from postkit.markdown_parser import ReadingMarkdownIt, with_line_table
 
 _PARSER = with_line_table(ReadingMarkdownIt("commonmark"))
-# Attributes as runs of plain characters between quoted values ("unrolled"): the same language as
-# (?:[^>"']|"[^"]*"|'[^']*')*, read a run at a time instead of one alternation per character.
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b([^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>")
+# A tag's attributes as runs of plain characters between quoted values ("unrolled"): the same
+# language as (?:[^>"']|"[^"]*"|'[^']*')*, read a run at a time instead of one alternation per character.
+TAG_ATTRIBUTES = r"[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*"
+_TAG = re.compile(rf"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b({TAG_ATTRIBUTES})>")
 _COMMENT_OR_RAW = re.compile(r"<!--.*?-->|<(script|style|pre|textarea)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}

@@ -46,8 +46,7 @@ def parse_fragment(html: str) -> HtmlElement:
     """
     if html.startswith("\ufeff"):
         html = html[1:]  # lxml reads a leading BOM as text
-    if _NOT_XML.search(html):
-        html = _NOT_XML.sub(_xml_stand_in, html)
+    html = _xml_safe(html)
     document = _parse_document(html)
     if document is None:
         # nothing but comments and spaces: libxml2 builds no tree, so give the fragment a body
@@ -104,13 +103,13 @@ def _replace_control_characters(document: HtmlElement) -> None:
     for top in (*document.itersiblings(preceding=True), document, *document.itersiblings()):
         for node in top.iter():
             if node.text and _NOT_XML.search(node.text):
-                node.text = _xml_safe(node.text)
+                node.text = _NOT_XML.sub(_xml_stand_in, node.text)
             if node.tail and _NOT_XML.search(node.tail):
-                node.tail = _xml_safe(node.tail)
+                node.tail = _NOT_XML.sub(_xml_stand_in, node.tail)
             if isinstance(node.tag, str):
                 for name, value in node.attrib.items():
                     if _NOT_XML.search(value):
-                        node.set(name, _xml_safe(value))
+                        node.set(name, _NOT_XML.sub(_xml_stand_in, value))
 
 
 # libxml2 builds trees at most this deep (without XML_PARSE_HUGE, as bs4 ran it).
