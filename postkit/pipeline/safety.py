@@ -217,13 +217,30 @@ def _starts_cleanly(first: int, lines: list[str], tokens: list[Token]) -> bool:
 def _may_run(text: str) -> bool:
     """Whether any unsafe scheme could be read anywhere in the text: the whole text decoded the way
     ``decode_url`` decodes a destination (decoding is local, so a destination that decodes to
-    ``javascript:`` leaves that word in the decoded whole). No markdown-it parse when it cannot."""
+    ``javascript:`` leaves that word in the decoded whole). No markdown-it parse when it cannot.
+
+    The same answer as ``any(scheme in decode_url(text))``, with less work on a whole post: a
+    round of decoding runs only while a backslash, `&` or `%` is left for it to decode, and the
+    schemes are searched with control characters allowed between their letters instead of
+    removing every space and newline of the text first.
+    """
     # a destination may run on over lines inside a blockquote: its prefixes are not in it
-    decoded = decode_url(_QUOTE_PREFIXES.sub("\n", text))
-    return any(scheme in decoded for scheme in UNSAFE_SCHEMES)
+    text = _QUOTE_PREFIXES.sub("\n", text)
+    for _ in range(_ROUNDS):
+        if "\\" not in text and "&" not in text and "%" not in text:
+            break  # a round would change nothing
+        decoded = unquote(unescape(_BACKSLASH_ESCAPE.sub(r"\1", text)))
+        if decoded == text:
+            break
+        text = decoded
+    return _SPREAD_SCHEME.search(text.lower()) is not None
 
 
 _QUOTE_PREFIXES = re.compile(r"\n[ \t>]*")
+# An unsafe scheme in a text whose control characters ``decode_url`` has not dropped yet.
+_SPREAD_SCHEME = re.compile(
+    "|".join(f"{_CONTROL.pattern[:-1]}*".join(map(re.escape, scheme)) for scheme in UNSAFE_SCHEMES)
+)
 
 
 def _may_hold_syntax(text: str) -> bool:

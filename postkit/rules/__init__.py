@@ -67,13 +67,14 @@ _KIND = re.compile(r"!\s*kind:\s*(?P<kind>[\w-]+)\s*$")
 
 
 # The tree helpers this module needs, kept here: postkit.pipeline imports the rules.
+_ALL_TEXT = etree.XPath("string()", smart_strings=False)
 _PLAIN_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::template)]")
 
 
 def plain_text(root: HtmlElement) -> str:
     """All the text under root, without comments and the insides of scripts, styles and templates."""
     if next(root.iter("script", "style", "template"), None) is None:
-        return "".join(root.itertext())  # most documents: lxml's own iteration, no test per text node
+        return _ALL_TEXT(root)  # most documents: the text libxml2 joins, no test per text node
     found: list[str] = _PLAIN_TEXT(root)
     return "".join(found)
 

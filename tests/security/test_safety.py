@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from postkit.pipeline.safety import decode_url, is_unsafe_url, secure_markdown
+from postkit.pipeline.safety import (
+    _QUOTE_PREFIXES,
+    UNSAFE_SCHEMES,
+    _may_run,
+    decode_url,
+    is_unsafe_url,
+    secure_markdown,
+)
 
 UNSAFE = [
     ("[x](javascript:alert(1))", "[x](#)"),
@@ -193,3 +202,66 @@ def test_regions_hold_an_offset_as_any_of_their_ranges_would() -> None:
     regions = Regions(ranges)
     for offset in range(0, 70):
         assert (offset in regions) == any(a <= offset < b for a, b in ranges), offset
+
+
+# --- the cheap first look for schemes: the same answer as decoding the whole text -------------------
+
+_NOISE = st.sampled_from(
+    ["\\", "&", "&amp;", "&Tab;", "%", "%25", "\t", "\n", " ", "\n> ", "\x01", "\x85", "\u0130", ";", "x", ":"]
+)
+
+
+@st.composite
+def _spelled_schemes(draw: st.DrawFn) -> str:
+    """Text around an unsafe scheme (or one letter short of it) spelled the ways decode_url undoes."""
+    scheme = draw(st.sampled_from(UNSAFE_SCHEMES))
+    if draw(st.booleans()):
+        scheme = scheme[:-2] + scheme[-1]  # a near miss
+    pieces = [draw(st.lists(_NOISE, max_size=4).map("".join))]
+    for char in scheme:
+        spelling = draw(
+            st.sampled_from(
+                [
+                    char,
+                    char.upper(),
+                    f"&#{ord(char)};",
+                    f"&#x{ord(char):X};",
+                    f"%{ord(char):02x}",
+                    f"%25{ord(char):02X}",
+                    f"&amp;#{ord(char)};",
+                    "\\" + char,
+                ]
+            )
+        )
+        pieces.append(spelling + draw(st.lists(_NOISE, max_size=2).map("".join)))
+    return "".join(pieces)
+
+
+def _may_run_by_decoding(text: str) -> bool:
+    """The definition ``_may_run`` stands for: the whole text decoded as a destination is."""
+    decoded = decode_url(_QUOTE_PREFIXES.sub("\n", text))
+    return any(scheme in decoded for scheme in UNSAFE_SCHEMES)
+
+
+@given(_spelled_schemes() | st.lists(_NOISE, max_size=30).map("".join))
+@settings(max_examples=3000)
+def test_may_run_agrees_with_decoding_the_whole_text(text: str) -> None:
+    assert _may_run(text) == _may_run_by_decoding(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain words, a [link](https://example.com/a?b=1&c=2%20d)", False),
+        ("java\n> script:alert(1)", True),  # a quote prefix between the letters
+        ("ja\x01va\tscr\x85ipt:", True),  # control characters dropped
+        ("&amp;#106;avascript&#58;", True),  # decoded twice
+        ("%256Aavascript:", True),  # percent-decoded twice
+        ("javascript\\:x", True),  # an escaped colon
+        ("javascrİpt:", False),  # İ lowercases to i and a combining dot
+        ("mocha", False),
+    ],
+)
+def test_may_run_reads_schemes_as_decode_url_does(text: str, expected: bool) -> None:
+    assert _may_run(text) is expected
+    assert _may_run_by_decoding(text) is expected
