@@ -27,7 +27,7 @@ from postkit.pipeline.html import (
     visible_text,
 )
 from postkit.pipeline.report import FragmentReport, Removal, excerpt
-from postkit.rules import RuleBook, document_keys, selector_could_match
+from postkit.rules import RuleBook, any_of, document_keys, selector_could_match
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -567,15 +567,19 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
     taken: set[HtmlElement] = set()
     everything = elements(root)
     sizes = _text_sizes(everything)
-    # Without invisible elements an element's own text is what a reader sees of it, white space
-    # aside, so a key can only match when that text starts with a phrase of the pack: looked at
-    # first, it spares reading the visible text of every short element.
-    phrases = None if first(root, *INVISIBLE) is not None else _phrases(id(chrome), chrome)
+    # Without invisible elements inside it, an element's own text is what a reader sees of it,
+    # white space aside, so a key can only match when that text starts with a phrase of the pack:
+    # looked at first, it spares reading the visible text of every short element.
+    phrases = _phrases(id(chrome), chrome)
+    holding_invisible = _holding_invisible(root)
     for element in everything:
         if (
             not 0 < sizes[element] <= _CHROME_MAX_CHARS
             or element.tag in NOT_TEXT
-            or (phrases is not None and phrases.match("".join(all_text(element).split()).casefold()) is None)
+            or (
+                element not in holding_invisible
+                and phrases.match("".join(all_text(element).split()).casefold()) is None
+            )
             or any(parent in taken for parent in element.iterancestors())
         ):
             continue
@@ -589,6 +593,17 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
         for part in run:
             taken.add(part)
             yield part, kind, f"{CHROME_TEXT_PACK}: {rule}"
+
+
+def _holding_invisible(root: HtmlElement) -> set[HtmlElement]:
+    """The elements under root with an invisible element (a script, an iframe...) somewhere inside."""
+    holding: set[HtmlElement] = set()
+    for invisible in root.iterdescendants(*INVISIBLE):
+        for parent in invisible.iterancestors():
+            if parent is root or parent in holding:
+                break
+            holding.add(parent)
+    return holding
 
 
 def _may_hold_chrome(root: HtmlElement, chrome: ChromeText) -> bool:
@@ -607,7 +622,7 @@ def _phrases(key: int, chrome: ChromeText) -> re.Pattern[str]:
     """One search for any of the pack's lines and labels without white space, made once per pack."""
     if key not in _PHRASES:
         phrases = sorted({"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)})
-        _PHRASES[key] = re.compile("|".join(re.escape(phrase) for phrase in phrases))
+        _PHRASES[key] = any_of(phrases)
     return _PHRASES[key]
 
 

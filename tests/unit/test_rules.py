@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postkit.errors import ConfigError
 from postkit.pipeline.html import parse_fragment
-from postkit.rules import RuleSet, Selector, load_rulebook, parse_hiding_pack, parse_url_pack
+from postkit.rules import RuleSet, Selector, any_of, load_rulebook, parse_hiding_pack, parse_url_pack
 
 PACK = """\
 [Adblock Plus 2.0]
@@ -312,3 +315,30 @@ def test_site_knowledge_of_embeds_and_image_proxies_is_data() -> None:
     )
     assert proxied_url("https://i4.wp.com/example.org/a.jpg") is None  # Photon has i0 to i3 only
     assert knowledge.generic_title.fullmatch("YouTube video player")
+
+
+# --- any_of: a trie pattern, the same answers as the plain alternation ------------------------------
+
+_LETTERS = st.text(alphabet="ab.*(\\ß", max_size=5)
+
+
+@given(st.lists(_LETTERS, max_size=8), st.text(alphabet="ab.*(\\ßx", max_size=30))
+@settings(max_examples=2000)
+def test_any_of_finds_what_the_alternation_finds(words: list[str], text: str) -> None:
+    alternation = re.compile("|".join(re.escape(word) for word in words))
+    trie = any_of(words)
+    found, expected = trie.search(text), alternation.search(text)
+    assert (found is None) == (expected is None)
+    if found is not None and expected is not None and words:
+        assert found.start() == expected.start()
+        assert found.group() in words  # a whole word, the longest at that place
+        assert len(found.group()) == max(len(word) for word in words if text.startswith(word, found.start()))
+    assert (trie.match(text) is None) == (alternation.match(text) is None)
+
+
+def test_any_of_shares_prefixes() -> None:
+    pattern = any_of(["share", "sharethis", "shareon", "follow"])
+    assert pattern.pattern == "(?:follow|share(?:(?:on|this))?)"
+    assert pattern.search("please sharethis now").group() == "sharethis"
+    assert pattern.match("followers").group() == "follow"
+    assert pattern.search("nothing here") is None
