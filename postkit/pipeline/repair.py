@@ -362,7 +362,8 @@ def join_segment_breaks(root: HtmlElement) -> None:
     This is CSS Text's segment break rule: a break between two wide characters (or a wide
     character and punctuation) vanishes; elsewhere it is a space.
     """
-    if not any(map(is_wide, set(all_text(root)))):
+    text = all_text(root)
+    if _SURELY_WIDE.search(text) is None and not any(map(is_wide, set(text))):
         return  # every break that vanishes has a wide character on one side
     pieces = [(node, text, is_tail) for node, text, is_tail in text_and_nodes(root, _KEEP_BREAKS) if text]
     texts = [text for _, text, _ in pieces]
@@ -413,6 +414,12 @@ _INNER_BREAK = re.compile(r"(\S)([ \t]*\n\s*)(\S)")
 def _join(match: re.Match[str]) -> str:
     a, gap, b = match.group(1), match.group(2), match.group(3)
     return a + b if _joins(a, b) else a + gap + b
+
+
+# Characters East Asian Width calls wide or fullwidth in every Unicode version: CJK ideographs,
+# kana, Hangul syllables, fullwidth forms. A Chinese page is found wide at its first one instead
+# of by asking unicodedata about each of its distinct characters.
+_SURELY_WIDE = re.compile("[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7a3\uff01-\uff60]")
 
 
 def is_wide(char: str) -> bool:
