@@ -92,9 +92,13 @@ def render_children(element: Element, context: Context) -> list[str]:
     run: list[Item] = []
 
     def flush() -> None:
-        if run:
+        if not run:
+            return
+        if len(run) == 1 and run[0][0] == TEXT and not context.wrappers and not _SPACE.sub("", run[0][1]):
+            context.shown.append("\n")  # white space between blocks (a pretty-printer's): no paragraph
+        else:
             blocks.extend(write_paragraphs(wrap_run(run, context), context))
-            run.clear()
+        run.clear()
 
     add_text(run, element.text)
     for child in element:
