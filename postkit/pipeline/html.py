@@ -112,6 +112,10 @@ def _replace_control_characters(document: HtmlElement) -> None:
                         node.set(name, _NOT_XML.sub(_xml_stand_in, value))
 
 
+def _xml_safe_attributes(attributes: dict[str, str]) -> dict[str, str]:
+    return {name: _xml_safe(value) for name, value in attributes.items()}
+
+
 # libxml2 builds trees at most this deep (without XML_PARSE_HUGE, as bs4 ran it).
 _LIBXML2_MAX_DEPTH = 256
 
@@ -130,11 +134,11 @@ class _FlatteningTarget:
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         self._depth += 1
         if self._depth <= self._limit:
-            self._builder.start(tag, {name: _xml_safe(value) for name, value in attributes.items()})
+            self._builder.start(tag, _xml_safe_attributes(attributes))
         elif self._not_text_from:
             return
         elif tag in _FLAT_KEEP:
-            self._builder.start(tag, {name: _xml_safe(value) for name, value in attributes.items()})
+            self._builder.start(tag, _xml_safe_attributes(attributes))
             self._builder.end(tag)
         elif tag in NOT_TEXT:
             self._not_text_from = self._depth
