@@ -104,13 +104,24 @@ def plain_text(root: HtmlElement) -> str:
     return "".join(found)
 
 
+_WITH_ATTRIBUTES = etree.XPath("descendant::*[@*]")
+
+
 def elements(root: HtmlElement) -> list[HtmlElement]:
     return list(root.iterdescendants(etree.Element))
 
 
+# HTML splits a class attribute on ASCII white space only: `a\u00a0b` is one class.
+_CLASS_SEPARATOR = re.compile(r"[ \t\n\f\r]+")
+
+
+def class_tokens(value: str) -> list[str]:
+    return [name for name in _CLASS_SEPARATOR.split(value) if name]
+
+
 def classes(element: HtmlElement) -> list[str]:
     value = element.get("class")
-    return value.split() if value else []
+    return class_tokens(value) if value else []
 
 
 # Attributes whose values HTML matches case-insensitively in selectors (as soupsieve did):
@@ -247,6 +258,30 @@ def _host_in(host: str, domains: Iterable[str]) -> bool:
 _Entry = tuple[str | None, Selector | None, HidingRule]
 
 
+@dataclass(frozen=True)
+class _Filing:
+    """What ``RuleSet._filed`` looks an element up in: the names and values rules are filed under."""
+
+    classes: frozenset[str]
+    class_prefix: re.Pattern[str] | None  # a class token starting with a filed prefix
+    ids: frozenset[str]
+    id_prefix: re.Pattern[str] | None
+    attributes: tuple[str, ...]
+    values: tuple[tuple[str, re.Pattern[str]], ...]  # per attribute, any value filed under it
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> _Filing:
+        class_re, id_re = rules._prefix_patterns()
+        return cls(
+            classes=frozenset(rules.by_class),
+            class_prefix=re.compile(rf"(?<![^ \t\n\f\r])(?:{class_re.pattern})") if class_re is not None else None,
+            ids=frozenset(rules.by_id),
+            id_prefix=id_re,
+            attributes=tuple(rules.by_attr),
+            values=tuple(rules._value_patterns().items()),
+        )
+
+
 @dataclass
 class RuleSet:
     """All element-hiding rules of the loaded packs, indexed so a document pays for what it has.
@@ -277,8 +312,10 @@ class RuleSet:
     # text a rule's :-soup-contains() needs: a document without any of it skips the rule unmatched
     _needs_text: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _needed_re: re.Pattern[str] | None = None
+    _filing: _Filing | None = None
 
     def add(self, rule: HidingRule) -> None:
+        self._filing = None
         selector = rule.selector
         texts = [_unquote(m.group(1)) for m in _CONTAINS.finditer(selector)]
         if texts and ":not(" not in selector:
@@ -338,19 +375,8 @@ class RuleSet:
 
     def _attr_value_candidates(self, element: HtmlElement) -> list[_Entry]:
         """Rules of the `[attr op "value"]` kind whose value occurs in the element's attribute."""
-        if self._attr_res is None:
-            # A lookahead finds the longest rule value starting at every position; values inside
-            # a found one are taken from _contained, so no overlapping value is missed.
-            self._attr_res = {
-                attr: re.compile("(?=(" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) + "))")
-                for attr, values in self.attr_values.items()
-            }
-            self._contained = {
-                attr: {v: [w for w in values if w != v and w in v] for v in values}
-                for attr, values in self.attr_values.items()
-            }
         found: list[_Entry] = []
-        for attr, pattern in self._attr_res.items():
+        for attr, pattern in self._value_patterns().items():
             value = element.get(attr)
             if not value:
                 continue
@@ -367,6 +393,21 @@ class RuleSet:
                     ):
                         found.append(entry)
         return found
+
+    def _value_patterns(self) -> dict[str, re.Pattern[str]]:
+        """Per attribute, one search for every rule value filed under it."""
+        if self._attr_res is None:
+            # A lookahead finds the longest rule value starting at every position; values inside
+            # a found one are taken from _contained, so no overlapping value is missed.
+            self._attr_res = {
+                attr: re.compile("(?=(" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) + "))")
+                for attr, values in self.attr_values.items()
+            }
+            self._contained = {
+                attr: {v: [w for w in values if w != v and w in v] for v in values}
+                for attr, values in self.attr_values.items()
+            }
+        return self._attr_res
 
     def _any_needed_text(self) -> re.Pattern[str]:
         """One search for any text a text rule needs: most documents have none of it."""
@@ -406,19 +447,59 @@ class RuleSet:
                 }
         class_re, id_re = self._prefix_patterns()
         matched: dict[Selector, set[HtmlElement]] = {}
-        # the rules filed under a tag that can apply to this document, sorted out once, not per element;
-        # an element without attributes can only meet those (or none)
-        by_tag = {
-            tag: live
-            for tag, entries in self.by_tag.items()
-            if (live := [entry for entry in entries if entry[2].selector not in excepted and entry[2].applies_to(host)])
-        }
-        for element in elements(root):
-            if not self.anywhere and element.tag not in by_tag and not element.attrib:
+        by_tag = self._tag_rules(root, host, excepted, matched)
+        # without tag rules that match here, only an element's attributes can carry a rule
+        candidates = elements(root) if self.anywhere or by_tag else _WITH_ATTRIBUTES(root)
+        filed = self._filed
+        for element in candidates:
+            if self.anywhere or element.tag in by_tag or filed(element):
+                hit = self._match(element, host, excepted, (class_re, id_re), matched, by_tag)
+                if hit is not None:
+                    yield element, hit
+
+    def _tag_rules(
+        self, root: HtmlElement, host: str | None, excepted: frozenset[str], matched: dict[Selector, set[HtmlElement]]
+    ) -> dict[str, list[_Entry]]:
+        """The rules filed under a tag that apply to this document and match in it, sorted out once,
+        not per element: each compiled selector runs once, where its tag is in the document."""
+        by_tag: dict[str, list[_Entry]] = {}
+        for tag, entries in self.by_tag.items():
+            live = [entry for entry in entries if entry[2].selector not in excepted and entry[2].applies_to(host)]
+            if not live or next(root.iterdescendants(tag), None) is None:
                 continue
-            hit = self._match(element, host, excepted, (class_re, id_re), matched, by_tag)
-            if hit is not None:
-                yield element, hit
+            for _, compiled, _ in live:
+                if compiled is not None and compiled not in matched:
+                    matched[compiled] = compiled.matching(root)
+            live = [entry for entry in live if entry[1] is None or matched[entry[1]]]
+            if live:
+                by_tag[tag] = live
+        return by_tag
+
+    def _filed(self, element: HtmlElement) -> bool:
+        """Whether any rule is filed under the element's classes, id, attributes or attribute values
+        (its tag aside): a few lookups in C, where ``_match`` gathers the rules themselves."""
+        if self._filing is None:
+            self._filing = _Filing.of(self)
+        filing = self._filing
+        value = element.get("class")
+        if value and (
+            not filing.classes.isdisjoint(class_tokens(value))
+            or (filing.class_prefix is not None and filing.class_prefix.search(value))
+        ):
+            return True
+        value = element.get("id")
+        if value is not None and (
+            value in filing.ids or (filing.id_prefix is not None and filing.id_prefix.match(value))
+        ):
+            return True
+        for name in filing.attributes:
+            if element.get(name) is not None:
+                return True
+        for name, pattern in filing.values:
+            value = element.get(name)
+            if value and pattern.search(value):
+                return True
+        return False
 
     def _match(
         self,
