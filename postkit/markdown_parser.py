@@ -5,7 +5,8 @@ ends and how far it is indented. Its loop looks at each leading space in Python,
 printed HTML exports indent most lines deeply, so on such posts that table costs a third of
 the whole parse. ``LineTableState`` builds the same table with ``str.split`` and
 ``str.lstrip``; the tests compare it field by field with markdown-it's own on the corpus'
-shapes and on generated text. Before that, markdown-it's normalize rule substitutes every
+shapes and on generated text. Its ``getLines`` cuts the content of an unindented block outside
+quotes as one slice of the source instead of line by line. Before that, markdown-it's normalize rule substitutes every
 newline with a regex; ``normalize`` does the same with ``str.replace``, only where there is a
 carriage return or a NUL to replace.
 """
@@ -48,6 +49,14 @@ class LineTableState(StateBlock):
         self.sCount = [*shifts, 0] if "\t" not in src else [*map(_indent_width, lines, shifts), 0]
         self.bsCount = [0] * len(starts)
         self.lineMax = len(lines)
+        self._unshifted = starts[:]  # the line starts before any blockquote moves them
+
+    def getLines(self, begin: int, end: int, indent: int, keepLastLF: bool) -> str:
+        """markdown-it's own ``getLines``; lines that lose no indent and that no blockquote has
+        moved (every paragraph and HTML block outside quotes and lists) are one slice of the source."""
+        if indent == 0 and begin < end and self.bMarks[begin + 1 : end] == self._unshifted[begin + 1 : end]:
+            return self.src[self.bMarks[begin] : self.eMarks[end - 1] + keepLastLF]
+        return super().getLines(begin, end, indent, keepLastLF)
 
 
 def _indent_width(line: str, shift: int) -> int:
