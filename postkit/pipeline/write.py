@@ -206,7 +206,7 @@ def decode_entities(text: str) -> tuple[str, int]:
         if is_escaped(text, match.start()):
             continue
         if code is None:
-            code = code_regions(text)
+            code = code_regions(text) if _may_hold_code(text) else []
         if any(start <= match.start() < end for start, end in code):
             continue
         pieces.append(text[cursor : match.start()])
@@ -215,6 +215,12 @@ def decode_entities(text: str) -> tuple[str, int]:
         count += 1
     pieces.append(text[cursor:])
     return "".join(pieces), count
+
+
+def _may_hold_code(text: str) -> bool:
+    """Whether any code can stand in the Markdown: a code span or fence needs a backtick or a tilde,
+    an indented block four columns (a tab or four spaces, inside its container's prefix too)."""
+    return "`" in text or "~" in text or "\t" in text or "    " in text
 
 
 def _plain_visible(char: str) -> bool:
