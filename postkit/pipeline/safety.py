@@ -101,7 +101,7 @@ def secure_markdown(text: str, *, allow_data_images: bool = False) -> tuple[str,
     text, escaped = escape_leftover_html(text)  # first: escaped HTML may hold link syntax
     if escaped:
         repairs["html-escaped"] += escaped
-    if not _may_hold_syntax(text) or ("{" not in text and not _may_run(text)):
+    if not _may_hold_syntax(text) or (not _may_hold_attribute_syntax(text) and not _may_run(text)):
         return text, repairs
     tokens, env = _parse(text)
     code = shared_code_regions(text, tokens)
@@ -460,6 +460,24 @@ def harmless_attribute_list(content: str) -> bool:
             return False
         position = item.end()
     return True
+
+
+def _may_hold_attribute_syntax(text: str) -> bool:
+    """Whether ``_escape_attribute_syntax`` may find anything to escape, without markdown-it's reading:
+    a `{:`, or a line ending in an attribute list that sets more than harmless attributes, taken
+    as a heading's and as a line's of its own. Hugo's shortcodes (`{{< figure >}}`) are neither."""
+    if "{" not in text:
+        return False
+    if "{:" in text:
+        return True
+    for line in text.split("\n"):
+        if "{" not in line:
+            continue
+        prefix = CONTAINER_PREFIX.match(line)
+        for found in (_TRAILING_ATTRIBUTES.search(line), _ATTRIBUTE_LINE.match(line, prefix.end() if prefix else 0)):
+            if found and not found.group(1).startswith(":") and not harmless_attribute_list(found.group(1)):
+                return True
+    return False
 
 
 def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[int, int]]) -> tuple[str, Counter[str]]:

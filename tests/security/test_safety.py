@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from postkit.pipeline import safety
 from postkit.pipeline.safety import (
     _QUOTE_PREFIXES,
     UNSAFE_SCHEMES,
+    _may_hold_attribute_syntax,
     _may_run,
     decode_url,
     is_unsafe_url,
@@ -265,3 +268,62 @@ def test_may_run_agrees_with_decoding_the_whole_text(text: str) -> None:
 def test_may_run_reads_schemes_as_decode_url_does(text: str, expected: bool) -> None:
     assert _may_run(text) is expected
     assert _may_run_by_decoding(text) is expected
+
+
+# --- the cheap first look for attribute syntax: the same result as reading every post ---------------
+
+_ATTRIBUTE_PIECES = st.sampled_from(
+    [
+        "{",
+        "}",
+        "{:",
+        "{::",
+        "{: .notice}",
+        "{#id}",
+        "{onclick=x}",
+        "{: style=x}",
+        "{:ald: a=b}",
+        "{{< figure >}}",
+        "# ",
+        "## ",
+        "Title",
+        "\n",
+        "\n\n",
+        "> ",
+        "- ",
+        "    ",
+        "`",
+        "```\n",
+        " ",
+        "x",
+        "=",
+        '"',
+        "\\",
+        ".cls",
+        "#h",
+    ]
+)
+
+
+@given(st.lists(_ATTRIBUTE_PIECES, max_size=25).map("".join))
+@settings(max_examples=2000)
+def test_skipping_the_parse_without_attribute_syntax_changes_nothing(text: str) -> None:
+    with mock.patch.object(safety, "_may_hold_attribute_syntax", return_value=True):
+        expected = secure_markdown(text)
+    assert secure_markdown(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{{< figure src="a.png" >}}\n', False),  # a Hugo shortcode
+        ("a {b} c\n", False),
+        ("# Title {#custom-id}\n", False),  # harmless
+        ("# Title {#id onclick=alert(1)}\n", True),
+        ('text\n{: style="x"}\n', True),
+        ("> {onclick=x}\n", True),
+        ("{::nomarkdown}\n", True),
+    ],
+)
+def test_attribute_syntax_is_seen_without_parsing(text: str, expected: bool) -> None:
+    assert _may_hold_attribute_syntax(text) is expected
