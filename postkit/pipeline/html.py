@@ -564,31 +564,41 @@ def inner_html(root: HtmlElement) -> str:
 def _write(root: HtmlElement, *, html5: bool) -> str | None:
     void = VOID if html5 else _LIBXML2_VOID
     parts: list[str] = []
+    append = parts.append
+
+    def write(element: HtmlElement) -> None:  # the content of element: as deep as the tree, which is flattened
+        for node in element:
+            tag = node.tag
+            if not isinstance(tag, str):
+                if html5 or not isinstance(node, etree._Comment):
+                    raise _NoPlainForm
+                append(f"<!--{node.text or ''}-->")
+            else:
+                attributes = node.attrib
+                if attributes:
+                    append(f"<{tag}" + "".join([f' {n}="{_escape_attribute(v)}"' for n, v in attributes.items()]) + ">")
+                else:
+                    append(f"<{tag}>")
+                if tag not in void:
+                    text = node.text
+                    if html5 and tag in NOT_TEXT and (text or len(node)):
+                        raise _NoPlainForm
+                    if text:
+                        append(text if not html5 and tag in _RAW_TEXT else _escape_text(text))
+                    if len(node):
+                        write(node)
+                    append(f"</{tag}>")
+            if node.tail:
+                append(_escape_text(node.tail))
+
     if root.text:
-        parts.append(root.text if not html5 and root.tag in _RAW_TEXT else _escape_text(root.text))
-    # end tags and tails wait on the stack as text, written once the element's content is
-    stack: list[Node | str] = list(reversed(root))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            parts.append(node)
-            continue
-        if node.tail:
-            stack.append(_escape_text(node.tail))
-        tag = node.tag
-        if not isinstance(tag, str):
-            if html5 or not isinstance(node, etree._Comment):
-                return None if html5 else ""
-            parts.append(f"<!--{node.text or ''}-->")
-            continue
-        if html5 and tag in NOT_TEXT and (node.text or len(node)):
-            return None
-        attributes = "".join(f' {name}="{_escape_attribute(value)}"' for name, value in node.attrib.items())
-        parts.append(f"<{tag}{attributes}>")
-        if tag in void:
-            continue
-        stack.append(f"</{tag}>")
-        stack.extend(reversed(node))
-        if node.text:
-            stack.append(node.text if not html5 and tag in _RAW_TEXT else _escape_text(node.text))
+        append(root.text if not html5 and root.tag in _RAW_TEXT else _escape_text(root.text))
+    try:
+        write(root)
+    except _NoPlainForm:
+        return None if html5 else ""
     return "".join(parts)
+
+
+class _NoPlainForm(Exception):
+    """A node the serialization being written has no spelling for."""
