@@ -90,14 +90,22 @@ def _random_selector(rng: random.Random, names: list[str]) -> str:
     )
 
 
-@pytest.mark.parametrize("seed", [3, 4, 5, 6])
-def test_index_agrees_with_a_selector_engine_run_rule_by_rule(seed: int) -> None:
-    rng = random.Random(seed)
-    names = [f"{a}{b}" for a in ("ad", "adv", "box", "promo") for b in ("", "-1", "top", "x")]
-    selectors = sorted({_random_selector(rng, names) for _ in range(300)})
+_NAMES = [f"{a}{b}" for a in ("ad", "adv", "box", "promo") for b in ("", "-1", "top", "x")]
+
+
+def _random_rules(rng: random.Random, count: int) -> tuple[list[str], RuleSet]:
+    selectors = sorted({_random_selector(rng, _NAMES) for _ in range(count)})
     ruleset = RuleSet()
     for selector in selectors:
         parse_hiding_pack(f"##{selector}", origin="t", into=ruleset)
+    return selectors, ruleset
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5, 6])
+def test_index_agrees_with_a_selector_engine_run_rule_by_rule(seed: int) -> None:
+    rng = random.Random(seed)
+    names = _NAMES
+    selectors, ruleset = _random_rules(rng, 300)
     parts = []
     for i in range(200):
         name = rng.choice(names)
@@ -116,11 +124,8 @@ def test_index_agrees_with_the_engine_on_small_documents(seed: int) -> None:
     """Documents with few rules' names each: the ones where no tag rule matches take the short way
     (only elements with attributes, looked up in C before the rules are gathered)."""
     rng = random.Random(seed)
-    names = [f"{a}{b}" for a in ("ad", "adv", "box", "promo") for b in ("", "-1", "top", "x")]
-    selectors = sorted({_random_selector(rng, names) for _ in range(60)})
-    ruleset = RuleSet()
-    for selector in selectors:
-        parse_hiding_pack(f"##{selector}", origin="t", into=ruleset)
+    names = _NAMES
+    selectors, ruleset = _random_rules(rng, 60)
     # HTML splits classes on ASCII white space; the XPath of the engine knows no form feed, so none here
     spaces = [" ", "\t", "\n", "\r", "\u00a0", "\u2003"]
     for _ in range(40):
