@@ -566,7 +566,9 @@ def _write(root: HtmlElement, *, html5: bool) -> str | None:
     parts: list[str] = []
     append = parts.append
 
-    def write(element: HtmlElement) -> None:  # the content of element: as deep as the tree, which is flattened
+    # The content of an element, by recursion: parse_fragment flattens what lies deeper than
+    # MAX_DEPTH, so no tree the pipeline makes comes near Python's recursion limit.
+    def write(element: HtmlElement) -> None:
         for node in element:
             tag = node.tag
             if not isinstance(tag, str):

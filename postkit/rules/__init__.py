@@ -70,21 +70,52 @@ def any_of(words: Iterable[str]) -> re.Pattern[str]:
     """One pattern for any of the words, as a trie (`share(?:on|this)`): the same matches as the
     plain alternation, but at each position the regex engine follows one branch per letter
     instead of trying every word. Searching a long page for any of fifty phrases: a third of the time.
+
+    Runs of letters without a branch are written as one literal, so the pattern nests only where
+    words part or end; words that would nest it deeper than _MOST_NESTED (a user's pack with
+    hundreds of phrases each one letter longer than the last) get the plain alternation, longest first.
     """
+    words = set(words)
+    if not words:
+        return re.compile("")
     trie: _Trie = {}
     for word in words:
         node = trie
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
-    return re.compile(_trie_pattern(trie)) if trie else re.compile("")
+    if _nesting(trie) > _MOST_NESTED:
+        return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+    return re.compile(_trie_pattern(trie))
 
 
 _Trie = dict[str, "_Trie"]
+_MOST_NESTED = 50
+
+
+def _nesting(trie: _Trie) -> int:
+    """How deep ``_trie_pattern`` nests groups (and recurses) for this trie."""
+    deepest = 0
+    stack = [(trie, 0)]
+    while stack:
+        node, depth = stack.pop()
+        opens = len(node) > 1 or "" in node  # a branch or a word's end: a group of its own
+        depth += opens
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for char, child in node.items() if char)
+    return deepest
 
 
 def _trie_pattern(node: _Trie) -> str:
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    branches = []
+    for char, child in sorted(node.items()):
+        if not char:
+            continue
+        literal = char
+        while len(child) == 1 and "" not in child:  # one way on: letters, no group
+            ((following, child),) = child.items()
+            literal += following
+        branches.append(re.escape(literal) + _trie_pattern(child))
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

@@ -327,3 +327,16 @@ def test_skipping_the_parse_without_attribute_syntax_changes_nothing(text: str) 
 )
 def test_attribute_syntax_is_seen_without_parsing(text: str, expected: bool) -> None:
     assert _may_hold_attribute_syntax(text) is expected
+
+
+@pytest.mark.parametrize("after", ["", " {x}", "\n\n{{< figure >}}"])
+def test_a_brace_does_not_change_which_links_are_repaired(after: str) -> None:
+    """A '{' once sent every post to the full link reading; now only attribute syntax does. The
+    destinations a browser would run are repaired either way; what only the link scan's masking
+    joins into a scheme, across a list marker or a code span, is left either way: kramdown reads
+    the first as a list item and links the second to `java `x` script:x`, which no browser reads
+    as a scheme (the space stays)."""
+    assert secure_markdown(f"> [d](java\n> script:x){after}\n")[0] == f"> [d](#){after}\n"
+    assert secure_markdown(f"- a\n\n  [d](java\n  script:x){after}\n")[0] == f"- a\n\n  [d](#){after}\n"
+    for harmless in ("[a](java\n- script:x)", "[b](java `x` script:x)"):
+        assert secure_markdown(f"{harmless}{after}\n")[0] == f"{harmless}{after}\n"

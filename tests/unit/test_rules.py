@@ -382,3 +382,21 @@ def test_classes_split_on_ascii_white_space_only() -> None:
     ruleset = parse_hiding_pack("##.adx\n##.promo", origin="t")
     tree = parse_fragment('<p class="x\tadx">1</p><p class="x\u00a0adx">2</p><p class="promo\r\nx">3</p>')
     assert [element.text for element, _ in ruleset.matches(tree, None)] == ["1", "3"]
+
+
+def test_any_of_takes_long_words_and_deep_tries() -> None:
+    """A user's pack may hold a phrase of hundreds of letters, or hundreds of phrases each one
+    letter longer than the last: the first is one literal, the second the plain alternation."""
+    long_word = "x" * 5000
+    assert any_of([long_word, "y"]).search("a" + long_word).group() == long_word
+    growing = ["z" * length for length in range(1, 400)]
+    pattern = any_of(growing)
+    assert pattern.search("a" + "z" * 450).group() == "z" * 399
+    assert pattern.match("q") is None
+
+
+def test_a_text_rule_with_a_long_text_matches() -> None:
+    text = "x" * 600
+    ruleset = parse_hiding_pack(f'##p:-soup-contains("{text}")', origin="t")
+    tree = parse_fragment(f"<p>{text}</p><p>other</p>")
+    assert [element.text for element, _ in ruleset.matches(tree, None)] == [text]

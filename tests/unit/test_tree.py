@@ -7,6 +7,7 @@ from lxml import etree
 
 from postkit import CleanOptions, clean_text
 from postkit.pipeline.html import (
+    MAX_DEPTH,
     inner_html,
     parse_fragment,
     remove_keep_tail,
@@ -229,3 +230,11 @@ def test_bleach_gets_no_script_or_style_text() -> None:
     # bleach's strip=True would keep a script's text; the policy says it goes, before bleach runs
     result = clean_text("<p>a<script>var x = 1;</script>b<style>p {}</style>c</p>\n", CleanOptions(sanitizer="bleach"))
     assert result.text == "abc\n"
+
+
+def test_serializing_a_deeply_nested_page_is_bounded_by_the_flattening() -> None:
+    root = parse_fragment("<div>" * 3000 + "deep <b>words</b>" + "</div>" * 3000 + "after")
+    written = serialize_html(root)
+    assert written is not None and "deep words" in written and written.endswith("after")  # flattened: text kept
+    assert written.count("<div>") == MAX_DEPTH - 2  # html and body stand above the fragment
+    assert inner_html(root) == written
