@@ -6,9 +6,9 @@ printed HTML exports indent most lines deeply, so on such posts that table costs
 the whole parse. ``LineTableState`` builds the same table with ``str.split`` and
 ``str.lstrip``; the tests compare it field by field with markdown-it's own on the corpus'
 shapes and on generated text. Its ``getLines`` cuts the content of an unindented block outside
-quotes as one slice of the source instead of line by line. Before that, markdown-it's normalize rule substitutes every
-newline with a regex; ``normalize`` does the same with ``str.replace``, only where there is a
-carriage return or a NUL to replace.
+quotes as one slice of the source instead of line by line. Before that, markdown-it's normalize
+rule substitutes every newline with a regex; ``normalize`` does the same with ``str.replace``,
+only where there is a carriage return or a NUL to replace.
 """
 
 from __future__ import annotations

@@ -223,6 +223,11 @@ def _may_run(text: str) -> bool:
     round of decoding runs only while a backslash, `&` or `%` is left for it to decode, and the
     schemes are searched with control characters allowed between their letters instead of
     removing every space and newline of the text first.
+
+    Its reach: quote prefixes are taken out, as a renderer takes them out of a destination that
+    runs on over lines. The link scan below also blanks list markers and code spans, and so can
+    join letters across them (`[a](java\n- script:x)`); no renderer does, and a browser keeps the
+    space that is left, so such a text is not sent to it (a test pins both kinds).
     """
     # a destination may run on over lines inside a blockquote: its prefixes are not in it
     text = _QUOTE_PREFIXES.sub("\n", text)
