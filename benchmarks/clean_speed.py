@@ -68,11 +68,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, int, float]:
     """Run a command; returns (seconds, peak tree RSS in bytes, exit code, CPU seconds of it and its children)."""
     cpu_before = _children_cpu()
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # from this checkout's root: `python -m postkit` then runs its postkit, not the installed one
+    process = subprocess.Popen(command, env=env, cwd=_CHECKOUT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     done = threading.Event()
 
@@ -152,7 +156,7 @@ def main() -> int:
         replicate(corpus, theirs, args.posts)
         env = dict(os.environ, POSTKIT_CACHE_DIR=str(root / "cache"), NO_COLOR="1")
         postkit = [sys.executable, "-m", "postkit"]
-        base = timed([sys.executable, __file__, "--run-baseline", str(theirs)], env)
+        base = timed([sys.executable, str(Path(__file__).resolve()), "--run-baseline", str(theirs)], env)
         cold = timed([*postkit, "clean", str(ours), "--quiet", *jobs], env)
         warm = timed([*postkit, "clean", str(ours), "--quiet", *jobs], env)
         one = timed([*postkit, "clean", str(single), "--quiet", "--jobs", "1", "--no-cache"], env)

@@ -6,7 +6,8 @@ Every stage function is wrapped with a CPU-time counter (wherever a module impor
 posts are cleaned in memory (`clean_text`, nothing written) --repeat times, and the best run's
 milliseconds per post are printed for each stage, with what is left as "other" (the writer's
 own work, reading front matter, report records). Stages do not nest, so the rows add up.
-Posts are every k-th of the corpus in name order, so the sample spans all sites.
+Posts are every k-th of the corpus in name order, so the sample spans all sites. The postkit
+profiled is the one of the checkout this script stands in, whichever one is installed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's postkit, not the installed one
 
 # label, module, function: the stages of one post, in the order they run
 STAGES = [
