@@ -102,14 +102,14 @@ def _replace_control_characters(document: HtmlElement) -> None:
     reference in a tag or a raw-text element reads as the parser read it."""
     for top in (*document.itersiblings(preceding=True), document, *document.itersiblings()):
         for node in top.iter():
-            if node.text and _NOT_XML.search(node.text):
-                node.text = _NOT_XML.sub(_xml_stand_in, node.text)
-            if node.tail and _NOT_XML.search(node.tail):
-                node.tail = _NOT_XML.sub(_xml_stand_in, node.tail)
+            if node.text and (safe := _xml_safe(node.text)) != node.text:
+                node.text = safe
+            if node.tail and (safe := _xml_safe(node.tail)) != node.tail:
+                node.tail = safe
             if isinstance(node.tag, str):
                 for name, value in node.attrib.items():
-                    if _NOT_XML.search(value):
-                        node.set(name, _NOT_XML.sub(_xml_stand_in, value))
+                    if (safe := _xml_safe(value)) != value:
+                        node.set(name, safe)
 
 
 def _xml_safe_attributes(attributes: dict[str, str]) -> dict[str, str]:
@@ -505,7 +505,7 @@ def remove_children(element: HtmlElement) -> None:
 def set_attribute(element: HtmlElement, name: str, value: str) -> None:
     """Set an attribute to a value made from text outside the tree (a decoded or joined URL): the
     characters lxml refuses become what ``parse_fragment`` makes of them."""
-    element.set(name, _NOT_XML.sub(_xml_stand_in, value) if _NOT_XML.search(value) else value)
+    element.set(name, _xml_safe(value))
 
 
 def new_element(tag: str, attributes: dict[str, str] | None = None, text: str | None = None) -> HtmlElement:

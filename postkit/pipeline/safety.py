@@ -70,12 +70,20 @@ def decode_url(url: str) -> str:
     attribute, the browser then decodes it) and percent-escapes are undone until nothing
     changes; whitespace and control characters anywhere are dropped and letters lowercased.
     """
+    return _CONTROL.sub("", _undo_escapes(url)).lower()
+
+
+def _undo_escapes(text: str) -> str:
+    """Backslash escapes, entities and percent-escapes undone, round after round, until nothing
+    changes (at most _ROUNDS): a round runs only while a backslash, `&` or `%` is left to undo."""
     for _ in range(_ROUNDS):
-        decoded = unquote(unescape(_BACKSLASH_ESCAPE.sub(r"\1", url)))
-        if decoded == url:
+        if "\\" not in text and "&" not in text and "%" not in text:
+            break  # a round would change nothing
+        decoded = unquote(unescape(_BACKSLASH_ESCAPE.sub(r"\1", text)))
+        if decoded == text:
             break
-        url = decoded
-    return _CONTROL.sub("", url).lower()
+        text = decoded
+    return text
 
 
 def is_unsafe_url(url: str, *, allow_data_images: bool = False) -> bool:
@@ -219,8 +227,7 @@ def _may_run(text: str) -> bool:
     ``decode_url`` decodes a destination (decoding is local, so a destination that decodes to
     ``javascript:`` leaves that word in the decoded whole). No markdown-it parse when it cannot.
 
-    The same answer as ``any(scheme in decode_url(text))``, with less work on a whole post: a
-    round of decoding runs only while a backslash, `&` or `%` is left for it to decode, and the
+    The same answer as ``any(scheme in decode_url(text))``, with less work on a whole post: the
     schemes are searched with control characters allowed between their letters instead of
     removing every space and newline of the text first.
 
@@ -230,14 +237,7 @@ def _may_run(text: str) -> bool:
     space that is left, so such a text is not sent to it (a test pins both kinds).
     """
     # a destination may run on over lines inside a blockquote: its prefixes are not in it
-    text = _QUOTE_PREFIXES.sub("\n", text)
-    for _ in range(_ROUNDS):
-        if "\\" not in text and "&" not in text and "%" not in text:
-            break  # a round would change nothing
-        decoded = unquote(unescape(_BACKSLASH_ESCAPE.sub(r"\1", text)))
-        if decoded == text:
-            break
-        text = decoded
+    text = _undo_escapes(_QUOTE_PREFIXES.sub("\n", text))
     return _SPREAD_SCHEME.search(text.lower()) is not None
 
 

@@ -143,7 +143,8 @@ def elements(root: HtmlElement) -> list[HtmlElement]:
 
 
 # HTML splits a class attribute on ASCII white space only: `a\u00a0b` is one class.
-_CLASS_SEPARATOR = re.compile(r"[ \t\n\f\r]+")
+_ASCII_SPACES = " \t\n\f\r"
+_CLASS_SEPARATOR = re.compile(f"[{_ASCII_SPACES}]+")
 
 
 def class_tokens(value: str) -> list[str]:
@@ -305,7 +306,7 @@ class _Filing:
         class_re, id_re = rules._prefix_patterns()
         return cls(
             classes=frozenset(rules.by_class),
-            class_prefix=re.compile(rf"(?<![^ \t\n\f\r])(?:{class_re.pattern})") if class_re is not None else None,
+            class_prefix=re.compile(f"(?<![^{_ASCII_SPACES}])(?:{class_re.pattern})") if class_re is not None else None,
             ids=frozenset(rules.by_id),
             id_prefix=id_re,
             attributes=tuple(rules.by_attr),
