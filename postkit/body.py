@@ -33,6 +33,7 @@ from postkit.segments import (
     TAG_ATTRIBUTES,
     HtmlSpan,
     find_html,
+    line_offsets,
     link_url_lookalikes,
     markdown_link_urls,
     may_hold_html,
@@ -285,7 +286,7 @@ def _text_length(root: HtmlElement) -> int:
 
 
 def _line_starts_of(text: str) -> list[int]:
-    return [0, *(match.end() for match in re.finditer("\n", text))]
+    return line_offsets(text.split("\n"))[:-1]
 
 
 def visible_strings(root: HtmlElement, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[str]:

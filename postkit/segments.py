@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from markdown_it.token import Token
 
@@ -222,6 +223,17 @@ HTML_ELEMENTS = frozenset(
 )
 
 
+def line_offsets(lines: list[str]) -> list[int]:
+    """Where each of the lines (a text's ``split("\\n")``) starts in the text, and one past its end.
+
+    Summed in C (``accumulate`` over ``map``): a body of a thousand lines is read several times a post.
+    """
+    return list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
+
+
+_PLUS_ONE = (1).__add__
+
+
 def normalize_newlines(body: str) -> str:
     """CRLF and lone CR as LF, the way markdown-it counts lines (it splits on LF only)."""
     return body.replace("\r\n", "\n").replace("\r", "\n")
@@ -233,9 +245,7 @@ def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
     ``tokens`` are markdown-it's CommonMark tokens for this body when the caller has them.
     """
     lines = body.split("\n")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
+    offsets = line_offsets(lines)
     if tokens is None:
         tokens = _PARSER.parse(body)
     spans: list[HtmlSpan] = []
@@ -606,9 +616,7 @@ def code_regions(body: str, tokens: list[Token] | None = None) -> list[tuple[int
     if tokens is None:
         tokens = _PARSER.parse(body)
     lines = body.split("\n")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
+    offsets = line_offsets(lines)
     regions = [
         (offsets[t.map[0]], offsets[min(t.map[1], len(lines))])
         for t in tokens
@@ -638,9 +646,7 @@ def markdown_link_urls(body: str, tokens: list[Token] | None = None) -> list[tup
     if tokens is None:
         tokens = _PARSER.parse(body)
     lines = body.split("\n")
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
+    offsets = line_offsets(lines)
     code = code_regions(body, tokens)
     code.extend(
         (offsets[t.map[0]], offsets[min(t.map[1], len(lines))]) for t in tokens if t.map and t.type == "html_block"

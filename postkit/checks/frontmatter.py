@@ -16,6 +16,7 @@ from yaml.constructor import SafeConstructor
 
 from postkit.checks.base import Finding, Position
 from postkit.post import SourcePost
+from postkit.segments import line_offsets
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,7 +83,7 @@ class FrontMatter:
     _line_starts: list[int] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._line_starts = [0, *(match.end() for match in re.finditer("\n", self.text))]
+        self._line_starts = line_offsets(self.text.split("\n"))[:-1]
 
     @property
     def is_mapping(self) -> bool:

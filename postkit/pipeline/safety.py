@@ -34,7 +34,7 @@ from markdown_it.token import Token
 
 from postkit.markdown_parser import with_line_table
 from postkit.pipeline.markdown_text import CONTAINER_PREFIX, is_escaped
-from postkit.segments import AUTOLINK_URI, Regions, code_regions, find_html
+from postkit.segments import AUTOLINK_URI, Regions, code_regions, find_html, line_offsets
 
 __all__ = ["HARMLESS_ATTRIBUTES", "UNSAFE_SCHEMES", "harmless_attribute_list", "is_unsafe_url", "secure_markdown"]
 
@@ -529,10 +529,7 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
 
 
 def _line_offsets(text: str) -> list[int]:
-    offsets = [0]
-    for line in text.split("\n"):
-        offsets.append(offsets[-1] + len(line) + 1)
-    return offsets
+    return line_offsets(text.split("\n"))
 
 
 # --- HTML left in the Markdown ---------------------------------------------------------------------

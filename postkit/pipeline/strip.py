@@ -27,7 +27,7 @@ from postkit.pipeline.html import (
     visible_text,
 )
 from postkit.pipeline.report import FragmentReport, Removal, excerpt
-from postkit.rules import RuleBook, any_of, document_keys, selector_could_match
+from postkit.rules import DocumentKeys, RuleBook, any_of
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -102,6 +102,8 @@ def find_cruft(
             found.setdefault(image, Cruft(image, pixel.kind, f"{pixel.origin}: {pixel.pattern}"))
         elif is_pixel_sized(image):
             found.setdefault(image, Cruft(image, "tracking-pixel", "builtin: 1x1 image"))
+    if len(found) < 2:
+        return list(found.values())  # nothing to order, nothing inside another
     return [
         cruft
         for element in elements(root)
@@ -158,10 +160,14 @@ def unwrap_caption_shortcodes(root: HtmlElement, report: FragmentReport) -> None
     only a block that opens with the shortcode and an image (or a link around one) and ends with
     its closing tag is taken.
     """
+    if "[caption" not in all_text(root):
+        return  # most fragments: no block's text can open the shortcode
     for block in elements(root, "p", "div"):
         opening = _CAPTION_OPEN.match(block.text or "")
+        if opening is None or opening.end() != len(block.text or ""):
+            continue
         children = list(block)
-        if opening is None or opening.end() != len(block.text or "") or not children:
+        if not children:
             continue
         media = children[0]
         if not (media.tag == "img" or (media.tag == "a" and first(media, "img") is not None)):
@@ -221,8 +227,8 @@ def find_main_article(root: HtmlElement, rules: RuleBook) -> tuple[str, HtmlElem
     of the page's text, or when the match is the whole fragment already.
     """
     body = _body(root)
-    keys = document_keys(body)
-    candidates = [(s, c) for s, c in rules.main_article if selector_could_match(s, keys)]
+    keys = DocumentKeys(body)
+    candidates = [(s, c) for s, c in rules.main_article if keys.could_match(s)]
     if not candidates:
         return None
     total = text_length(body)

@@ -579,24 +579,37 @@ class RuleSet:
         return None
 
 
-def document_keys(root: HtmlElement) -> set[tuple[str, str]]:
-    """Every (kind, key) an element of the document offers: its classes, id, attributes and tag."""
-    keys: set[tuple[str, str]] = set()
-    for element in elements(root):
-        keys.add(("tag", element.tag))
-        for name, value in element.attrib.items():
-            keys.add(("attr", name))
-            if name == "class":
-                keys.update(("class", c) for c in value.split())
-            elif name == "id":
-                keys.add(("id", value))
-    return keys
+class DocumentKeys:
+    """What the elements under a root offer a selector's key (``_index_key``): their classes, ids,
+    attribute names and tags, each kind gathered by libxml2 only when a selector first asks for it.
+    A key no element offers means the selector cannot match (``could_match``)."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self._classes: set[str] | None = None
+        self._ids: set[str] | None = None
+
+    def could_match(self, selector: str) -> bool:
+        """False when no element under the root offers the key the selector's last compound needs."""
+        kind, key = _index_key(selector)
+        if kind == "class":
+            if self._classes is None:
+                self._classes = {name for value in _CLASS_VALUES(self.root) for name in value.split()}
+            return key in self._classes
+        if kind == "id":
+            if self._ids is None:
+                self._ids = set(_ID_VALUES(self.root))
+            return key in self._ids
+        if kind == "attr":
+            return bool(_WITH_ATTRIBUTE(self.root, name=key))
+        if kind == "tag":
+            return next(self.root.iterdescendants(key), None) is not None
+        return True
 
 
-def selector_could_match(selector: str, keys: set[tuple[str, str]]) -> bool:
-    """False when the document lacks the key a selector's last compound needs: no need to run it."""
-    kind, key = _index_key(selector)
-    return kind == "anywhere" or (kind, key) in keys
+_CLASS_VALUES = etree.XPath("descendant::*/@class", smart_strings=False)
+_ID_VALUES = etree.XPath("descendant::*/@id", smart_strings=False)
+_WITH_ATTRIBUTE = etree.XPath("descendant::*[@*[name() = $name]][1]")
 
 
 @lru_cache(maxsize=4096)  # asked again for every main-article selector of every fragment
@@ -686,12 +699,18 @@ class RuleBook:
 
     def mentions_tracking_param(self, text: str) -> bool:
         """A cheap first look: could any URL in this text hold a tracking parameter?"""
-        lowered = text.lower()
-        return any(f"{pat.split('*', 1)[0]}" in lowered for pat in self.tracking_params)
+        prefixes = _parameter_prefixes(self.tracking_params)
+        return prefixes is not None and prefixes.search(text.lower()) is not None
 
     def is_tracking_param(self, name: str) -> bool:
         lowered = name.lower()
         return any(fnmatch.fnmatchcase(lowered, pat) for pat in self.tracking_params)
+
+
+@lru_cache(maxsize=8)
+def _parameter_prefixes(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One search for the part of any parameter pattern before its first `*` (None: no patterns)."""
+    return any_of(pattern.split("*", 1)[0] for pattern in patterns) if patterns else None
 
 
 def _pack_lines(text: str) -> Iterator[tuple[str, str]]:

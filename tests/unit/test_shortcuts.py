@@ -1,0 +1,157 @@
+"""Shortcuts of the cleaning path held to the slower code they replace: the same answers, by property."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from postkit.pipeline.html import parse_fragment
+from postkit.pipeline.report import FragmentReport
+from postkit.pipeline.strip import find_main_article, unwrap_caption_shortcodes
+from postkit.pipeline.verify import _tokens, lost_text
+from postkit.rules import DocumentKeys, RuleBook, RuleSet, UrlRules, load_rulebook
+from postkit.segments import line_offsets
+
+# --- main-article candidates: a selector is run only where the document offers its key -------------
+
+CLASSES = st.sampled_from(["entry-content", "post", "node", "x\u00a0entry-content", "post-body", "a b"])
+TAGS = st.sampled_from(["div", "article", "section", "p", "span"])
+ELEMENT = st.builds(
+    lambda tag, cls, ident, attr: (
+        f'<{tag} class="{cls}" id="{ident}" {attr}>w</{tag}>' if cls else f"<{tag} {attr}>w</{tag}>"
+    ),
+    TAGS,
+    st.one_of(st.none(), CLASSES),
+    st.sampled_from(["main", "content", "x"]),
+    st.sampled_from(["", "data-x=1", "role=main"]),
+)
+SELECTORS = [
+    ".entry-content",
+    ".node.view-mode-full",
+    "article",
+    "#main",
+    "[data-x]",
+    "[role=main]",
+    "div > .post",
+    "section",
+    "a, b",
+    "*",
+]
+
+
+def _every_key(root) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The keys as they were gathered before ``DocumentKeys``: every element walked in Python."""
+    keys: set[tuple[str, str]] = set()
+    for element in root.iterdescendants():
+        if not isinstance(element.tag, str):
+            continue
+        keys.add(("tag", element.tag))
+        for name, value in element.attrib.items():
+            keys.add(("attr", name))
+            if name == "class":
+                keys.update(("class", c) for c in value.split())
+            elif name == "id":
+                keys.add(("id", value))
+    return keys
+
+
+@given(st.lists(ELEMENT, max_size=6).map("".join), st.sampled_from(SELECTORS))
+@example("<div><p>a</p></div>", "article")
+@example('<p class="x&nbsp;entry-content">a</p>', ".entry-content")
+def test_document_keys_answer_as_the_full_walk_did(html: str, selector: str) -> None:
+    from postkit.rules import _index_key
+
+    root = parse_fragment(html)
+    kind, key = _index_key(selector)
+    expected = kind == "anywhere" or (kind, key) in _every_key(root)
+    assert DocumentKeys(root).could_match(selector) is expected
+
+
+def test_a_document_without_the_key_skips_the_article_selector() -> None:
+    page = "<div class='nav'>Home About</div><div class='post-content'><p>" + "word " * 80 + "</p></div>"
+    found = find_main_article(parse_fragment(page), load_rulebook())
+    assert found is not None and found[0] == ".post-content"
+    assert find_main_article(parse_fragment(page.replace("post-content", "other")), load_rulebook()) is None
+
+
+# --- tracking parameters: one search for the part of each pattern before its `*` ---------------------
+
+
+def _book(params: tuple[str, ...]) -> RuleBook:
+    return RuleBook(hiding=RuleSet(), links=UrlRules(), pixels=UrlRules(), tracking_params=params)
+
+
+@given(
+    st.lists(st.sampled_from(["utm_*", "fbclid", "mc_cid", "*ref", "UTM_X", "_hsenc"]), max_size=4).map(tuple),
+    st.text(alphabet="?&=utmUTM_fbclidrefx/:.", max_size=40),
+)
+def test_tracking_look_ahead_answers_as_the_substring_scan_did(params: tuple[str, ...], text: str) -> None:
+    lowered = text.lower()
+    expected = any(pattern.split("*", 1)[0] in lowered for pattern in params)
+    assert _book(params).mentions_tracking_param(text) is expected
+
+
+def test_tracking_look_ahead_cases() -> None:
+    assert _book(("utm_*",)).mentions_tracking_param("https://x.org/?UTM_source=a")
+    assert not _book(("utm_*",)).mentions_tracking_param("https://x.org/?source=a")
+    assert not _book(()).mentions_tracking_param("https://x.org/?utm_source=a")
+    assert not _book(("UTM_X",)).mentions_tracking_param("?utm_x=1")  # patterns match lower-cased names
+
+
+# --- verify: whole words shown in order need no token streams -------------------------------------
+
+WORD = st.sampled_from(["if", "(x)", "中文", "不要", "**a**:", "word.", "https://v.org/1", "-", "A"])
+
+
+@given(st.lists(WORD, max_size=8), st.lists(WORD, max_size=8), st.sampled_from([" ", "\n", "  "]))
+def test_verify_reports_as_the_token_comparison_did(want: list[str], have: list[str], space: str) -> None:
+    expected, shown = space.join(want), " ".join(have)
+    tokens_in_order = _in_order(_tokens(expected), _tokens(shown))
+    assert (lost_text(expected, shown) == []) is tokens_in_order
+
+
+def _in_order(want: list[tuple[str, str]], have: list[tuple[str, str]]) -> bool:
+    shown = iter(have)
+    return all(token in shown for token in want)
+
+
+def test_verify_cases() -> None:
+    assert lost_text("see the video", "see the video https://v.org/1") == []  # an embed's link added
+    assert lost_text("if (x)", "if(x)") != []  # a space lost: the code changed
+    assert lost_text("**Patrick**: I", "**Patrick**:I") != []
+    assert [lost.text for lost in lost_text("one two three", "one three")] == ["two"]
+
+
+# --- line offsets summed in C ------------------------------------------------------------------------
+
+
+@given(st.text(alphabet="ab\n\r ", max_size=30))
+def test_line_offsets_are_the_running_sum_of_line_lengths(text: str) -> None:
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    assert line_offsets(lines) == offsets
+    assert offsets[:-1] == [0, *(match.end() for match in re.finditer("\n", text))]
+
+
+# --- [caption] shortcodes: fragments without the opening text are not walked ------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "figures"),
+    [
+        ('<p>[caption id="a"]<img src="x.png"> The cat[/caption]</p>', 1),
+        ("<p>No shortcode <img src='x.png'> here</p>", 0),
+        ('<p>text [caption id="a"]<img src="x.png"> The cat[/caption]</p>', 0),  # not at the block's start
+        ('<div>[caption]<a href="/big.png"><img src="x.png"></a>Cat[/caption]</div>', 1),
+    ],
+)
+def test_caption_shortcodes_become_figures(html: str, figures: int) -> None:
+    root = parse_fragment(html)
+    unwrap_caption_shortcodes(root, FragmentReport())
+    assert len(root.findall(".//figure")) == figures
+    assert "[caption" not in "".join(root.itertext()) or figures == 0
