@@ -251,6 +251,7 @@ def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
     spans: list[HtmlSpan] = []
     covered_until = -1
     quotes = 0
+    reach: list[int] | None = None
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -263,7 +264,9 @@ def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
                 i += 1
                 continue
             first, last = token.map
-            stack = OpenElements().feed(token.content)
+            # what the block leaves open matters only if a later block reaches past it
+            reach = reach or _reach(tokens)
+            stack = OpenElements().feed(token.content) if reach[i + 1] > last else OpenElements()
             j = resume = i + 1
             # An element left open runs on over what follows, out of its container too (a <pre>
             # opened in a blockquote whose next lines lack the `>`): a browser reads it so. One
@@ -294,6 +297,15 @@ def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
             spans.extend(_inline_spans(token, body, offsets))
         i += 1
     return spans
+
+
+def _reach(tokens: list[Token]) -> list[int]:
+    """For each index, the last line (``map[1]``) any token from there on reaches; -1 past the end."""
+    reach = [-1] * (len(tokens) + 1)
+    for index in range(len(tokens) - 1, -1, -1):
+        mapped = tokens[index].map
+        reach[index] = max(reach[index + 1], mapped[1]) if mapped else reach[index + 1]
+    return reach
 
 
 def _block_span(

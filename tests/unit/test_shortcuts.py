@@ -155,3 +155,42 @@ def test_caption_shortcodes_become_figures(html: str, figures: int) -> None:
     unwrap_caption_shortcodes(root, FragmentReport())
     assert len(root.findall(".//figure")) == figures
     assert "[caption" not in "".join(root.itertext()) or figures == 0
+
+
+# --- find_html: a block's open elements are read only when a later block reaches past it ----------
+
+LINES = st.sampled_from(
+    [
+        "<div>",
+        "</div>",
+        "<pre>",
+        "</pre>",
+        "<p>text",
+        "</p>",
+        "    indented <b>x</b>",
+        "> <div>quoted",
+        "> </div>",
+        "- <span>item",
+        "plain *words*",
+        "",
+        "<!-- note -->",
+        "```",
+        "<table><tr><td>a",
+    ]
+)
+
+
+@given(st.lists(LINES, max_size=12).map("\n".join))
+@example("<div>\n\n    code\n</div>")
+@example("> <pre>\nx\n\n</pre>")
+def test_find_html_finds_the_spans_it_found_reading_every_block(body: str) -> None:
+    from postkit import segments
+
+    tokens = segments._PARSER.parse(body)
+    shortcut = segments.find_html(body, tokens)
+    original = segments._reach
+    segments._reach = lambda tokens: [len(body.split("\n")) + 1] * (len(tokens) + 1)  # every block read
+    try:
+        assert segments.find_html(body, tokens) == shortcut
+    finally:
+        segments._reach = original
