@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
 from postkit.markdown_parser import with_line_table
@@ -573,6 +574,24 @@ def escape_leftover_html(text: str) -> tuple[str, int]:
     return text, total
 
 
+def _reading_tokens(text: str) -> list[Token] | None:
+    """This pass's own tokens of the text (``_parse``, kept for the passes after) where the parser
+    ``find_html`` reads with would give the same ones; None where it may not.
+
+    The two parsers differ only in the links they refuse: markdown-it refuses a destination
+    that starts with vbscript:, javascript:, file: or data: once its escapes and entities are
+    decoded, and this pass refuses none. Where no such word follows a decoding of the whole
+    text, no destination can be refused and every token is the same.
+    """
+    if _REFUSED_SCHEME.search(unescapeAll(text).lower()) is not None:
+        return None
+    tokens, _ = _parse(text)
+    return tokens
+
+
+_REFUSED_SCHEME = re.compile(r"(?:vbscript|javascript|file|data):")
+
+
 def _may_hold_html(text: str) -> bool:
     """A cheap first look: is there a '<' that may open a tag and is not escaped, a well-formed
     comment or an autolink? (`\\\\<img` is a backslash, then a tag.)"""
@@ -590,7 +609,7 @@ def _unescaped(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
 
 def _leftover_html_starts(text: str) -> set[int]:
     starts: set[int] = set()
-    for span in find_html(text):
+    for span in find_html(text, _reading_tokens(text)):
         chunk = text[span.start : span.end]
         if span.block and not span.kept and _SAFE_COMMENT.sub("", chunk).strip() == "":
             continue

@@ -194,3 +194,60 @@ def test_find_html_finds_the_spans_it_found_reading_every_block(body: str) -> No
         assert segments.find_html(body, tokens) == shortcut
     finally:
         segments._reach = original
+
+
+# --- the leftover-HTML pass reads HTML spans from its own tokens where both parsers agree -----------
+
+PIECES = st.sampled_from(
+    [
+        "[a](javascript:x)",
+        "[a](&#106;avascript:x)",
+        "[a](java\\script:x)",
+        "<javascript:alert(1)>",
+        "[r]: JavaScript:x",
+        "    <b>code?</b>",
+        "[b](data:image/png;base64,x)",
+        "[c](file:///etc)",
+        "[d](https://x.org/?q=<b>)",
+        "`<i>code</i>`",
+        "<span>x</span>",
+        "<div>",
+        "</div>",
+        "> <p>q",
+        "text",
+        "\n",
+        "\n\n",
+        "[e]: https://x.org",
+        "[e]",
+        "![i](vbscript:x)",
+        "&lt;b&gt;",
+    ]
+)
+
+
+@given(st.lists(PIECES, max_size=10).map("".join))
+@example("[r]: javascript:x\n    <b>code?</b>")
+@example("[a](https://x.org)\n<b>bold</b>")
+def test_leftover_html_reads_the_spans_find_html_reads(text: str) -> None:
+    from postkit.pipeline.safety import _reading_tokens
+    from postkit.segments import find_html
+
+    tokens = _reading_tokens(text)
+    if tokens is not None:
+        assert find_html(text, tokens) == find_html(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "shared"),
+    [
+        ("[a](https://x.org) <b>x</b>", True),
+        ("[a](javascript:x) <b>x</b>", False),
+        ("[a](&#106;avascript:x)", False),
+        ("[a](Java\\Script:x)", True),  # a backslash before a letter is no escape: nothing refused
+        ("<DATA:text/html,x>", False),
+    ],
+)
+def test_leftover_html_shares_tokens_only_where_no_link_may_be_refused(text: str, shared: bool) -> None:
+    from postkit.pipeline.safety import _reading_tokens
+
+    assert (_reading_tokens(text) is not None) is shared
