@@ -217,7 +217,20 @@ def _split(url: str) -> SplitResult | None:
 
 
 def proxied_url(url: str) -> str | None:
-    """The image's own URL behind an image proxy's (the proxies are data: ``rules/data/embeds.toml``)."""
+    """The image's own URL behind an image proxy's (the proxies are data: ``rules/data/embeds.toml``).
+
+    urlsplit lowers the host and drops tabs and newlines first; a URL that holds no proxy's
+    host pattern that way cannot have a proxy's host, and is not split.
+    """
+    if embeds().proxy_hosts_anywhere.search(url.translate(_TABS_AND_NEWLINES).lower()) is None:
+        return None
+    return _proxied_url(url)
+
+
+_TABS_AND_NEWLINES = str.maketrans("", "", "\t\r\n")
+
+
+def _proxied_url(url: str) -> str | None:
     parts = _split(url)
     if parts is None:
         return None

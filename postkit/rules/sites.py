@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from urllib.parse import parse_qsl, unquote
 
@@ -71,6 +71,12 @@ class EmbedKnowledge:
     generic_title: re.Pattern[str]
     embed_quotes: frozenset[str]
     image_proxies: tuple[ImageProxy, ...]
+
+    @cached_property
+    def proxy_hosts_anywhere(self) -> re.Pattern[str]:
+        """Any proxy's host pattern, unanchored: a URL none of them occurs in has no proxy host."""
+        parts = (proxy.hosts.pattern.removeprefix("^").removesuffix("$") for proxy in self.image_proxies)
+        return re.compile("|".join(f"(?:{part})" for part in parts) or "(?!)")
 
     def page_of(self, url: str) -> str:
         """The page of an embedded video (`youtube.com/embed/ID` → `youtube.com/watch?v=ID`), else the URL."""

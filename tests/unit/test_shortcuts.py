@@ -251,3 +251,23 @@ def test_leftover_html_shares_tokens_only_where_no_link_may_be_refused(text: str
     from postkit.pipeline.safety import _reading_tokens
 
     assert (_reading_tokens(text) is not None) is shared
+
+
+# --- image proxies: a URL is split only where a proxy's host may be in it ----------------------------
+
+URL_PARTS = st.tuples(
+    st.sampled_from(["https://", "http://", "//", "", "HTTPS://", "ftp://"]),
+    st.sampled_from(["", "user:pw@", "a@"]),
+    st.sampled_from(["i0.wp.com", "I2.WP.COM", "i4.wp.com", "images.weserv.nl", "wsrv.nl", "x.org", "i1.wp.com.evil"]),
+    st.sampled_from(["", ":8080", "\t", "\n"]),
+    st.sampled_from(["/example.org/a.png", "/?url=x.org/b.jpg", "/?url=", "/a", "", "/ex\tample.org/c.gif?w=3"]),
+)
+
+
+@given(URL_PARTS.map("".join))
+@example("https://i0.wp\n.com/example.org/a.png")
+@example("https://[::1/x")
+def test_proxied_urls_are_found_as_splitting_every_url_found_them(url: str) -> None:
+    from postkit.pipeline.repair import _proxied_url, proxied_url
+
+    assert proxied_url(url) == _proxied_url(url)
