@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -437,8 +437,12 @@ def inline_emphasis(marker: str, family: str) -> Callable[[Element, list[Item], 
 
 
 def _with(context: Context, **changes: Any) -> Context:
-    """The context with some fields changed; the shown text stays one list."""
-    return replace(context, **changes)
+    """The context with some fields changed; the shown text stays one list.
+
+    ``dataclasses.replace`` without its checks: the renderer makes one for every inline element."""
+    changed = object.__new__(Context)
+    changed.__dict__ = {**context.__dict__, **changes}
+    return changed
 
 
 def inline_link(element: Element, run: list[Item], context: Context) -> None:
