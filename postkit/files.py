@@ -8,6 +8,7 @@ import functools
 import hashlib
 import importlib.metadata
 import multiprocessing
+import multiprocessing.pool
 import os
 import pickle
 import re
@@ -869,8 +870,48 @@ def _map_in_pool(
         else:
             # Wake the feeder thread if it waits for a slot, so terminate() can join it.
             slots.release()
-            pool.terminate()
+            _terminate(pool)
         pool.join()
+
+
+def _terminate(pool: Any) -> None:
+    """``pool.terminate()``, with a watchdog: a worker still alive _TERMINATE_GRACE seconds after
+    terminate() took the task queue's lock is killed, so the pool's join of it returns.
+
+    terminate() first takes the task queue's lock (waiting while an idle worker holds it), then
+    stops the workers with SIGTERM, which runs their cleanup. A worker caught waiting for that
+    lock cannot run its handler's exit, and without the watchdog the run would wait for it
+    forever. Only once terminate() holds the lock may a worker be killed: one killed while it
+    held the lock would leave it taken for good. The pool's internals say when (no public API
+    does); where they do not, nothing is killed. A killed worker leaves the temporary files of
+    its batch, which the next run removes as stale.
+    """
+    workers = list(getattr(pool, "_pool", ()))  # the Process objects
+    result_handler = getattr(pool, "_result_handler", None)
+    finished = threading.Event()
+
+    def watch() -> None:
+        # terminate() stops the result handler right after it took the lock
+        while getattr(result_handler, "_state", None) != _POOL_TERMINATE:
+            if result_handler is None or finished.wait(0.05):
+                return
+        if finished.wait(_TERMINATE_GRACE):
+            return
+        for worker in workers:
+            if worker.exitcode is None:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.kill()
+
+    watchdog = threading.Thread(target=watch, name="postkit-terminate-watchdog", daemon=True)
+    watchdog.start()
+    try:
+        pool.terminate()
+    finally:
+        finished.set()
+
+
+_TERMINATE_GRACE = 3.0
+_POOL_TERMINATE = getattr(multiprocessing.pool, "TERMINATE", "TERMINATE")
 
 
 def _exit_on_terminate(signum: int, frame: object) -> None:

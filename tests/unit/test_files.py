@@ -586,6 +586,27 @@ def test_parallel_map_draws_items_only_as_results_are_taken() -> None:
     assert time.monotonic() - started < 10
 
 
+def ignore_stop_on_one(number: int) -> int:
+    """A task that, for item 1, ignores the SIGTERM the pool stops its workers with and hangs."""
+    if number == 1:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        time.sleep(120)
+    return number
+
+
+def test_a_worker_that_ignores_the_stop_is_killed_and_the_run_ends() -> None:
+    import threading
+
+    results = parallel_map(ignore_stop_on_one, range(3), 2, chunksize=1)
+    first = next(results)
+    assert first in (0, 2)
+    time.sleep(0.5)  # item 1 is running by now, its worker deaf to SIGTERM
+    closer = threading.Thread(target=results.close, daemon=True)  # terminates the pool
+    closer.start()
+    closer.join(timeout=60)
+    assert not closer.is_alive(), "stopping the pool waited on a worker that ignores SIGTERM"
+
+
 def test_cache_lives_in_the_project_marked_as_a_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("POSTKIT_CACHE_DIR", raising=False)
     cache = CleanCache("fp", version="1", root=tmp_path)
