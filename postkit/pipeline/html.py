@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 import lxml.html
 from lxml import etree
 
+from postkit.rules import class_tokens
+
 if TYPE_CHECKING:
     from typing import TypeAlias
 
@@ -438,9 +440,10 @@ def is_under(element: Node, root: HtmlElement) -> bool:
 
 
 def classes(element: HtmlElement) -> list[str]:
-    """The class tokens of an element (split on whitespace, as HTML reads the attribute)."""
+    """The class tokens of an element, split on ASCII white space as HTML and the hiding rules
+    split them (`a\u00a0b` is one class)."""
     value = element.get("class")
-    return value.split() if value else []
+    return class_tokens(value) if value else []
 
 
 def _append_text(parent: HtmlElement, previous: Node | None, text: str) -> None:

@@ -238,3 +238,13 @@ def test_serializing_a_deeply_nested_page_is_bounded_by_the_flattening() -> None
     assert written is not None and "deep words" in written and written.endswith("after")  # flattened: text kept
     assert written.count("<div>") == MAX_DEPTH - 2  # html and body stand above the fragment
     assert inner_html(root) == written
+
+
+def test_classes_split_on_ascii_white_space_as_the_hiding_rules_do() -> None:
+    from postkit.pipeline.html import classes, first
+    from postkit.rules import class_tokens
+
+    value = "embed\u00a0twitter-tweet  lead\tnote\ncard"
+    paragraph = first(parse_fragment(f'<blockquote class="{value}">x</blockquote>'), "blockquote")
+    assert paragraph is not None
+    assert classes(paragraph) == ["embed\u00a0twitter-tweet", "lead", "note", "card"] == class_tokens(value)
