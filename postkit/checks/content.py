@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from postkit.checks.base import Finding
-from postkit.pipeline.html import classes
 from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, lazy_url
 from postkit.pipeline.report import excerpt
 from postkit.pipeline.strip import Cruft
-from postkit.rules import RuleBook
+from postkit.rules import RuleBook, classes
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

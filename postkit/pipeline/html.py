@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 import lxml.html
 from lxml import etree
 
-from postkit.rules import class_tokens
-
 if TYPE_CHECKING:
     from typing import TypeAlias
 
@@ -437,13 +435,6 @@ def ancestor(element: HtmlElement, *tags: str) -> HtmlElement | None:
 def is_under(element: Node, root: HtmlElement) -> bool:
     """True while ``element`` is still in root's tree (a removed element, or one inside it, is not)."""
     return any(parent is root for parent in element.iterancestors())
-
-
-def classes(element: HtmlElement) -> list[str]:
-    """The class tokens of an element, split on ASCII white space as HTML and the hiding rules
-    split them (`a\u00a0b` is one class)."""
-    value = element.get("class")
-    return class_tokens(value) if value else []
 
 
 def _append_text(parent: HtmlElement, previous: Node | None, text: str) -> None:

@@ -11,7 +11,6 @@ from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 from postkit.pipeline.html import (
     all_text,
     ancestor,
-    classes,
     elements,
     first,
     is_under,
@@ -26,7 +25,7 @@ from postkit.pipeline.html import (
     visible_text,
 )
 from postkit.pipeline.report import FragmentReport
-from postkit.rules import RuleBook
+from postkit.rules import RuleBook, classes
 from postkit.rules.sites import embeds
 from postkit.site_urls import NO_SITE, SiteUrls
 

@@ -143,7 +143,7 @@ def shared_code_regions(text: str, tokens: list[Token] | None = None) -> list[tu
         tokens, _ = _parse(text)
     regions = code_regions(text, tokens)
     lines = text.split("\n")
-    offsets = _line_offsets(text)
+    offsets = line_offsets(lines)
     untrusted = set()
     fence_shifted = False  # once kramdown pairs one fence line differently, it may pair every later one so
     for i, token in enumerate(tokens):

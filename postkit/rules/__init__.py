@@ -152,6 +152,7 @@ def class_tokens(value: str) -> list[str]:
 
 
 def classes(element: HtmlElement) -> list[str]:
+    """The class tokens of an element, split on ASCII white space as HTML splits them (`a\u00a0b` is one class)."""
     value = element.get("class")
     return class_tokens(value) if value else []
 

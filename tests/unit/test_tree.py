@@ -241,8 +241,8 @@ def test_serializing_a_deeply_nested_page_is_bounded_by_the_flattening() -> None
 
 
 def test_classes_split_on_ascii_white_space_as_the_hiding_rules_do() -> None:
-    from postkit.pipeline.html import classes, first
-    from postkit.rules import class_tokens
+    from postkit.pipeline.html import first
+    from postkit.rules import class_tokens, classes
 
     value = "embed\u00a0twitter-tweet  lead\tnote\ncard"
     paragraph = first(parse_fragment(f'<blockquote class="{value}">x</blockquote>'), "blockquote")
