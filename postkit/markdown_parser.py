@@ -8,21 +8,25 @@ the whole parse. ``LineTableState`` builds the same table with ``str.split`` and
 shapes and on generated text. Its ``getLines`` cuts the content of an unindented block outside
 quotes as one slice of the source instead of line by line. Before that, markdown-it's normalize
 rule substitutes every newline with a regex; ``normalize`` does the same with ``str.replace``,
-only where there is a carriage return or a NUL to replace.
+only where there is a carriage return or a NUL to replace. A source markdown-it would read as
+one HTML block from its first line to its last (a pretty-printed page export without blank
+lines) is told apart in one look and given that one token, without a line table at all.
 """
 
 from __future__ import annotations
 
+import re
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
+from markdown_it.rules_block.html_block import HTML_SEQUENCES
 from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.token import Token
 
 if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
-    from markdown_it.token import Token
     from markdown_it.utils import EnvType
 
 _TAB_STOP = 4
@@ -73,9 +77,45 @@ class _LineTableBlocks(ParserBlock):
     def parse(self, src: str, md: MarkdownIt, env: EnvType, outTokens: list[Token]) -> list[Token] | None:
         if not src:
             return None
+        if _one_html_block(src, md):
+            token = Token("html_block", "", 0)
+            token.block = True
+            token.map = [0, src.count("\n") + (not src.endswith("\n"))]
+            token.content = src
+            outTokens.append(token)
+            return outTokens
         state = LineTableState(src, md, env, outTokens)
         self.tokenize(state, state.line, state.lineMax)
         return state.tokens
+
+
+# The block rules that may run before html_block on a line starting with `<` and turn it down,
+# none of them taking it: CommonMark's own.
+_BEFORE_HTML_BLOCK = frozenset({"code", "fence", "blockquote", "hr", "list", "reference"})
+# A line no HTML block of the kinds that end at a blank line runs over: a blank one
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|\Z)")
+
+
+def _one_html_block(src: str, md: MarkdownIt) -> bool:
+    """Whether markdown-it would read the whole source as one HTML block, in one look at it.
+
+    Pretty-printed page exports are that: their first line opens a block-level tag (or is a
+    whole tag alone on its line), which starts an HTML block that ends only at a blank line,
+    and they have none. markdown-it reads such a block line by line; the token is the same.
+    """
+    first_end = src.find("\n")
+    first = src if first_end < 0 else src[:first_end]
+    stripped = first.lstrip(" ")
+    if not stripped.startswith("<") or len(first) - len(stripped) > 3 or not md.options.get("html"):
+        return False
+    if _BLANK_LINE.search(src[:-1] if src.endswith("\n") else src) is not None:
+        return False
+    rules = md.block.ruler.get_active_rules()
+    if "html_block" not in rules or not _BEFORE_HTML_BLOCK.issuperset(rules[: rules.index("html_block")]):
+        return False
+    # the kind is the first whose opening matches, as html_block picks it; `^$` closes at a blank line
+    kind = next((sequence for sequence in HTML_SEQUENCES if sequence[0].search(stripped)), None)
+    return kind is not None and bool(kind[1].search(""))
 
 
 def normalize(state: StateCore) -> None:

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_core import StateCore
 
-from postkit.markdown_parser import LineTableState, normalize, with_line_table
+from postkit.markdown_parser import LineTableState, _one_html_block, normalize, with_line_table
 
 _MD = MarkdownIt("commonmark")
 _FIELDS = ("src", "bMarks", "eMarks", "tShift", "sCount", "bsCount", "lineMax", "line", "blkIndent", "level")
@@ -103,3 +103,71 @@ def test_get_lines_is_markdown_its_own(
     except IndexError:  # markdown-it's own cannot cut a line moved to the very end of the source
         assume(False)
     assert fast.getLines(begin, end, indent, keep_last_lf) == expected
+
+
+_PAGE_PIECES = [
+    "<div>",
+    "<div class=a>",
+    "</div>",
+    "<p>",
+    "<span>",
+    "</span>",
+    "<!-- c -->",
+    "<script>",
+    "</script>",
+    "<pre>",
+    "<?x",
+    "<![CDATA[",
+    "<a href=x>",
+    "<x-y>",
+    "<br/>",
+    "text",
+    "*",
+    "1.",
+    ">",
+    "[a]: b",
+    "```",
+    "\0",
+]
+
+
+@given(st.lists(st.sampled_from([*_PAGE_PIECES, " ", "   ", "    ", "\t", "\n", "\n", "\n"]), max_size=25))
+@settings(max_examples=1500)
+def test_a_source_read_as_one_html_block_gets_markdown_its_tokens(pieces: list[str]) -> None:
+    source = "".join(pieces)
+    fast = with_line_table(MarkdownIt("commonmark"))
+    assert [t.as_dict() for t in fast.parse(source)] == [t.as_dict() for t in _MD.parse(source)]
+
+
+@pytest.mark.parametrize(
+    ("source", "one_block"),
+    [
+        ("<article class=post>\n <p>\n  words\n </p>\n</article>\n", True),
+        ("  <div>\n\tindented with a tab\n</div>", True),
+        ("<br/>\ntext after a tag alone on its line\n", True),
+        ("<div>\n <p>a</p>\n\n <p>b</p>\n</div>\n", False),  # a blank line ends the block
+        ("<div>\n <p>a</p>\n \t \n</div>\n", False),  # so does a line of blanks
+        ("<div>\n<p>a</p>\n   ", False),  # even the last one
+        ("    <div>\n</div>\n", False),  # indented code
+        ("<span>a</span> text\n<div>\n", False),  # a paragraph
+        ("<!-- a comment -->\n<div>\n", False),  # ends at its own closing, not at a blank line
+        ("<pre>\ncode\n</pre>\n", False),
+        ("\n<div>\n</div>\n", False),
+    ],
+)
+def test_one_html_block_is_told_apart(source: str, one_block: bool) -> None:
+    fast = with_line_table(MarkdownIt("commonmark"))
+    assert _one_html_block(source, fast) is one_block
+    tokens = fast.parse(source)
+    assert [t.as_dict() for t in tokens] == [t.as_dict() for t in _MD.parse(source)]
+    if one_block:
+        assert [(t.type, t.map, t.content) for t in tokens] == [
+            ("html_block", [0, source.count("\n") + (not source.endswith("\n"))], source)
+        ]
+
+
+def test_one_html_block_needs_the_html_rules() -> None:
+    page = "<div>\n<p>a</p>\n</div>\n"
+    assert not _one_html_block(page, with_line_table(MarkdownIt("commonmark", {"html": False})))
+    assert not _one_html_block(page, with_line_table(MarkdownIt("commonmark").disable("html_block")))
+    assert not _one_html_block(page, with_line_table(MarkdownIt("commonmark").enable("table")))
