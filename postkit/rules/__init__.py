@@ -289,6 +289,7 @@ def _host_in(host: str, domains: Iterable[str]) -> bool:
 
 
 _Entry = tuple[str | None, Selector | None, HidingRule]
+_CLASS_VALUES_KEPT = 20_000  # distinct class attributes remembered, a few MB at most
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,8 @@ class _Filing:
     id_prefix: re.Pattern[str] | None
     attributes: tuple[str, ...]
     values: tuple[tuple[str, re.Pattern[str]], ...]  # per attribute, any value filed under it
+    # class attribute -> whether a rule is filed under one of its classes: pages repeat a few values
+    class_values: dict[str, bool] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, rules: RuleSet) -> _Filing:
@@ -515,11 +518,17 @@ class RuleSet:
             self._filing = _Filing.of(self)
         filing = self._filing
         value = element.get("class")
-        if value and (
-            not filing.classes.isdisjoint(class_tokens(value))
-            or (filing.class_prefix is not None and filing.class_prefix.search(value))
-        ):
-            return True
+        if value:
+            filed = filing.class_values.get(value)
+            if filed is None:
+                filed = not filing.classes.isdisjoint(class_tokens(value)) or bool(
+                    filing.class_prefix is not None and filing.class_prefix.search(value)
+                )
+                if len(filing.class_values) >= _CLASS_VALUES_KEPT:
+                    filing.class_values.clear()
+                filing.class_values[value] = filed
+            if filed:
+                return True
         value = element.get("id")
         if value is not None and (
             value in filing.ids or (filing.id_prefix is not None and filing.id_prefix.match(value))

@@ -12,7 +12,7 @@ from postkit.pipeline.html import parse_fragment
 from postkit.pipeline.report import FragmentReport
 from postkit.pipeline.strip import find_main_article, unwrap_caption_shortcodes
 from postkit.pipeline.verify import _tokens, lost_text
-from postkit.rules import DocumentKeys, RuleBook, RuleSet, UrlRules, load_rulebook
+from postkit.rules import DocumentKeys, RuleBook, RuleSet, UrlRules, load_rulebook, parse_hiding_pack
 from postkit.segments import line_offsets
 
 # --- main-article candidates: a selector is run only where the document offers its key -------------
@@ -271,3 +271,28 @@ def test_proxied_urls_are_found_as_splitting_every_url_found_them(url: str) -> N
     from postkit.pipeline.repair import _proxied_url, proxied_url
 
     assert proxied_url(url) == _proxied_url(url)
+
+
+# --- hiding rules: whether a class attribute has a rule filed under it is remembered per value ---------
+
+FILED_CLASSES = st.lists(
+    st.sampled_from(["share", "sharedaddy", "share-x", "ad", "adsbygoogle", "post", "entry", "x\u00a0share", "dt du"]),
+    max_size=3,
+).map(" ".join)
+
+
+def _filed_fresh(rules: RuleSet, element) -> bool:  # type: ignore[no-untyped-def]
+    rules._filing = None  # a new filing: nothing remembered
+    return rules._filed(element)
+
+
+@given(st.lists(FILED_CLASSES, min_size=1, max_size=6))
+def test_remembered_class_filing_answers_as_reading_the_classes(values: list[str]) -> None:
+    rules = RuleSet()
+    for selector in (".share", ".adsbygoogle", "div.post", ".share-*", "[class^=entry]"):
+        parse_hiding_pack(f"##{selector}", "test", rules)
+    root = parse_fragment("".join(f'<div class="{value}">w</div>' for value in values * 2))
+    expected = [_filed_fresh(rules, element) for element in root]
+    rules._filing = None
+    assert [rules._filed(element) for element in root] == expected
+    assert rules._filing is not None and set(rules._filing.class_values) == {v for v in values if v}
