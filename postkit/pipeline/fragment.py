@@ -73,6 +73,9 @@ def convert_fragment(
     tools = _tools(options)
     report = FragmentReport()
     tree = parse_fragment(html)
+    # lxml makes a Python object for an element whenever code reaches it and none is alive, and
+    # frees it when the code lets go; held here, each element's is made once, not once per pass
+    elements_alive = list(tree.iter())
     if locator is not None:
         report.locate = locator(tree)
     host = host_of(base)
@@ -94,6 +97,7 @@ def convert_fragment(
     sanitized = _sanitized_tree(tree, tools)
     markdown, shown = _convert(sanitized, inline=inline, options=options, references=references)
     report.lost.extend(lost_text(expected, shown, line))
+    del elements_alive
     if report.removals and line > 1 and locator is None:
         report.removals[:] = [Removal(r.kind, r.rule, r.excerpt, r.chars, line) for r in report.removals]
     return markdown, report
