@@ -77,11 +77,13 @@ class _LineTableBlocks(ParserBlock):
     def parse(self, src: str, md: MarkdownIt, env: EnvType, outTokens: list[Token]) -> list[Token] | None:
         if not src:
             return None
-        if _one_html_block(src, md):
+        block = _without_blank_lines_around(src)
+        if _one_html_block(block, md):
+            first = src.count("\n", 0, src.index(block))
             token = Token("html_block", "", 0)
             token.block = True
-            token.map = [0, src.count("\n") + (not src.endswith("\n"))]
-            token.content = src
+            token.map = [first, first + block.count("\n") + (not block.endswith("\n"))]
+            token.content = block
             outTokens.append(token)
             return outTokens
         state = LineTableState(src, md, env, outTokens)
@@ -94,6 +96,14 @@ class _LineTableBlocks(ParserBlock):
 _BEFORE_HTML_BLOCK = frozenset({"code", "fence", "blockquote", "hr", "list", "reference"})
 # A line no HTML block of the kinds that end at a blank line runs over: a blank one
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|\Z)")
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
+
+
+def _without_blank_lines_around(src: str) -> str:
+    """The source without the blank lines before its first line of text and after its last."""
+    start = _LEADING_BLANK_LINES.match(src).end()  # type: ignore[union-attr]  # it matches nothing at least
+    end = src.find("\n", len(src.rstrip(" \t\n")))
+    return src[start : end + 1] if end >= 0 else src[start:]
 
 
 def _one_html_block(src: str, md: MarkdownIt) -> bool:

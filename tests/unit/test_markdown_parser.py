@@ -152,7 +152,6 @@ def test_a_source_read_as_one_html_block_gets_markdown_its_tokens(pieces: list[s
         ("<span>a</span> text\n<div>\n", False),  # a paragraph
         ("<!-- a comment -->\n<div>\n", False),  # ends at its own closing, not at a blank line
         ("<pre>\ncode\n</pre>\n", False),
-        ("\n<div>\n</div>\n", False),
     ],
 )
 def test_one_html_block_is_told_apart(source: str, one_block: bool) -> None:
@@ -164,6 +163,16 @@ def test_one_html_block_is_told_apart(source: str, one_block: bool) -> None:
         assert [(t.type, t.map, t.content) for t in tokens] == [
             ("html_block", [0, source.count("\n") + (not source.endswith("\n"))], source)
         ]
+
+
+@pytest.mark.parametrize("before", ["", "\n", "\n  \n\t\n"])
+@pytest.mark.parametrize("after", ["", "\n", "\n \n", "  \n\n\t"])
+def test_blank_lines_around_the_one_html_block_are_skipped_as_markdown_it_skips_them(before: str, after: str) -> None:
+    page = "<div>\n <p>a</p>\n</div>\n"
+    tokens = with_line_table(MarkdownIt("commonmark")).parse(before + page + after)
+    assert [t.as_dict() for t in tokens] == [t.as_dict() for t in _MD.parse(before + page + after)]
+    lines = before.count("\n")
+    assert [(t.type, t.map, t.content) for t in tokens] == [("html_block", [lines, lines + 3], page)]
 
 
 def test_one_html_block_needs_the_html_rules() -> None:
