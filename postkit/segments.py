@@ -244,10 +244,17 @@ def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
 
     ``tokens`` are markdown-it's CommonMark tokens for this body when the caller has them.
     """
-    lines = body.split("\n")
-    offsets = line_offsets(lines)
     if tokens is None:
         tokens = _PARSER.parse(body)
+    if len(tokens) == 1 and tokens[0].type == "html_block" and tokens[0].map:
+        return _whole_body_block(body, tokens[0])
+    return _read_blocks(body, tokens)
+
+
+def _read_blocks(body: str, tokens: list[Token]) -> list[HtmlSpan]:
+    """``find_html`` block by block."""
+    lines = body.split("\n")
+    offsets = line_offsets(lines)
     spans: list[HtmlSpan] = []
     covered_until = -1
     quotes = 0
@@ -297,6 +304,20 @@ def find_html(body: str, tokens: list[Token] | None = None) -> list[HtmlSpan]:
             spans.extend(_inline_spans(token, body, offsets))
         i += 1
     return spans
+
+
+def _whole_body_block(body: str, token: Token) -> list[HtmlSpan]:
+    """The span of a body that is one HTML block (blank lines around it aside), as the loop of
+    ``find_html`` finds it, without splitting the body into lines: nothing follows the block,
+    so it runs on over nothing and holds no code block shown as markup."""
+    if _ONLY_COMMENTS.fullmatch(token.content) or _COMMENT_THEN_TEXT.fullmatch(token.content):
+        return []
+    first = token.map[0]  # type: ignore[index]  # the caller checked it is there
+    start = 0
+    for _ in range(first):
+        start = body.index("\n", start) + 1
+    html = token.content.rstrip("\n")  # outside any container: the block's lines as they stand
+    return [HtmlSpan(start=start, end=start + len(html), line=first + 1, block=True, html=html)]
 
 
 def _reach(tokens: list[Token]) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from postkit.pipeline.html import parse_fragment
@@ -194,6 +194,23 @@ def test_find_html_finds_the_spans_it_found_reading_every_block(body: str) -> No
         assert segments.find_html(body, tokens) == shortcut
     finally:
         segments._reach = original
+
+
+PAGE_LINES = st.sampled_from(
+    ["<div>", " <p>", "  text", " </p>", "</div>", "</div>  ", "<!-- note -->", "<br/>", "", "  "]
+)
+
+
+@given(st.lists(PAGE_LINES, min_size=1, max_size=10).map("\n".join), st.booleans())
+@example("\n<div>\n <p>\n  text\n </p>\n</div>\n\n", False)
+@example("<!-- note -->", False)
+def test_a_body_that_is_one_html_block_gets_the_span_reading_its_lines_found(body: str, newline: bool) -> None:
+    from postkit import segments
+
+    body += "\n" if newline else ""
+    tokens = segments._PARSER.parse(body)
+    assume(len(tokens) == 1 and tokens[0].type == "html_block")
+    assert segments.find_html(body, tokens) == segments._read_blocks(body, tokens)
 
 
 # --- the leftover-HTML pass reads HTML spans from its own tokens where both parsers agree -----------
