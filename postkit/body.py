@@ -322,7 +322,7 @@ class Body:
     first_line: int
     rules: RuleBook
     base: str | None
-    _line_starts: list[int] = field(default_factory=list, repr=False)
+    _starts: list[int] | None = field(default=None, repr=False)
     _file_offsets: list[int] | None = field(default=None, repr=False)
     _file_line_starts: list[int] = field(default_factory=list, repr=False)
     _parts: list[HtmlPart] | None = field(default=None, repr=False)
@@ -334,7 +334,7 @@ class Body:
     @classmethod
     def read(cls, body: str, first_line: int, rules: RuleBook, base: str | None) -> Body:
         text = normalize_newlines(body)
-        parsed = cls(text, first_line, rules, base, _line_starts_of(text))
+        parsed = cls(text, first_line, rules, base)
         if "\r" in body:
             # the offset in ``body`` of each character of ``text``, and of its end
             parsed._file_offsets = [
@@ -345,6 +345,13 @@ class Body:
             parsed._file_offsets.append(len(body))
             parsed._file_line_starts = _line_starts_of(body)
         return parsed
+
+    @property
+    def _line_starts(self) -> list[int]:
+        """Where each line of ``text`` starts, found when a position is first asked for (clean asks none)."""
+        if self._starts is None:
+            self._starts = _line_starts_of(self.text)
+        return self._starts
 
     @property
     def host(self) -> str | None:
