@@ -210,7 +210,11 @@ def test_regions_hold_an_offset_as_any_of_their_ranges_would() -> None:
 # --- the cheap first look for schemes: the same answer as decoding the whole text -------------------
 
 _NOISE = st.sampled_from(
-    ["\\", "&", "&amp;", "&Tab;", "%", "%25", "\t", "\n", " ", "\n> ", "\x01", "\x85", "\u0130", ";", "x", ":"]
+    [
+        *("\\", "&", "&amp;", "&Tab;", "%", "%25", "\t", "\n", " ", "\n> ", "\x01", "\x85", "\u0130", ";", "x", ":"),
+        # percent-escapes of bytes 80-FF: a CJK character, C1 controls, half a character, K and İ
+        *("%E4%B8%AD", "%C2%85", "%c2%80", "%C2", "%9f", "%E2%84%AA", "%C4%B0", "%ff"),
+    ]
 )
 
 
@@ -262,6 +266,9 @@ def test_may_run_agrees_with_decoding_the_whole_text(text: str) -> None:
         ("%256Aavascript:", True),  # percent-decoded twice
         ("javascript\\:x", True),  # an escaped colon
         ("javascrİpt:", False),  # İ lowercases to i and a combining dot
+        ("[a](https://x.org/%E4%B8%AD%E6%96%87) javascr%E4ipt:", False),  # non-ASCII between the letters
+        ("java%C2%85script:", True),  # a C1 control, dropped
+        ("java%c2%80scr%E4%B8%ADipt: javascript%3A", True),
         ("mocha", False),
     ],
 )
