@@ -64,7 +64,7 @@ def write_text(
     ``lone``: per emphasis character, the run (start, end in ``text``) left as it is: every other
     run of it in the paragraph is escaped, so this one has nothing to pair with.
     """
-    if "\ue000" in text:
+    if "\ue000" in text and PLACEHOLDER_RE.search(text):  # a lone U+E000 (an icon font's) is text
         pieces = []
         cursor = 0
         for match in PLACEHOLDER_RE.finditer(text):

@@ -33,6 +33,7 @@ from postkit.pipeline.markdown_text import (
     write_text,
 )
 from postkit.rules.sites import embeds
+from postkit.segments import PLACEHOLDER_RE
 
 DIALECTS = ("commonmark", "goldmark", "kramdown")
 
@@ -211,7 +212,7 @@ def code_text(element: Element) -> str:
     """
     parts: list[str] = []
     _code_text(element, parts)
-    return "".join(parts).replace("\ue000", "\ue003")
+    return PLACEHOLDER_RE.sub("\ue003\\1\ue001", "".join(parts))  # a lone U+E000 (an icon font's) is text
 
 
 def _code_text(element: Element, parts: list[str]) -> None:
@@ -552,7 +553,7 @@ def inline_code(element: Element, run: list[Item], context: Context) -> None:
         return
     for text, link in pieces:
         # one line, its spaces kept; kept Markdown in it is marked as one-line code's (``\ue004``)
-        flat = one_line(text).replace("\ue000", "\ue004").replace("\ue003", "\ue004")
+        flat = _KEPT_IN_CODE.sub("\ue004\\1\ue001", one_line(text))
         if not flat.strip():
             add_text(run, flat)
             continue
@@ -567,6 +568,10 @@ def inline_code(element: Element, run: list[Item], context: Context) -> None:
                 del run[-2:]
             run.extend([(SHOWN, body), (MARK, code_span(body))])
         add_text(run, trail)
+
+
+# a placeholder as written, or as code_text marked it: in a code span it is marked as one-line code's
+_KEPT_IN_CODE = re.compile("[\ue000\ue003](\\d+)\ue001")
 
 
 def _code_pieces(element: Element, pieces: list[tuple[str, Element | None]]) -> None:

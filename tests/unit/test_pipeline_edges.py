@@ -238,3 +238,21 @@ def test_layout_of_images_spaces_and_removed_blocks(html: str, markdown: str) ->
     result = clean_text(html + "\n")
     assert result.text == markdown + "\n"
     assert result.lost == ()
+
+
+# An icon font draws its glyphs from the private use area (`<span class="icon">\ue000</span>`);
+# postkit marks kept Markdown with characters from there too, and must not take one for the other.
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("<p>Call <span class='icon'>\ue000</span> us</p>\n", "Call \ue000 us\n"),
+        ("<pre>a \ue000 b\ue003 c</pre>\n", "```\na \ue000 b\ue003 c\n```\n"),
+        ("<p><code>a \ue000 b</code></p>\n", "`a \ue000 b`\n"),
+        ("Text `kept` and <code>\ue000 <b>x</b></code> \ue000 <b>k</b>\n", "Text `kept` and `\ue000 x` \ue000 **k**\n"),
+    ],
+)
+def test_private_use_characters_of_the_page_stay_as_they_are(source: str, expected: str) -> None:
+    result = clean_text("---\ntitle: x\n---\n" + source)
+    assert result.lost == ()
+    assert split_post(result.text).body == expected
+    assert clean_text(result.text).text == result.text
