@@ -144,6 +144,12 @@ def _escape_inline(
 _SPECIAL = re.compile(r"[\\*_`\[\]<&~|${]")
 
 
+def may_need_escapes(text: str) -> bool:
+    """Whether any character of the text may be syntax in a line (``_escape_inline`` leaves a text
+    without one as it is; only a block marker at a line's start is left to look at)."""
+    return _SPECIAL.search(text) is not None
+
+
 def _escape_char(
     char: str, previous: str, following: str, text: str, index: int, dialect: str, *, in_link: bool, cell: bool
 ) -> str:

@@ -26,9 +26,11 @@ from lxml.etree import _Element as Element
 
 from postkit.pipeline.html import all_text
 from postkit.pipeline.markdown_text import (
+    escape_line_start,
     escape_title,
     escape_url,
     is_punctuation,
+    may_need_escapes,
     one_line,
     write_text,
 )
@@ -730,6 +732,10 @@ def write_run(run: list[Item], context: Context, *, heading: bool = False, cell:
     """One paragraph: pair and place markers, trim and collapse spaces, escape text, join."""
     if len(run) == 1 and run[0][0] == TEXT:  # most paragraphs: text alone, nothing to pair or place
         text = _SPACE.sub(" ", run[0][1]).strip(" ")
+        if text and not heading and not cell and not may_need_escapes(text) and "\ue000" not in text:
+            # nothing in it to escape but a block marker at its start: what _join writes for it
+            context.shown.extend((text, "\n"))
+            return escape_line_start(text, context.dialect)
         return _join([[TEXT, text, ""]] if text else [], context, heading=heading, cell=cell)
     items = _collapse_spaces(_pair(run))
     if any(item[0] == OPEN for item in items):

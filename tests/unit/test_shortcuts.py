@@ -313,3 +313,30 @@ def test_remembered_class_filing_answers_as_reading_the_classes(values: list[str
     rules._filing = None
     assert [rules._filed(element) for element in root] == expected
     assert rules._filing is not None and set(rules._filing.class_values) == {v for v in values if v}
+
+
+# --- the renderer: a paragraph of plain text with nothing to escape is written without _join --------
+
+PLAIN = st.lists(
+    st.sampled_from(
+        ["# ", "- ", "1. ", "> ", "---", "+", "=", "word", "中文", " ", "\n", "\t", "*", "_", "[", "&", "\ue000"]
+    ),
+    max_size=8,
+).map("".join)
+
+
+@given(PLAIN, st.sampled_from(["commonmark", "kramdown", "goldmark"]), st.booleans(), st.booleans(), st.booleans())
+@example("1. step", "commonmark", False, False, False)
+@example("# not a heading", "kramdown", False, False, False)
+def test_a_plain_paragraph_is_written_as_join_writes_it(
+    text: str, dialect: str, heading: bool, cell: bool, inline: bool
+) -> None:
+    from postkit.pipeline import render
+
+    fast = render.Context(dialect=dialect, inline=inline)
+    slow = render.Context(dialect=dialect, inline=inline)
+    collapsed = render._SPACE.sub(" ", text).strip(" ")
+    written = render.write_run([(render.TEXT, text)], fast, heading=heading, cell=cell)
+    items = [[render.TEXT, collapsed, ""]] if collapsed else []
+    assert written == render._join(items, slow, heading=heading, cell=cell)
+    assert fast.shown == slow.shown
