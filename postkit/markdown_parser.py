@@ -77,9 +77,9 @@ class _LineTableBlocks(ParserBlock):
     def parse(self, src: str, md: MarkdownIt, env: EnvType, outTokens: list[Token]) -> list[Token] | None:
         if not src:
             return None
-        block = _without_blank_lines_around(src)
+        start, block = _without_blank_lines_around(src)
         if _one_html_block(block, md):
-            first = src.count("\n", 0, src.index(block))
+            first = src.count("\n", 0, start)
             token = Token("html_block", "", 0)
             token.block = True
             token.map = [first, first + block.count("\n") + (not block.endswith("\n"))]
@@ -99,11 +99,12 @@ _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|\Z)")
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
 
 
-def _without_blank_lines_around(src: str) -> str:
-    """The source without the blank lines before its first line of text and after its last."""
+def _without_blank_lines_around(src: str) -> tuple[int, str]:
+    """Where the source's first line of text starts, and the source from there to the end of its
+    last line of text: the blank lines before and after left out."""
     start = _LEADING_BLANK_LINES.match(src).end()  # type: ignore[union-attr]  # it matches nothing at least
     end = src.find("\n", len(src.rstrip(" \t\n")))
-    return src[start : end + 1] if end >= 0 else src[start:]
+    return start, src[start : end + 1] if end >= 0 else src[start:]
 
 
 def _one_html_block(src: str, md: MarkdownIt) -> bool:

@@ -316,7 +316,8 @@ def _whole_body_block(body: str, token: Token) -> list[HtmlSpan]:
     start = 0
     for _ in range(first):
         start = body.index("\n", start) + 1
-    html = token.content.rstrip("\n")  # outside any container: the block's lines as they stand
+    # outside any container the block's content is its lines as they stand: as long as the body's
+    html = body[start : start + len(token.content)].rstrip("\n")
     return [HtmlSpan(start=start, end=start + len(html), line=first + 1, block=True, html=html)]
 
 

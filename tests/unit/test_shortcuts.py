@@ -197,7 +197,7 @@ def test_find_html_finds_the_spans_it_found_reading_every_block(body: str) -> No
 
 
 PAGE_LINES = st.sampled_from(
-    ["<div>", " <p>", "  text", " </p>", "</div>", "</div>  ", "<!-- note -->", "<br/>", "", "  "]
+    ["<div>", " <p>", "  text", "  a\0b", " </p>", "</div>", "</div>  ", "<!-- note -->", "<br/>", "", "  "]
 )
 
 
