@@ -267,7 +267,7 @@ def _read_blocks(body: str, tokens: list[Token]) -> list[HtmlSpan]:
         elif token.type == "blockquote_close":
             quotes -= 1
         if token.type == "html_block" and token.map and token.map[0] >= covered_until:
-            if _ONLY_COMMENTS.fullmatch(token.content) or _COMMENT_THEN_TEXT.fullmatch(token.content):
+            if _comments_only(token.content):
                 i += 1
                 continue
             first, last = token.map
@@ -310,7 +310,7 @@ def _whole_body_block(body: str, token: Token) -> list[HtmlSpan]:
     """The span of a body that is one HTML block (blank lines around it aside), as the loop of
     ``find_html`` finds it, without splitting the body into lines: nothing follows the block,
     so it runs on over nothing and holds no code block shown as markup."""
-    if _ONLY_COMMENTS.fullmatch(token.content) or _COMMENT_THEN_TEXT.fullmatch(token.content):
+    if _comments_only(token.content):
         return []
     first = token.map[0]  # type: ignore[index]  # the caller checked it is there
     start = 0
@@ -319,6 +319,11 @@ def _whole_body_block(body: str, token: Token) -> list[HtmlSpan]:
     # outside any container the block's content is its lines as they stand: as long as the body's
     html = body[start : start + len(token.content)].rstrip("\n")
     return [HtmlSpan(start=start, end=start + len(html), line=first + 1, block=True, html=html)]
+
+
+def _comments_only(block: str) -> bool:
+    """An HTML block of comments alone (or a comment and the text after it on its line): no span."""
+    return bool(_ONLY_COMMENTS.fullmatch(block) or _COMMENT_THEN_TEXT.fullmatch(block))
 
 
 def _reach(tokens: list[Token]) -> list[int]:
