@@ -404,7 +404,7 @@ def _unsafe_link_lines(tokens: list[Token], env: dict[str, Any], allow_data_imag
 
 def _unlink_lines(text: str, ranges: list[tuple[int, int]], code: list[tuple[int, int]]) -> tuple[str, int]:
     """Escape every `[`, `]` and `<` on these lines outside code: no link can be read there any more."""
-    offsets = _line_offsets(text)
+    offsets = line_offsets(text.split("\n"))
     inside_code = Regions(code)
     edits: dict[int, tuple[int, str]] = {}
     for first, last in ranges:
@@ -508,7 +508,7 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
         if text.startswith(("{::", "{:/"), match.start()) or (listed and not harmless_attribute_list(listed.group(2))):
             escape(match.start(), "kramdown-syntax")
     if "{" in text:
-        offsets = _line_offsets(text)
+        offsets = line_offsets(text.split("\n"))
         heading_lines = {
             line
             for token in tokens
@@ -527,10 +527,6 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
             if found and not found.group(1).startswith(":") and not harmless_attribute_list(found.group(1)):
                 escape(offsets[number] + found.start(), "goldmark-attribute")
     return _apply(text, edits), repairs
-
-
-def _line_offsets(text: str) -> list[int]:
-    return line_offsets(text.split("\n"))
 
 
 # --- HTML left in the Markdown ---------------------------------------------------------------------
