@@ -430,13 +430,30 @@ class StagedWrite:
     descriptor: int  # -1 once closed
     mode: int | None = None  # permission bits still to give the temporary file (no fchmod here)
     expected: os.stat_result | None = None  # the file as it was read: renamed over only if still so
+    synced: bool = False  # fsync has run (``sync``); its error, if any, is in sync_error
+    sync_error: OSError | None = None
+
+    def sync(self) -> None:
+        """fsync the data now; ``commit`` then reports its failure instead of running it again
+        (after a failed fsync a second one may succeed with the data lost)."""
+        if self.synced or self.descriptor < 0:
+            return
+        try:
+            os.fsync(self.descriptor)
+        except OSError as error:
+            self.sync_error = error
+        self.synced = True
 
     def commit(self) -> None:
-        """fsync the data and rename it over the target; PostError on failure. On any failure
-        (Ctrl-C too) the temporary file is removed and the original is as it was."""
+        """fsync the data (unless ``sync`` did) and rename it over the target; PostError on
+        failure. On any failure (Ctrl-C too) the temporary file is removed and the original is
+        as it was."""
         try:
             try:
-                os.fsync(self.descriptor)
+                if self.sync_error is not None:
+                    raise self.sync_error
+                if not self.synced:
+                    os.fsync(self.descriptor)
             finally:
                 self._close()
             if self.mode is not None:
@@ -521,18 +538,22 @@ def stage_write(
 
 
 def flush_writes(staged: Sequence[StagedWrite]) -> None:
-    """Have the filesystem write the data of all these staged files now, in one go.
+    """Have the filesystem write the data of all these staged files now, in one go, then fsync each.
 
-    Only a speed-up for the fsync each ``commit`` still makes (and whose error it reports): on
-    Linux one syncfs(2) writes every dirty page of the filesystem with one journal commit and one
-    flush of the disk's cache, after which each file's fsync finds nothing left to write. Writing
-    a batch this way costs about what writing it without any sync costs; an fsync per file costs
-    one disk flush each. Elsewhere, or if syncfs fails, nothing happens here.
+    Only a speed-up for the fsync each file still gets (``StagedWrite.sync``; ``commit`` reports
+    its error): on Linux one syncfs(2) writes every dirty page of the filesystem with one journal
+    commit and one flush of the disk's cache, after which each file's fsync finds nothing left to
+    write. The fsyncs all run before the first rename: on ext4, fsyncs taking turns with renames
+    made a batch of 32 cost 1.6 times as long (each fsync waited for the journal to take the
+    rename before it). Elsewhere, or if syncfs fails, the fsyncs do the writing.
     """
-    if len(staged) < 2 or _SYNCFS is None:
+    if len(staged) < 2:
         return
-    with contextlib.suppress(OSError, ValueError):
-        _SYNCFS(staged[0].descriptor)
+    if _SYNCFS is not None:
+        with contextlib.suppress(OSError, ValueError):
+            _SYNCFS(staged[0].descriptor)
+    for write in staged:
+        write.sync()
 
 
 def _load_syncfs() -> Callable[[int], int] | None:

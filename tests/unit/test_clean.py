@@ -409,7 +409,7 @@ def test_clean_files_gives_outcomes_in_order_once_every_file_is_written(tmp_path
     assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
 
 
-def test_a_batch_is_flushed_once_then_each_file_fsynced_before_its_rename(
+def test_a_batch_is_flushed_once_then_every_file_fsynced_before_the_first_rename(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events: list[str] = []
@@ -434,7 +434,7 @@ def test_a_batch_is_flushed_once_then_each_file_fsynced_before_its_rename(
     paths.insert(1, post(tmp_path, CLEAN, "clean.md"))
     clean_files(paths, WRITE)
     # nothing is renamed before every file of the batch is cleaned and staged
-    assert events == ["flush 3", "fsync", "rename 0.md", "fsync", "rename 1.md", "fsync", "rename 2.md"]
+    assert events == ["flush 3", "fsync", "fsync", "fsync", "rename 0.md", "rename 1.md", "rename 2.md"]
 
 
 def test_an_interrupted_batch_leaves_every_original_and_no_temporary_file(

@@ -724,6 +724,52 @@ def test_a_failing_flush_leaves_the_commits_to_fsync(tmp_path: Path, monkeypatch
     assert [(tmp_path / f"{i}.md").read_bytes() for i in range(2)] == [b"x", b"x"]
 
 
+def test_flush_writes_fsyncs_each_file_so_the_commits_only_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        synced.append(descriptor)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    staged = [stage_write(tmp_path / f"{i}.md", b"x") for i in range(3)]
+    flush_writes(staged)
+    assert synced == [write.descriptor for write in staged]
+    for write in staged:
+        write.commit()
+    assert len(synced) == 3
+    assert [(tmp_path / f"{i}.md").read_bytes() for i in range(3)] == [b"x"] * 3
+
+
+def test_a_failed_fsync_in_the_flush_is_reported_by_that_commit_and_not_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(2):
+        (tmp_path / f"{i}.md").write_bytes(b"old")
+    staged = [stage_write(tmp_path / f"{i}.md", b"new") for i in range(2)]
+    calls: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        calls.append(descriptor)
+        if descriptor == staged[0].descriptor:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    flush_writes(staged)
+    # a second fsync could succeed after the first lost the data: the first error is the answer
+    with pytest.raises(PostError, match=r"0\.md: not written: Input/output error; the original is unchanged"):
+        staged[0].commit()
+    staged[1].commit()
+    assert len(calls) == 2
+    assert [(tmp_path / f"{i}.md").read_bytes() for i in range(2)] == [b"old", b"new"]
+    assert listing(tmp_path) == ["0.md", "1.md"]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs(2) is Linux's")
 def test_syncfs_is_found_on_linux() -> None:
     assert files._SYNCFS is not None
