@@ -85,19 +85,20 @@ class PathFilter:
         self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self._tops: dict[tuple[Path, Path | None], tuple[Path, pathspec.GitIgnoreSpec | None]] = {}
         self._chains: dict[
-            tuple[Path, Path | None],
+            tuple[str, Path | None],
             tuple[Path, pathspec.GitIgnoreSpec | None, list[tuple[Path, pathspec.GitIgnoreSpec]]],
         ] = {}
 
     def skips(self, path: Path, *, is_dir: bool, base: Path | None = None) -> bool:
         """Whether ``path`` itself is excluded; ``base`` is the folder to match against outside the root."""
-        absolute = Path(os.path.abspath(path))
-        if self._name_matches(absolute.name):
+        # strings, not Paths: this runs for every file found, and a Path costs more to make than the checks
+        absolute = os.path.abspath(path)
+        if self._name_matches(os.path.basename(absolute)):
             return True
         if self._paths:
             relative = _relative_to(absolute, self.root)
             if relative is None and base is not None:
-                relative = _relative_to(absolute, Path(os.path.abspath(base)))
+                relative = _relative_to(absolute, os.path.abspath(base))
             if relative is not None and self._path_matches(relative):
                 return True
         return self.respect_gitignore and self._ignored_by_git(absolute, is_dir, base)
@@ -116,8 +117,8 @@ class PathFilter:
                 return True
         return False
 
-    def _ignored_by_git(self, path: Path, is_dir: bool, base: Path | None) -> bool:
-        top, info_exclude, specs = self._gitignores_for(path.parent, base)
+    def _ignored_by_git(self, path: str, is_dir: bool, base: Path | None) -> bool:
+        top, info_exclude, specs = self._gitignores_for(os.path.dirname(path), base)
         suffix = "/" if is_dir else ""
         for folder, spec in specs:
             verdict = spec.check_file(f"{_relative_to(path, folder)}{suffix}").include
@@ -128,15 +129,15 @@ class PathFilter:
         return False
 
     def _gitignores_for(
-        self, folder: Path, base: Path | None
+        self, folder: str, base: Path | None
     ) -> tuple[Path, pathspec.GitIgnoreSpec | None, list[tuple[Path, pathspec.GitIgnoreSpec]]]:
-        """The top, its .git/info/exclude, and the .gitignore files from ``folder`` up to the top,
-        deepest first: worked out once per folder, not per file."""
+        """The top, its .git/info/exclude, and the .gitignore files from ``folder`` (absolute) up to
+        the top, deepest first: worked out once per folder, not per file."""
         key = (folder, base)
         if key not in self._chains:
-            top, info_exclude = self._top_for(folder, base)
+            top, info_exclude = self._top_for(Path(folder), base)
             specs: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
-            current = folder
+            current = Path(folder)
             while True:
                 spec = self._spec_in(current)
                 if spec is not None:
@@ -183,13 +184,13 @@ def glob_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
     return lambda name: regex.match(os.path.normcase(name)) is not None
 
 
-def _relative_to(path: Path, root: Path) -> str | None:
+def _relative_to(path: str | Path, root: str | Path) -> str | None:
     """``path`` relative to ``root`` in POSIX style, or None when it lies outside; both absolute
     and normalized. Compared as strings: pathlib's ``relative_to`` cost a tenth of a
     10,000-file discovery."""
-    if path == root:
-        return "."
     text, top = str(path), str(root)
+    if os.path.normcase(text) == os.path.normcase(top):
+        return "."
     if text.startswith("//") != top.startswith("//"):
         return None  # POSIX keeps a leading `//` apart from `/`: pathlib calls them different roots
     if not top.endswith(os.sep):
