@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import yaml
 
@@ -89,3 +92,20 @@ def _shape(node: yaml.Node | None) -> object:
         return [_shape(item) for item in node.value]
     assert isinstance(node, yaml.MappingNode)
     return [(_shape(key), _shape(value)) for key, value in node.value]
+
+
+def test_cleaning_a_post_reads_its_front_matter_without_loading_validates_checks() -> None:
+    # the reader lives in postkit.checks; the package's engine, rules and schemas (jsonschema)
+    # are loaded only when asked for, so clean and convert start without them
+    script = (
+        "import sys\n"
+        "from postkit import clean_text\n"
+        "result = clean_text('---\\ntitle: A\\n---\\n<p>Hello <b>world</b></p>\\n')\n"
+        "assert result.text == '---\\ntitle: A\\n---\\nHello **world**\\n', repr(result.text)\n"
+        "heavy = ('jsonschema', 'postkit.checks.engine', 'postkit.checks.schema')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "from postkit.checks import RULES, load_schema\n"
+        "print(len(RULES) > 10, callable(load_schema), 'jsonschema' in sys.modules)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert ran.stdout.splitlines() == ["[]", "True True True"]
