@@ -76,15 +76,41 @@ def decode_url(url: str) -> str:
 
 def _undo_escapes(text: str) -> str:
     """Backslash escapes, entities and percent-escapes undone, round after round, until nothing
-    changes (at most _ROUNDS): a round runs only while a backslash, `&` or `%` is left to undo."""
+    changes (at most _ROUNDS): a round runs only while something that may be one is left."""
     for _ in range(_ROUNDS):
-        if "\\" not in text and "&" not in text and "%" not in text:
-            break  # a round would change nothing
-        decoded = unquote(unescape(_BACKSLASH_ESCAPE.sub(r"\1", text)))
+        if _MAY_UNDO.search(text) is None:
+            break  # a round would change nothing: nothing left that a step decodes
+        decoded = unquote_runs(unescape(_BACKSLASH_ESCAPE.sub(r"\1", text)))
         if decoded == text:
             break
         text = decoded
     return text
+
+
+# What a round may decode: a backslash escape, what ``html.unescape`` takes for a reference (its
+# own pattern), a percent-escape. Text without any is left as it is by all three steps.
+_MAY_UNDO = re.compile(
+    _BACKSLASH_ESCAPE.pattern + r"|&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)|%[0-9a-fA-F]{2}"
+)
+_PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+
+
+def unquote_runs(text: str) -> str:
+    """``urllib.parse.unquote(text)``, decoding only its runs of percent-escapes.
+
+    The same string: unquote decodes each run of ASCII as UTF-8 bytes with replacement, and a
+    literal ASCII character always ends a byte sequence and decodes as itself, so each run of
+    escapes decodes alone as it does inside the whole. unquote walks every ASCII run of the
+    text in Python; here a search in C finds the runs and each is decoded in C.
+    """
+    if "%" not in text:
+        return text
+    return _PERCENT_RUN.sub(_unquote_match, text)
+
+
+def _unquote_match(match: re.Match[str]) -> str:
+    # what unquote makes of a run of escapes: its bytes, read as UTF-8 with replacement
+    return bytes.fromhex(match.group().replace("%", "")).decode("utf-8", "replace")
 
 
 def is_unsafe_url(url: str, *, allow_data_images: bool = False) -> bool:

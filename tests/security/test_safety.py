@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+import urllib.parse
 from collections import Counter
 from unittest import mock
 
@@ -15,9 +18,11 @@ from postkit.pipeline.safety import (
     UNSAFE_SCHEMES,
     _may_hold_attribute_syntax,
     _may_run,
+    _undo_escapes,
     decode_url,
     is_unsafe_url,
     secure_markdown,
+    unquote_runs,
 )
 
 UNSAFE = [
@@ -254,6 +259,38 @@ def _may_run_by_decoding(text: str) -> bool:
 @settings(max_examples=3000)
 def test_may_run_agrees_with_decoding_the_whole_text(text: str) -> None:
     assert _may_run(text) == _may_run_by_decoding(text)
+
+
+def _undo_escapes_round_by_round(text: str) -> str:
+    """What ``_undo_escapes`` stands for: each round all three steps on the whole text, while any
+    of `\\`, `&` or `%` is left, until a round changes nothing."""
+    for _ in range(8):
+        if "\\" not in text and "&" not in text and "%" not in text:
+            break
+        decoded = urllib.parse.unquote(html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)))
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+@given(_spelled_schemes() | st.lists(_NOISE, max_size=30).map("".join))
+@settings(max_examples=3000)
+def test_undoing_escapes_gives_what_whole_rounds_of_the_three_steps_give(text: str) -> None:
+    assert _undo_escapes(text) == _undo_escapes_round_by_round(text)
+
+
+_PERCENT_TEXT = st.lists(
+    st.sampled_from(["%E4", "%B8%AD", "%e4%b8%ad", "%C2%85", "%F0%9F%98", "%80", "%zz", "%4", "%", "%25", "%41"])
+    | st.text(max_size=3),
+    max_size=12,
+).map("".join)
+
+
+@given(_PERCENT_TEXT)
+@settings(max_examples=2000)
+def test_unquoting_the_runs_of_escapes_gives_what_unquote_gives(text: str) -> None:
+    assert unquote_runs(text) == urllib.parse.unquote(text)
 
 
 @pytest.mark.parametrize(
