@@ -574,9 +574,25 @@ _SYNCFS = _load_syncfs()
 
 
 def sync_folders(paths: Iterable[str | Path]) -> None:
-    """Make the renames of files written with ``sync_folder=False`` durable: each folder once."""
-    for folder in {Path(os.path.realpath(path)).parent for path in paths}:
-        _fsync_folder(folder)
+    """Make the renames of files written with ``sync_folder=False`` durable: each folder once.
+
+    The folder is the real one the rename happened in: a symlinked file's target's, else the
+    real path of the file's folder, found once per folder (not by resolving every file's path
+    again, which cost the parent a serial tenth of a second per 10,000 files after the run).
+    """
+    real_folders: dict[str, str] = {}
+    folders: set[str] = set()
+    for path in paths:
+        text = os.path.abspath(path)
+        if os.path.islink(text):
+            folders.add(os.path.dirname(os.path.realpath(text)))
+            continue
+        parent = os.path.dirname(text)
+        if parent not in real_folders:
+            real_folders[parent] = os.path.realpath(parent)
+        folders.add(real_folders[parent])
+    for folder in folders:
+        _fsync_folder(Path(folder))
 
 
 def _write_target(path: Path, allowed_roots: Sequence[Path] | None) -> Path:

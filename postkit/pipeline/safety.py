@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from html import unescape
 from typing import Any
-from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll

@@ -84,6 +84,23 @@ def test_a_write_run_syncs_each_changed_folder_once_at_its_end(posts: Path, monk
     assert run.summary.changed == 3
 
 
+def test_the_folders_synced_are_the_real_ones_the_renames_happened_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postkit import files
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "linked").symlink_to(real)  # a folder reached through a symlink
+    target = tmp_path / "elsewhere" / "target.md"
+    (real / "link.md").symlink_to(target)  # a file that is a symlink: its target's folder changed
+    synced: list[Path] = []
+    monkeypatch.setattr(files, "_fsync_folder", synced.append)
+    files.sync_folders([real / "a.md", tmp_path / "linked" / "b.md", str(real / "sub" / "c.md"), real / "link.md"])
+    assert sorted(synced) == sorted([real.resolve(), (real / "sub").resolve(), (tmp_path / "elsewhere").resolve()])
+
+
 def test_a_diff_run_syncs_nothing(posts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from postkit import files
 
