@@ -15,6 +15,7 @@ a table of any line holding one), ``$$`` (math) and strikethrough (kramdown has 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -739,7 +740,8 @@ def write_run(run: list[Item], context: Context, *, heading: bool = False, cell:
         return _join([[TEXT, text, ""]] if text else [], context, heading=heading, cell=cell)
     items = _collapse_spaces(_pair(run))
     if any(item[0] == OPEN for item in items):
-        items = _collapse_spaces(_join_code_spans(_fix_markers(_repair_pairs(_lift_spaces(items)))))
+        # the texts are collapsed already: what is left is space met across items
+        items = _collapse_spaces(_join_code_spans(_fix_markers(_repair_pairs(_lift_spaces(items)))), collapsed=True)
     else:
         items = _join_code_spans(items)
     return _join(items, context, heading=heading, cell=cell)
@@ -824,14 +826,17 @@ def _pair(run: list[Item]) -> list[list[str]]:
     return [item for index, item in enumerate(items) if item[0] not in (OPEN, CLOSE) or index in paired]
 
 
-def _collapse_spaces(items: list[list[str]]) -> list[list[str]]:
-    """HTML's white space rule: runs of spaces are one; none at the start or end of a line."""
+def _collapse_spaces(items: list[list[str]], *, collapsed: bool = False) -> list[list[str]]:
+    """HTML's white space rule: runs of spaces are one; none at the start or end of a line.
+
+    ``collapsed``: no text holds a run of spaces or any other white space than single spaces
+    (the texts of an earlier pass, cut at spaces), so only what meets across items is left."""
     out: list[list[str]] = []
     space_before = True  # at the start of the line
     for item in items:
         kind = item[0]
         if kind == TEXT:
-            text = _SPACE.sub(" ", item[1])
+            text = item[1] if collapsed else _SPACE.sub(" ", item[1])
             if space_before:
                 text = text.lstrip(" ")
             if text:
@@ -1043,6 +1048,9 @@ def _untangle(items: list[list[str]]) -> list[list[str]] | None:
     """Closers and openers that touch in one run of four or more asterisks (`**a*b****c*`) read
     wrong; the emphasis nested at the touching edge lets go (`**ab***c*` reads right). Returns
     None when there is nothing to untangle."""
+    markers = [index for index, item in enumerate(items) if item[0] in (OPEN, CLOSE) and item[1][:1] == "*"]
+    if not any(b == a + 1 for a, b in itertools.pairwise(markers)):
+        return None  # no two asterisk markers side by side: no run to read wrong
     index = 0
     while index < len(items):
         end = index

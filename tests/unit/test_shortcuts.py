@@ -372,3 +372,48 @@ def test_a_plain_paragraph_is_written_as_join_writes_it(
     items = [[render.TEXT, collapsed, ""]] if collapsed else []
     assert written == render._join(items, slow, heading=heading, cell=cell)
     assert fast.shown == slow.shown
+
+
+# --- the emphasis writer: the untangling scan is skipped where no two asterisk markers touch ------
+
+
+def _untangle_scanning(items: list[list[str]]) -> list[list[str]] | None:
+    """``render._untangle`` as it was: the scan over every item, without the first look."""
+    from postkit.pipeline import render
+
+    index = 0
+    while index < len(items):
+        end = index
+        while end < len(items) and items[end][0] in (render.OPEN, render.CLOSE) and items[end][1].startswith("*"):
+            end += 1
+        run = items[index:end]
+        kinds = [item[0] for item in run]
+        if (
+            render.CLOSE in kinds
+            and render.OPEN in kinds[kinds.index(render.CLOSE) :]
+            and sum(len(item[1]) for item in run) >= 4
+        ):
+            first_close = index + kinds.index(render.CLOSE)
+            last_open = index + len(kinds) - 1 - kinds[::-1].index(render.OPEN)
+            nested_close = first_close + 1 < end and items[first_close + 1][0] == render.CLOSE
+            victim = first_close if nested_close or last_open == index else last_open
+            partner = int(items[victim][2])
+            items[victim] = [render.TEXT, "", ""]
+            items[partner] = [render.TEXT, "", ""]
+            return render._repair_pairs(items)
+        index = max(end, index + 1)
+    return None
+
+
+MARKERS = [("open", "*"), ("open", "**"), ("close", "*"), ("close", "**"), ("open", "["), ("close", "](u)")]
+EMPHASIS_RUN = st.lists(st.sampled_from([*MARKERS, ("text", "a")]), max_size=10)
+
+
+@given(EMPHASIS_RUN)
+@example([("open", "**"), ("open", "*"), ("text", "a"), ("close", "**"), ("open", "*"), ("text", "a"), ("close", "*")])
+def test_untangling_answers_as_the_full_scan_did(run: list[tuple[str, str]]) -> None:
+    from postkit.pipeline import render
+
+    paired = render._repair_pairs(render._pair(run))  # openers linked to closers, as the writer has them
+    copy = [list(item) for item in paired]
+    assert render._untangle(paired) == _untangle_scanning(copy)
