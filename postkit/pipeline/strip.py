@@ -84,7 +84,7 @@ def find_cruft(
     for element, rule in rules.hiding.matches(root, host):
         if found and any(parent in found for parent in element.iterancestors()):
             continue  # inside cruft already found: it goes with it
-        if rule.include or total < MIN_TEXT_FOR_GUARD or text_length(element) <= ARTICLE_SHARE * total:
+        if rule.include or total < MIN_TEXT_FOR_GUARD or _text_at_most(element, ARTICLE_SHARE * total):
             found[element] = Cruft(element, rule.kind, f"{rule.origin}: {rule.name}")
         elif guarded is not None:
             guarded.append(element)
@@ -207,6 +207,12 @@ def text_length(root: HtmlElement) -> int:
         if not any(parent.tag in INVISIBLE for parent in _ancestors_below(element, root)):
             total -= _non_space(all_text(element))  # its tail is outside it, and not in its text
     return total
+
+
+def _text_at_most(element: HtmlElement, limit: float) -> bool:
+    """``text_length(element) <= limit``, answered from the length of all its text when that is
+    within the limit already (it counts every character ``text_length`` counts, and more)."""
+    return len(all_text(element)) <= limit or text_length(element) <= limit
 
 
 def _non_space(text: str) -> int:

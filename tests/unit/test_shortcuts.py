@@ -417,3 +417,20 @@ def test_untangling_answers_as_the_full_scan_did(run: list[tuple[str, str]]) -> 
     paired = render._repair_pairs(render._pair(run))  # openers linked to closers, as the writer has them
     copy = [list(item) for item in paired]
     assert render._untangle(paired) == _untangle_scanning(copy)
+
+
+# --- the article guard: an element whose whole text is within the limit needs no exact count --------
+
+GUARD_PIECES = st.lists(
+    st.sampled_from(["word ", "  ", "\n", "<script>var x = 1;</script>", "<iframe>frame</iframe>", "中文", "<b>b</b>"]),
+    max_size=8,
+).map("".join)
+
+
+@given(GUARD_PIECES, st.integers(min_value=0, max_value=40))
+def test_the_guard_answers_as_the_exact_text_length_does(html: str, limit: int) -> None:
+    from postkit.pipeline.strip import _text_at_most, text_length
+
+    root = parse_fragment(f"<div>{html}</div>")
+    for element in root.iter():
+        assert _text_at_most(element, limit) == (text_length(element) <= limit)
