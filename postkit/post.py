@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import io
+import os
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -133,8 +135,8 @@ def read_bytes(
 ) -> bytes:
     """A file's bytes, at most max_size; every failure is a PostError that names the file and the reason."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read() if max_size is None else handle.read(max_size + 1)
+        with open(path, "rb", buffering=0) as handle:
+            data = handle.readall() if max_size is None else _read_at_most(handle, max_size + 1)
     except FileNotFoundError:
         raise PostError(path, missing) from None
     except IsADirectoryError:
@@ -144,6 +146,25 @@ def read_bytes(
     if max_size is not None and len(data) > max_size:
         raise PostError(path, f"is larger than max-file-size ({max_size:,} bytes); raise the limit to clean it")
     return data
+
+
+def _read_at_most(handle: io.FileIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes, in reads sized by what the file holds: asking for ``limit`` at once
+    makes Python allocate it whole (a 10 MB buffer mapped and unmapped for every post)."""
+    chunks: list[bytes] = []
+    total = 0
+    want = min(limit, os.fstat(handle.fileno()).st_size + 1)
+    while total < limit:
+        chunk = handle.read(max(1, min(want, limit - total)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = _READ_MORE  # it grew since: go on in steps
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+_READ_MORE = 1 << 16
 
 
 def read_post(path: str, encoding: str | None = None, max_size: int | None = None) -> SourcePost:

@@ -26,6 +26,7 @@ from postkit.clean import (
     unified_diff,
 )
 from postkit.config import load_config
+from postkit.errors import PostError
 from postkit.files import TEMP_MARKER, StagedWrite, content_hash
 from postkit.pipeline import CleanOptions, CleanResult, LostText
 from postkit.site_urls import SiteUrls
@@ -166,6 +167,27 @@ def test_a_file_over_the_size_limit_is_a_failure(tmp_path: Path) -> None:
     assert outcome.message == "is larger than max-file-size (100 bytes); raise the limit to clean it"
     assert path.read_bytes() == DIRTY.encode()
     assert clean_file(path, dataclasses.replace(WRITE, max_file_size=len(DIRTY))).status is Status.CHANGED
+
+
+def test_a_file_that_grew_after_its_size_was_read_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postkit import post as post_module
+
+    path = post(tmp_path, DIRTY + "<p>" + "more words " * 20_000 + "</p>\n")  # past one step of reading
+    real_fstat = os.fstat
+    monkeypatch.setattr(post_module.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, 0, 0, 0)))
+    assert post_module.read_bytes(str(path), 10_000_000) == path.read_bytes()
+    with pytest.raises(PostError, match=r"is larger than max-file-size \(100,000 bytes\)"):
+        post_module.read_bytes(str(path), 100_000)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_file_that_never_ends_is_read_only_to_the_size_limit() -> None:
+    from postkit.post import read_bytes
+
+    with pytest.raises(PostError, match=r"/dev/zero: is larger than max-file-size \(1,000,000 bytes\)"):
+        read_bytes("/dev/zero", 1_000_000)
 
 
 def test_a_read_only_file_is_a_failure_and_kept(tmp_path: Path) -> None:
