@@ -285,6 +285,9 @@ def _text_length(root: HtmlElement) -> int:
     return sum(len("".join(text.split())) for text in visible_strings(root))
 
 
+_CRLF = re.compile("\r\n")
+
+
 def _line_starts_of(text: str) -> list[int]:
     return line_offsets(text.split("\n"))[:-1]
 
@@ -314,8 +317,8 @@ class Body:
     """A post's body with LF newlines, its HTML spans parsed, and how offsets map to file positions.
 
     ``text`` has CRLF and lone CR as LF, as ``find_html`` needs; positions are counted in the
-    file as written, on LF only like every postkit position, so ``_file_offsets`` maps an
-    offset of ``text`` back to the body as written when the two differ.
+    file as written, on LF only like every postkit position, so ``file_offset`` maps an offset
+    of ``text`` back to the body as written when the two differ.
     """
 
     text: str
@@ -323,7 +326,8 @@ class Body:
     rules: RuleBook
     base: str | None
     _starts: list[int] | None = field(default=None, repr=False)
-    _file_offsets: list[int] | None = field(default=None, repr=False)
+    _written: str | None = field(default=None, repr=False)  # the body as written, when it has a CR
+    _crlf: list[int] | None = field(default=None, repr=False)  # offsets in ``text`` of the LFs that were CRLF
     _file_line_starts: list[int] = field(default_factory=list, repr=False)
     _parts: list[HtmlPart] | None = field(default=None, repr=False)
     _spans: list[HtmlSpan] | None = field(default=None, repr=False)
@@ -336,15 +340,19 @@ class Body:
         text = normalize_newlines(body)
         parsed = cls(text, first_line, rules, base)
         if "\r" in body:
-            # the offset in ``body`` of each character of ``text``, and of its end
-            parsed._file_offsets = [
-                index
-                for index, character in enumerate(body)
-                if not (character == "\r" and body[index + 1 : index + 2] == "\n")
-            ]
-            parsed._file_offsets.append(len(body))
-            parsed._file_line_starts = _line_starts_of(body)
+            parsed._written = body  # its offsets are worked out when a position is first asked for
         return parsed
+
+    def file_offset(self, offset: int) -> int:
+        """The offset in the body as written of an offset into ``text`` (its end included): each
+        CRLF before it, or ending at it, is one character more there."""
+        if self._written is None:
+            return offset
+        if self._crlf is None:
+            # a CRLF's LF stands in ``text`` as many characters earlier as CRLFs came before it
+            self._crlf = [match.start() - index for index, match in enumerate(_CRLF.finditer(self._written))]
+            self._file_line_starts = _line_starts_of(self._written)
+        return offset + bisect.bisect_right(self._crlf, offset)
 
     @property
     def _line_starts(self) -> list[int]:
@@ -433,8 +441,9 @@ class Body:
     def position(self, offset: int) -> Position:
         """File position of an offset into ``text``."""
         starts = self._line_starts
-        if self._file_offsets is not None:
-            offset, starts = self._file_offsets[offset], self._file_line_starts
+        if self._written is not None:
+            offset = self.file_offset(offset)
+            starts = self._file_line_starts
         line = bisect.bisect_right(starts, offset) - 1
         return Position(self.first_line + line, offset - starts[line] + 1)
 

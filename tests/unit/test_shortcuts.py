@@ -434,3 +434,19 @@ def test_the_guard_answers_as_the_exact_text_length_does(html: str, limit: int) 
     root = parse_fragment(f"<div>{html}</div>")
     for element in root.iter():
         assert _text_at_most(element, limit) == (text_length(element) <= limit)
+
+
+# --- body positions in a file with CR line ends: offsets mapped on demand, by the CRLFs before them --
+
+CR_BODY = st.lists(st.sampled_from(["a", "\r\n", "\r", "\n", "<b>x</b>", "\r\r\n", "中"]), max_size=12).map("".join)
+
+
+@given(CR_BODY)
+def test_file_offsets_are_those_of_each_character_of_the_body_as_written(body: str) -> None:
+    from postkit.body import Body
+
+    model = Body.read(body, 1, load_rulebook(), None)
+    # the mapping as it was made eagerly: the offset in the body of each character of the text
+    expected = [i for i, char in enumerate(body) if not (char == "\r" and body[i + 1 : i + 2] == "\n")]
+    expected.append(len(body))
+    assert [model.file_offset(offset) for offset in range(len(model.text) + 1)] == expected
