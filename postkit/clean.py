@@ -17,6 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from postkit.config import Config
@@ -29,6 +30,7 @@ from postkit.files import (
     flush_writes,
     remove_own_temp_files,
     remove_stale_temp_files,
+    resolve_roots,
     stage_write,
     sync_folders,
 )
@@ -76,6 +78,17 @@ class CleanJob:
     known_clean: frozenset[str] = frozenset()
     explain: bool = False
     color_diff: bool = False
+
+    @cached_property
+    def allowed_roots(self) -> list[Path] | None:
+        """The folders writes must stay under (symlinks included), None when none were given."""
+        return [Path(root) for root in self.roots] or None
+
+    @cached_property
+    def resolved_roots(self) -> list[Path | None] | None:
+        """Their real paths, resolved once per job in each process: the allowed area is the one
+        the run started with, and no file resolves them again."""
+        return resolve_roots(self.allowed_roots) if self.allowed_roots is not None else None
 
 
 @dataclass(frozen=True)
@@ -264,7 +277,9 @@ def _clean_unwritten(path: Path, job: CleanJob) -> FileOutcome | _PendingWrite:
     if job.mode is not Mode.WRITE:
         return outcome
     try:
-        staged = stage_write(path, new, allowed_roots=[Path(r) for r in job.roots] or None, expected=read_as)
+        staged = stage_write(
+            path, new, allowed_roots=job.allowed_roots, expected=read_as, resolved_roots=job.resolved_roots
+        )
     except PostkitError as exc:
         return _failure(name, exc)
     return _PendingWrite(staged, outcome)

@@ -501,14 +501,21 @@ def _same_file_state(expected: os.stat_result, target: Path) -> bool:
 
 
 def stage_write(
-    path: Path, data: bytes, allowed_roots: Sequence[Path] | None = None, *, expected: os.stat_result | None = None
+    path: Path,
+    data: bytes,
+    allowed_roots: Sequence[Path] | None = None,
+    *,
+    expected: os.stat_result | None = None,
+    resolved_roots: Sequence[Path | None] | None = None,
 ) -> StagedWrite:
     """The first step of ``atomic_write``: checks, and ``data`` in a temporary file beside the target.
 
     With ``expected`` (the file's stat when it was read), the commit refuses to replace a file
     that has changed since: a user's edit made while the file was cleaned is never overwritten.
+    ``resolved_roots``: ``resolve_roots(allowed_roots)`` made once for a run, so each file does
+    not resolve them again.
     """
-    target = _write_target(path, allowed_roots)
+    target = _write_target(path, allowed_roots, resolved_roots)
     try:
         original: os.stat_result | None = target.stat()
     except FileNotFoundError:
@@ -595,14 +602,21 @@ def sync_folders(paths: Iterable[str | Path]) -> None:
         _fsync_folder(Path(folder))
 
 
-def _write_target(path: Path, allowed_roots: Sequence[Path] | None) -> Path:
+def resolve_roots(roots: Sequence[Path]) -> list[Path | None]:
+    """The real paths of the folders writes are allowed under (None for one that does not resolve)."""
+    return [_resolve(root) for root in roots]
+
+
+def _write_target(
+    path: Path, allowed_roots: Sequence[Path] | None, resolved_roots: Sequence[Path | None] | None = None
+) -> Path:
     """The path to replace: ``path`` itself, or a symlink's target when that is allowed."""
     is_link = path.is_symlink()
     if allowed_roots is None:
         if is_link:
             raise PostError(str(path), "not written: it is a symlink and no folders were allowed for its target")
         return path
-    roots = [_resolve(root) for root in allowed_roots]
+    roots = resolved_roots if resolved_roots is not None else resolve_roots(allowed_roots)
     real = _resolve(path) if is_link else _resolve(path.parent)
     if real is None:
         raise PostError(str(path), "not written: its symlink target or folder does not exist")

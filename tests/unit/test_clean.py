@@ -631,3 +631,32 @@ def test_a_temporary_file_made_but_not_yet_recorded_is_removed_on_interrupt(
         clean_files(paths, WRITE)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.md", "1.md", "2.md"]
     assert [p.read_text(encoding="utf-8") for p in paths] == [DIRTY.replace("First", f"Number {i}") for i in range(3)]
+
+
+def test_a_run_resolves_its_allowed_folders_once_not_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postkit import files
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)
+    paths = [post(real, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    resolved: list[list[Path]] = []
+    real_resolve = files.resolve_roots
+
+    def counting(roots: list[Path]) -> list[Path | None]:
+        resolved.append(list(roots))
+        return real_resolve(roots)
+
+    monkeypatch.setattr(postkit.clean, "resolve_roots", counting)
+    job = dataclasses.replace(WRITE, roots=(str(tmp_path / "linked"),))
+    outcomes = clean_files(paths, job)
+    assert [o.status for o in outcomes] == [Status.CHANGED] * 3
+    assert resolved == [[tmp_path / "linked"]]
+    assert job.resolved_roots == [real.resolve()]
+    # the allowed area is the one the run started with: a file outside it is still refused
+    outside = post(tmp_path, DIRTY, "outside.md")
+    (real / "escape.md").symlink_to(outside)
+    escaped = clean_files([real / "escape.md"], job)
+    assert escaped[0].status is Status.FAILED
+    assert "outside the given paths" in escaped[0].message
+    assert outside.read_text(encoding="utf-8") == DIRTY
