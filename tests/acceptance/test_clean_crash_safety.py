@@ -1,6 +1,6 @@
 """`postkit clean` killed with SIGKILL partway through a large folder leaves every post whole.
 
-Each trial starts ``python -m postkit clean FOLDER --jobs 2`` on a fresh folder of ~2,000 posts,
+Each trial starts ``python -m postkit clean FOLDER --jobs 2`` on a fresh folder of ~4,000 posts,
 kills the whole process group (workers too) at a random moment, and checks that every post is
 byte for byte either its original or its cleaned form, and parses. A last test kills runs that
 have visibly started writing and then lets a normal run finish the job.
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX p
 
 TRIALS = int(os.environ.get("POSTKIT_KILL_TRIALS", "20" if os.environ.get("CI") else "5"))
 SEED = int(os.environ.get("POSTKIT_KILL_SEED", str(random.SystemRandom().randrange(2**32))))
-POSTS = 2_000
+POSTS = 4_000  # a run of about 3.5 s on 2 cores: every kill moment (0.2-2.0 s) lands mid-run
 FOLDERS = 16
 OLD = 1_000_000_000
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
