@@ -109,3 +109,14 @@ def test_cleaning_a_post_reads_its_front_matter_without_loading_validates_checks
     )
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert ran.stdout.splitlines() == ["[]", "True True True"]
+
+
+def test_every_name_the_checks_package_offers_loads_from_where_it_is_filed() -> None:
+    # the package lists its names three times (imports for type checkers, __all__, where each
+    # loads from): a name in one list and not another would fail only when first asked for
+    import postkit.checks as checks
+
+    assert sorted(checks.__all__) == sorted(checks._HOMES)
+    for name in checks.__all__:
+        home = __import__(f"postkit.checks.{checks._HOMES[name]}", fromlist=[name])
+        assert getattr(checks, name) is getattr(home, name)
