@@ -154,14 +154,30 @@ def clean_file(path: Path, job: CleanJob) -> FileOutcome:
 def clean_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome]:
     """``clean_file`` over a batch, outcomes in the order of ``paths``.
 
-    In write mode each file's new content goes to a temporary file beside it as it is cleaned;
-    at the batch's end the filesystem is asked to write them all at once (``flush_writes``), then
-    each is fsynced and renamed over its file as ``atomic_write`` does: one disk flush for the
-    batch instead of one per file, the same guarantee per file. A file that changed after it was
-    read is not replaced (a failure: run again). A file met again through another path (a
-    symlink) is cleaned after what is staged is written, as one by one. An outcome is only
-    returned once its file is written; if the batch stops early (Ctrl-C, or the parent stopping
-    a worker), the temporary files not yet renamed are removed and their originals are as they were.
+    In write mode each file's new content goes to a temporary file beside it as it is cleaned
+    (``stage_files``); at the batch's end the filesystem is asked to write them all at once
+    (``flush_writes``), then each is fsynced and renamed over its file as ``atomic_write`` does:
+    one disk flush for the batch instead of one per file, the same guarantee per file. An outcome
+    is only returned once its file is written; if the batch stops early (Ctrl-C, or the parent
+    stopping a worker), the temporary files not yet renamed are removed and their originals are
+    as they were.
+    """
+    steps = stage_files(paths, job)
+    try:
+        _commit_staged(steps)
+    except BaseException:
+        _discard_staged(steps, paths)
+        raise
+    return [step for step in steps if isinstance(step, FileOutcome)]
+
+
+def stage_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome | _PendingWrite]:
+    """Clean a batch and stage its writes: the outcomes, and the writes (in write mode) that
+    ``_commit_staged`` then flushes and renames.
+
+    A file that changed after it was read is not replaced (a failure: run again). A file met
+    again through another path (a symlink) is cleaned after what is staged so far is written,
+    as one by one. If staging stops early, the temporary files are removed.
     """
     steps: list[FileOutcome | _PendingWrite] = []
     staged: set[tuple[int, int] | None] = set()
@@ -177,14 +193,19 @@ def clean_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome]:
             if isinstance(step, _PendingWrite):
                 staged.add(step.staged.identity())
             steps.append(step)
-        _commit_staged(steps)
     except BaseException:
-        for step in steps:
-            if isinstance(step, _PendingWrite):
-                step.staged.discard()
-        remove_own_temp_files({Path(os.path.realpath(p)).parent for p in paths} | {p.parent for p in paths})
+        _discard_staged(steps, paths)
         raise
-    return [step for step in steps if isinstance(step, FileOutcome)]
+    return steps
+
+
+def _discard_staged(steps: list[FileOutcome | _PendingWrite], paths: Sequence[Path]) -> None:
+    """Remove the temporary files of a batch that stopped: those recorded, and any this process
+    made in the batch's folders (one caught between creating its file and recording it)."""
+    for step in steps:
+        if isinstance(step, _PendingWrite):
+            step.staged.discard()
+    remove_own_temp_files({Path(os.path.realpath(p)).parent for p in paths} | {p.parent for p in paths})
 
 
 def _commit_staged(steps: list[FileOutcome | _PendingWrite]) -> None:
@@ -463,15 +484,56 @@ def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileO
     """Clean every path, in worker processes when jobs != 1; outcomes stream back as batches finish.
 
     Paths are drawn from ``paths`` only as batches are handed out, so an iterator of any length
-    keeps memory flat.
+    keeps memory flat. With workers, a worker cleans a batch and stages its writes, and this
+    process commits them (``_commit_batches``).
     """
     from postkit.files import chunk_size, parallel_map
 
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     # a batch (one disk flush, clean_files) is what the pool would hand a worker at a time
     batches = _batches(paths, chunk_size(paths, workers))
-    for outcomes in parallel_map(_clean_in_worker, batches, workers, _set_job, (job,), chunksize=1):
-        yield from outcomes
+    if workers == 1:
+        for outcomes in parallel_map(_clean_in_worker, batches, 1, _set_job, (job,)):
+            yield from outcomes
+        return
+    yield from _commit_batches(batches, job, workers)
+
+
+def _commit_batches(batches: Iterator[list[Path]], job: CleanJob, workers: int) -> Iterator[FileOutcome]:
+    """Batches staged by worker processes and committed here, as each comes back.
+
+    Waiting for the disk (a batch's flush, fsyncs and renames) takes a worker off its core; done
+    here, the workers go on cleaning meanwhile: over 10,000 posts each worker had waited about
+    1.1 s of a 21 s run. If the run stops early, the writes staged and not committed are removed:
+    those of a batch being committed, and those of batches handed out and not yet back, once
+    the workers have stopped.
+    """
+    from postkit.files import parallel_map
+
+    handed_out: dict[int, list[Path]] = {}
+
+    def numbered() -> Iterator[tuple[int, list[Path]]]:
+        for number, batch in enumerate(batches):
+            handed_out[number] = batch  # before the worker can have it
+            yield number, batch
+
+    staged = parallel_map(_stage_in_worker, numbered(), workers, _set_job, (job,), chunksize=1)
+    steps: list[FileOutcome | _PendingWrite] = []
+    finished = False
+    try:
+        for number, steps in staged:
+            del handed_out[number]
+            _commit_staged(steps)
+            yield from (step for step in steps if isinstance(step, FileOutcome))
+        finished = True
+    finally:
+        if not finished:
+            staged.close()  # stops the workers before what they left is removed
+            for step in steps:
+                if isinstance(step, _PendingWrite):
+                    step.staged.discard()
+            left = [path for batch in handed_out.values() for path in batch]
+            remove_stale_temp_files({Path(os.path.realpath(p)).parent for p in left} | {p.parent for p in left})
 
 
 def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
@@ -491,3 +553,14 @@ def _set_job(job: CleanJob) -> None:
 def _clean_in_worker(paths: Sequence[Path]) -> list[FileOutcome]:
     assert _JOB is not None, "worker started without a job"
     return clean_files(paths, _JOB)
+
+
+def _stage_in_worker(batch: tuple[int, Sequence[Path]]) -> tuple[int, list[FileOutcome | _PendingWrite]]:
+    """A numbered batch cleaned and staged, its temporary files closed for the parent to commit."""
+    assert _JOB is not None, "worker started without a job"
+    number, paths = batch
+    steps = stage_files(paths, _JOB)
+    for step in steps:
+        if isinstance(step, _PendingWrite):
+            step.staged.release()
+    return number, steps

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import pathspec
 
@@ -430,7 +430,7 @@ class StagedWrite:
     temp: Path
     descriptor: int  # -1 once closed
     mode: int | None = None  # permission bits still to give the temporary file (no fchmod here)
-    expected: os.stat_result | None = None  # the file as it was read: renamed over only if still so
+    expected: FileState | None = None  # the file as it was read: renamed over only if still so
     synced: bool = False  # fsync has run (``sync``); its error, if any, is in sync_error
     sync_error: OSError | None = None
 
@@ -451,6 +451,7 @@ class StagedWrite:
         as it was."""
         try:
             try:
+                self.reopen()
                 if self.sync_error is not None:
                     raise self.sync_error
                 if not self.synced:
@@ -469,9 +470,26 @@ class StagedWrite:
                 raise PostError(str(self.path), f"not written: {_reason(error)}; the original is unchanged") from error
             raise
 
+    def release(self) -> None:
+        """Close the descriptor and keep the temporary file, for another process to commit (a
+        worker stages, the parent commits): its fsync then opens the file again."""
+        self._close()
+
+    def reopen(self) -> None:
+        """Open a released temporary file again for its fsync. A failure (the file is gone) is
+        kept as the sync's error, which ``commit`` reports."""
+        if self.descriptor >= 0 or self.synced:
+            return
+        flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            self.descriptor = os.open(self.temp, flags)
+        except OSError as error:
+            self.sync_error = error
+            self.synced = True
+
     def identity(self) -> tuple[int, int] | None:
         """(device, inode) of the file as it was read, when known."""
-        return (self.expected.st_dev, self.expected.st_ino) if self.expected is not None else None
+        return (self.expected.device, self.expected.inode) if self.expected is not None else None
 
     def discard(self) -> None:
         """Remove the temporary file (if a commit has not already renamed it)."""
@@ -487,17 +505,25 @@ class StagedWrite:
             os.close(descriptor)
 
 
-def _same_file_state(expected: os.stat_result, target: Path) -> bool:
+class FileState(NamedTuple):
+    """A file as it was read, which the commit checks it still is: small, as it travels from a
+    worker to the parent with each staged write."""
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> FileState:
+        return cls(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _same_file_state(expected: FileState, target: Path) -> bool:
     try:
-        now = target.stat()
+        return FileState.of(target.stat()) == expected
     except FileNotFoundError:
         return False
-    return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
-        expected.st_dev,
-        expected.st_ino,
-        expected.st_size,
-        expected.st_mtime_ns,
-    )
 
 
 def stage_write(
@@ -528,7 +554,7 @@ def stage_write(
         raise PostError(str(path), "not written: the file is read-only; make it writable to clean it")
     mode = stat.S_IMODE(original.st_mode) if original is not None else None
     temp, descriptor = _create_temp(path, target)
-    staged = StagedWrite(path, target, temp, descriptor, expected=expected)
+    staged = StagedWrite(path, target, temp, descriptor, expected=None if expected is None else FileState.of(expected))
     try:
         view = memoryview(data)
         while view:
@@ -553,8 +579,12 @@ def flush_writes(staged: Sequence[StagedWrite]) -> None:
     commit and one flush of the disk's cache, after which each file's fsync finds nothing left to
     write. The fsyncs all run before the first rename: on ext4, fsyncs taking turns with renames
     made a batch of 32 cost 1.6 times as long (each fsync waited for the journal to take the
-    rename before it). Elsewhere, or if syncfs fails, the fsyncs do the writing.
+    rename before it). Elsewhere, or if syncfs fails, the fsyncs do the writing. Released
+    writes (staged by another process) are opened again first.
     """
+    for write in staged:
+        write.reopen()
+    staged = [write for write in staged if write.descriptor >= 0]
     if len(staged) < 2:
         return
     if _SYNCFS is not None:

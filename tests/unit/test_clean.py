@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import pickle
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -412,6 +414,64 @@ def test_run_clean_gives_one_outcome_per_file(tmp_path: Path, jobs: int) -> None
     assert Counter(o.status for o in outcomes) == Counter({Status.CHANGED: 10, Status.UNCHANGED: 1, Status.FAILED: 1})
     assert (tmp_path / "3.md").read_text(encoding="utf-8") == DIRTY_CLEANED.replace("First", "Number 3")
     assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
+
+
+def test_a_worker_stages_a_batch_that_the_parent_commits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(3)]
+    paths.append(post(tmp_path, CLEAN, "clean.md"))
+    monkeypatch.setattr(postkit.clean, "_JOB", WRITE)
+    number, steps = postkit.clean._stage_in_worker((7, paths))
+    assert number == 7
+    staged = [step.staged for step in steps if isinstance(step, postkit.clean._PendingWrite)]
+    # closed in the worker, kept on disk, the originals untouched until the parent commits
+    assert [write.descriptor for write in staged] == [-1, -1, -1]
+    assert all(write.temp.exists() for write in staged)
+    assert [p.read_text(encoding="utf-8") for p in paths[:3]] == [
+        DIRTY.replace("First", f"Number {i}") for i in range(3)
+    ]
+    received = pickle.loads(pickle.dumps(steps))  # as the pool carries them to the parent
+    postkit.clean._commit_staged(received)
+    assert [o.status for o in received] == [Status.CHANGED] * 3 + [Status.UNCHANGED]
+    assert [p.read_text(encoding="utf-8") for p in paths[:3]] == [
+        DIRTY_CLEANED.replace("First", f"Number {i}") for i in range(3)
+    ]
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
+
+
+@pytest.mark.parametrize("stop_at", [3, 10])
+def test_a_run_with_workers_interrupted_while_committing_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_at: int
+) -> None:
+    real_commit = postkit.clean._commit_staged
+    batches: list[int] = []
+
+    def staged_files() -> int:
+        return len([p for p in tmp_path.iterdir() if TEMP_MARKER in p.name])
+
+    def interrupted(steps: list[object]) -> None:
+        batches.append(len(steps))
+        if len(batches) == stop_at:
+            # At the third batch, first let the workers stage all they are handed (eight batches in
+            # flight, this one among them) and wait idle: what they staged is the parent's to remove.
+            deadline = time.monotonic() + 20
+            while stop_at == 3 and staged_files() < 16 * 8 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)
+            raise KeyboardInterrupt
+        real_commit(steps)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(postkit.clean, "_commit_staged", interrupted)
+    originals = [DIRTY.replace("First", f"Number {i}") for i in range(160)]
+    paths = [post(tmp_path, text, f"{i}.md") for i, text in enumerate(originals)]  # ten batches of 16
+    with pytest.raises(KeyboardInterrupt):
+        for _ in run_clean(iter(paths), WRITE, 2):
+            pass
+    # staged by the workers and not committed: being committed, or never taken back; all removed
+    assert staged_files() == 0
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    cleaned = [i for i, text in enumerate(texts) if text != originals[i]]
+    assert len(cleaned) == 16 * (stop_at - 1)  # the batches committed, whichever they were
+    assert all(texts[i] == DIRTY_CLEANED.replace("First", f"Number {i}") for i in cleaned)
 
 
 # --- clean_files: a batch staged in temporary files, flushed once, then renamed file by file ----------

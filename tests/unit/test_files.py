@@ -6,6 +6,7 @@ import errno
 import hashlib
 import itertools
 import os
+import pickle
 import re
 import shutil
 import signal
@@ -768,6 +769,54 @@ def test_a_failed_fsync_in_the_flush_is_reported_by_that_commit_and_not_run_agai
     assert len(calls) == 2
     assert [(tmp_path / f"{i}.md").read_bytes() for i in range(2)] == [b"old", b"new"]
     assert listing(tmp_path) == ["0.md", "1.md"]
+
+
+def test_a_released_write_is_flushed_and_committed_by_another_holder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(3):
+        (tmp_path / f"{i}.md").write_bytes(b"old")
+    staged = [stage_write(tmp_path / f"{i}.md", b"new", expected=(tmp_path / f"{i}.md").stat()) for i in range(3)]
+    for write in staged:
+        write.release()
+    assert [write.descriptor for write in staged] == [-1, -1, -1]
+    received = pickle.loads(pickle.dumps(staged))  # a worker's writes, as the parent gets them
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        synced.append(descriptor)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    flush_writes(received)
+    assert len(synced) == 3 and all(descriptor >= 0 for descriptor in synced)  # opened again to be fsynced
+    for write in received:
+        write.commit()
+    assert len(synced) == 3
+    assert [(tmp_path / f"{i}.md").read_bytes() for i in range(3)] == [b"new"] * 3
+    assert listing(tmp_path) == ["0.md", "1.md", "2.md"]
+
+
+def test_a_released_write_whose_temporary_file_went_is_not_committed(tmp_path: Path) -> None:
+    for i in range(2):
+        (tmp_path / f"{i}.md").write_bytes(b"old")
+    staged = [stage_write(tmp_path / f"{i}.md", b"new") for i in range(2)]
+    for write in staged:
+        write.release()
+    staged[0].temp.unlink()
+    flush_writes(staged)
+    with pytest.raises(PostError, match=r"0\.md: not written: .*; the original is unchanged"):
+        staged[0].commit()
+    staged[1].commit()
+    assert [(tmp_path / f"{i}.md").read_bytes() for i in range(2)] == [b"old", b"new"]
+    # committed alone, without a flush first, it is opened again for its own fsync
+    (tmp_path / "2.md").write_bytes(b"old")
+    alone = stage_write(tmp_path / "2.md", b"new")
+    alone.release()
+    alone.commit()
+    assert (tmp_path / "2.md").read_bytes() == b"new"
+    assert listing(tmp_path) == ["0.md", "1.md", "2.md"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs(2) is Linux's")
