@@ -577,21 +577,16 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
     if not _may_hold_chrome(root, chrome):
         return
     taken: set[HtmlElement] = set()
-    everything = elements(root)
-    sizes = _text_sizes(everything)
     # Without invisible elements inside it, an element's own text is what a reader sees of it,
     # white space aside, so a key can only match when that text starts with a phrase of the pack:
     # looked at first, it spares reading the visible text of every short element.
     phrases = _phrases(id(chrome), chrome)
     holding_invisible = _holding_invisible(root)
-    for element in everything:
+    for element in elements(root):
         if (
-            not 0 < sizes[element] <= _CHROME_MAX_CHARS
-            or element.tag in NOT_TEXT
-            or (
-                element not in holding_invisible
-                and phrases.match("".join(all_text(element).split()).casefold()) is None
-            )
+            element.tag in NOT_TEXT
+            or (element not in holding_invisible and not _starts_with_phrase(element, phrases, chrome))
+            or not _has_text_within(element, _CHROME_MAX_CHARS)
             or any(parent in taken for parent in element.iterancestors())
         ):
             continue
@@ -605,6 +600,54 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
         for part in run:
             taken.add(part)
             yield part, kind, f"{CHROME_TEXT_PACK}: {rule}"
+
+
+def _starts_with_phrase(element: HtmlElement, phrases: re.Pattern[str], chrome: ChromeText) -> bool:
+    """Whether the element's text, without white space and case folded, starts with a phrase.
+
+    Decided from its first piece of text alone where that is enough (most elements): a phrase
+    longer than the piece can only match where the piece is the start of a phrase.
+    """
+    piece = _first_text(element)
+    if piece is None or piece.lstrip()[0].casefold()[0] not in _phrase_initials(id(chrome), chrome):
+        return False
+    start = "".join(piece.split()).casefold()
+    if phrases.match(start) is not None:
+        return True
+    if start not in _phrase_starts(id(chrome), chrome):
+        return False
+    return phrases.match("".join(all_text(element).split()).casefold()) is not None
+
+
+def _first_text(element: HtmlElement) -> str | None:
+    """The first piece of text under the element that is not all white space, in document order."""
+    text = element.text
+    if text and not text.isspace():
+        return text
+    for child in element:
+        if isinstance(child.tag, str) and (text := _first_text(child)) is not None:
+            return text
+        text = child.tail
+        if text and not text.isspace():
+            return text
+    return None
+
+
+def _has_text_within(element: HtmlElement, limit: int) -> bool:
+    """Whether the element holds text, and at most ``limit`` characters of it (each piece's outer
+    white space aside): counted from the top, stopping once over."""
+    left = limit - len((element.text or "").strip())
+    stack = [iter(element)]
+    while stack and left >= 0:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        left -= len((child.tail or "").strip())
+        if isinstance(child.tag, str):
+            left -= len((child.text or "").strip())
+            stack.append(iter(child))
+    return 0 <= left < limit
 
 
 def _holding_invisible(root: HtmlElement) -> set[HtmlElement]:
@@ -623,11 +666,13 @@ def _may_hold_chrome(root: HtmlElement, chrome: ChromeText) -> bool:
 
     Compared without white space, so text split over blocks (`<p>Share</p><p>this</p>`) is found.
     """
-    text = "".join(all_text(root).casefold().split())
+    text = "".join(all_text(root).split()).casefold()  # the same: no case folding makes or takes white space
     return _phrases(id(chrome), chrome).search(text) is not None
 
 
 _PHRASES: dict[int, re.Pattern[str]] = {}
+_PHRASE_STARTS: dict[int, frozenset[str]] = {}
+_PHRASE_INITIALS: dict[int, frozenset[str]] = {}
 
 
 def _phrases(key: int, chrome: ChromeText) -> re.Pattern[str]:
@@ -638,16 +683,19 @@ def _phrases(key: int, chrome: ChromeText) -> re.Pattern[str]:
     return _PHRASES[key]
 
 
-def _text_sizes(everything: list[HtmlElement]) -> dict[HtmlElement, int]:
-    """Characters of text (white space aside) under each element, in one pass from the leaves up:
-    reading each element's text anew would cost the square of a deep tree's size."""
-    sizes: dict[HtmlElement, int] = {}
-    for element in reversed(everything):
-        size = len((element.text or "").strip()) if isinstance(element.tag, str) else 0
-        for child in element:
-            size += sizes.get(child, 0) + len((child.tail or "").strip())
-        sizes[element] = size
-    return sizes
+def _phrase_initials(key: int, chrome: ChromeText) -> frozenset[str]:
+    """The first characters of the pack's phrases (case folded already), made once per pack."""
+    if key not in _PHRASE_INITIALS:
+        _PHRASE_INITIALS[key] = frozenset(phrase[0] for phrase in (*chrome.lines, *chrome.labels) if phrase)
+    return _PHRASE_INITIALS[key]
+
+
+def _phrase_starts(key: int, chrome: ChromeText) -> frozenset[str]:
+    """Every proper start of a phrase of the pack (without white space), made once per pack."""
+    if key not in _PHRASE_STARTS:
+        words = {"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)}
+        _PHRASE_STARTS[key] = frozenset(word[:end] for word in words for end in range(1, len(word)))
+    return _PHRASE_STARTS[key]
 
 
 def _chrome_match(element: HtmlElement, key: str, chrome: ChromeText) -> tuple[str, str, list[HtmlElement]] | None:

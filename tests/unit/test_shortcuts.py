@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from lxml import etree
 
 from postkit.pipeline.html import parse_fragment
 from postkit.pipeline.report import FragmentReport
@@ -434,6 +435,60 @@ def test_the_guard_answers_as_the_exact_text_length_does(html: str, limit: int) 
     root = parse_fragment(f"<div>{html}</div>")
     for element in root.iter():
         assert _text_at_most(element, limit) == (text_length(element) <= limit)
+
+
+# --- chrome text: an element is read whole only when its first piece of text may start a phrase -----
+
+CHROME_PIECES = st.lists(
+    st.sampled_from(
+        [
+            "Share",
+            " this",
+            "SHA",
+            "re on",
+            "\n  ",
+            "Like this",
+            "Related posts",
+            "分享",
+            "到",
+            "Stra\u00dfe",
+            "word",
+            "<b>",
+            "</b>",
+            "<span>",
+            "</span>",
+            "<p>",
+            "</p>",
+            "<!-- Share -->",
+            "<script>Share</script>",
+            "<iframe>x</iframe>",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(CHROME_PIECES, st.integers(min_value=0, max_value=30))
+@example("<span>\n  </span><b>SHA</b>re on <!-- x -->this", 30)
+@example("<!-- Share --> <b></b>Related posts", 12)
+def test_chrome_candidates_are_those_reading_every_elements_text_found(html: str, limit: int) -> None:
+    from postkit.pipeline.html import all_text
+    from postkit.pipeline.strip import _has_text_within, _phrases, _starts_with_phrase, builtin_chrome_text
+
+    chrome = builtin_chrome_text()
+    phrases = _phrases(id(chrome), chrome)
+    root = parse_fragment(f"<div>{html}</div>")
+
+    def size(element) -> int:  # type: ignore[no-untyped-def]  # as the sizes of every element were summed up
+        total = len((element.text or "").strip())
+        for child in element:
+            total += (size(child) if isinstance(child.tag, str) else 0) + len((child.tail or "").strip())
+        return total
+
+    for element in root.iter(tag=etree.Element):
+        whole = "".join(all_text(element).casefold().split())
+        assert _starts_with_phrase(element, phrases, chrome) == (phrases.match(whole) is not None)
+        assert _has_text_within(element, limit) == (0 < size(element) <= limit)
 
 
 # --- body positions in a file with CR line ends: offsets mapped on demand, by the CRLFs before them --
