@@ -689,12 +689,32 @@ def _network_regex(pattern: str) -> re.Pattern[str]:
 class UrlRules:
     rules: list[UrlRule] = field(default_factory=list)
     skipped: int = 0
+    # one search for any of the rules, and the rule list (its identity, its length) it was made for
+    _any: tuple[int, int, re.Pattern[str] | None] | None = field(default=None, repr=False, compare=False)
 
     def match(self, url: str) -> UrlRule | None:
+        """The first rule (in pack order) that matches the URL.
+
+        Most URLs match none: one search for all the rules says so, instead of one per rule.
+        """
+        if not self.rules:
+            return None
+        if self._any is None or self._any[:2] != (id(self.rules), len(self.rules)):
+            self._any = (id(self.rules), len(self.rules), _any_rule(self.rules))
+        either = self._any[2]
+        if either is not None and either.search(url) is None:
+            return None
         for rule in self.rules:
             if rule.regex.search(url):
                 return rule
         return None
+
+
+def _any_rule(rules: list[UrlRule]) -> re.Pattern[str] | None:
+    """One pattern matching where any of the rules matches; None when their flags differ."""
+    if len({rule.regex.flags for rule in rules}) != 1:
+        return None
+    return re.compile("|".join(f"(?:{rule.regex.pattern})" for rule in rules), rules[0].regex.flags)
 
 
 @dataclass

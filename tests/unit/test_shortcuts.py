@@ -15,7 +15,15 @@ from postkit.pipeline.report import FragmentReport
 from postkit.pipeline.strip import find_main_article, unwrap_caption_shortcodes
 from postkit.pipeline.verify import _tokens, lost_text
 from postkit.pipeline.write import drop_markdown_tracking
-from postkit.rules import DocumentKeys, RuleBook, RuleSet, UrlRules, load_rulebook, parse_hiding_pack
+from postkit.rules import (
+    DocumentKeys,
+    RuleBook,
+    RuleSet,
+    UrlRules,
+    load_rulebook,
+    parse_hiding_pack,
+    parse_url_pack,
+)
 from postkit.segments import line_offsets
 
 # --- main-article candidates: a selector is run only where the document offers its key -------------
@@ -435,6 +443,45 @@ def test_the_guard_answers_as_the_exact_text_length_does(html: str, limit: int) 
     root = parse_fragment(f"<div>{html}</div>")
     for element in root.iter():
         assert _text_at_most(element, limit) == (text_length(element) <= limit)
+
+
+# --- URL rules: one search for all the rules first, then the first rule that matches ---------------
+
+NETWORK_PATTERNS = st.lists(
+    st.sampled_from(
+        [
+            "||ads.example.com^",
+            "||pixel.",
+            "|http://track",
+            "/1x1.gif",
+            "*utm_*",
+            "/banner/*/ad^",
+            "promo|",
+            "^",
+            "||x.org/*?ref=",
+            "subscribe",
+            "*",
+        ]
+    ),
+    max_size=6,
+)
+URLS = st.tuples(
+    st.sampled_from(["https://", "http://", "HTTP://", "//", ""]),
+    st.sampled_from(["ads.example.com", "a.pixel.net", "trackme.com", "x.org", "X.ORG", "example.org"]),
+    st.sampled_from(["", "/1x1.gif", "/banner/9/ad", "/banner/9/adx", "/promo", "/?ref=rss", "/subscribe?utm_x=1"]),
+).map("".join)
+
+
+@given(NETWORK_PATTERNS, URLS)
+def test_url_rules_answer_as_trying_each_rule_did(patterns: list[str], url: str) -> None:
+    rules = UrlRules()
+    for pattern in patterns:
+        parse_url_pack(pattern, "test", into=rules)
+    each = next((rule for rule in rules.rules if rule.regex.search(url)), None)
+    assert rules.match(url) is each
+    parse_url_pack("*", "test", into=rules)  # a rule added later, matching every URL, is searched for too
+    after = rules.match(url)
+    assert after is (each or rules.rules[-1])
 
 
 # --- chrome text: an element is read whole only when its first piece of text may start a phrase -----
