@@ -273,25 +273,29 @@ def text_and_nodes(root: HtmlElement, skipped: frozenset[str]) -> Iterator[tuple
     An element or comment comes as ``(node, None, False)``; a piece of text as ``(owner, text, False)``
     for the text that starts the owner and ``(owner, text, True)`` for the text after it. The insides
     of the skipped elements and the text of comments are left out (a skipped element itself is
-    yielded, and the text after it, which is outside it).
+    yielded, and the text after it, which is outside it). The tree must not change meanwhile.
+
+    libxml2 walks the tree (lxml's iterwalk: an element's start and end, a comment once);
+    walked in Python with a stack, a Chinese page's text cost 1.6 times as much.
     """
-    if root.text and isinstance(root.tag, str):
-        yield root, root.text, False
-    stack: list[tuple[Node, bool]] = [(child, False) for child in reversed(root)]
-    while stack:
-        node, done = stack.pop()
-        if done:
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if node is root:
+            if event == "start" and root.text and isinstance(root.tag, str):
+                yield root, root.text, False
+            continue
+        if event == "end":
             if node.tail:
                 yield node, node.tail, True
             continue
         yield node, None, False
-        stack.append((node, True))
-        tag = node.tag
-        if not isinstance(tag, str) or tag in skipped:
-            continue
-        if node.text:
+        if event != "start":  # a comment or processing instruction: no end, no text of its own
+            if node.tail:
+                yield node, node.tail, True
+        elif node.tag in skipped:
+            walker.skip_subtree()
+        elif node.text:
             yield node, node.text, False
-        stack.extend((child, False) for child in reversed(node))
 
 
 # Elements that start and end a line of text: their edges separate words.

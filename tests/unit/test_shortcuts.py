@@ -445,6 +445,62 @@ def test_the_guard_answers_as_the_exact_text_length_does(html: str, limit: int) 
         assert _text_at_most(element, limit) == (text_length(element) <= limit)
 
 
+# --- text_and_nodes: the walk libxml2 does, as the walk with a stack gave it ------------------------
+
+
+def _text_and_nodes_by_stack(root, skipped):  # type: ignore[no-untyped-def]
+    if root.text and isinstance(root.tag, str):
+        yield root, root.text, False
+    stack = [(child, False) for child in reversed(root)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if node.tail:
+                yield node, node.tail, True
+            continue
+        yield node, None, False
+        stack.append((node, True))
+        if not isinstance(node.tag, str) or node.tag in skipped:
+            continue
+        if node.text:
+            yield node, node.text, False
+        stack.extend((child, False) for child in reversed(node))
+
+
+WALK_PIECES = st.lists(
+    st.sampled_from(
+        [
+            *("a", " b ", "\n", "<p>", "</p>", "<b>", "</b>", "<pre>x<i>y</i>z</pre>", "<code>c</code>"),
+            *("<!-- n -->", "<?php echo 1 ?>", "<script>s</script>", "<br>", "<img src=x>", "<span></span>"),
+            "t<em>e</em>",
+        ]
+    ),
+    max_size=14,
+).map("".join)
+
+
+@given(WALK_PIECES, st.sampled_from([frozenset(), frozenset({"pre", "code", "script"}), frozenset({"p", "b"})]))
+def test_text_and_nodes_walks_as_the_stack_did(html: str, skipped: frozenset[str]) -> None:
+    from postkit.pipeline.html import text_and_nodes
+
+    root = parse_fragment(f"<div>{html}</div>")
+    for start in (root, *root.iter(tag=etree.Element)):
+        assert list(text_and_nodes(start, skipped)) == list(_text_and_nodes_by_stack(start, skipped))
+
+
+def test_text_and_nodes_walks_a_deep_tree_without_recursion() -> None:
+    from postkit.pipeline.html import text_and_nodes
+
+    root = etree.Element("div")
+    node = root
+    for _ in range(5000):
+        node = etree.SubElement(node, "span")
+        node.tail = "t"
+    node.text = "x"
+    pieces = [text for _, text, _ in text_and_nodes(root, frozenset()) if text]
+    assert pieces == ["x"] + ["t"] * 5000
+
+
 # --- URL rules: one search for all the rules first, then the first rule that matches ---------------
 
 NETWORK_PATTERNS = st.lists(
