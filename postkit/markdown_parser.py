@@ -156,7 +156,26 @@ class ReadingMarkdownIt(MarkdownIt):
     percent-encode it and punycode its host for an href: a third of the inline parse of a post
     full of links. Whoever compares a destination with one of these passes it through this
     parser's ``normalizeLink`` too, so both sides stay alike.
+
+    Its readers only look at inline HTML, code spans, links and images: a paragraph (or heading,
+    or cell) with no `<`, backtick or `[` can hold none of them, and is not parsed inline (its
+    token's children stay empty), which spares half the inline parse of a Markdown post.
     """
+
+    def __init__(self, config: str = "commonmark") -> None:
+        super().__init__(config)
+        self.core.ruler.at("inline", _inline_where_read)
 
     def normalizeLink(self, url: str) -> str:
         return url
+
+
+def _inline_where_read(state: StateCore) -> None:
+    """markdown-it's inline core rule, for the inline tokens that may hold what a reader looks for."""
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            content = token.content
+            if "<" in content or "`" in content or "[" in content:
+                state.md.inline.parse(content, state.md, state.env, token.children)

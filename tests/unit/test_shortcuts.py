@@ -445,6 +445,53 @@ def test_the_guard_answers_as_the_exact_text_length_does(html: str, limit: int) 
         assert _text_at_most(element, limit) == (text_length(element) <= limit)
 
 
+# --- the reading parser: inline tokens without `<`, backtick or `[` are not parsed inline ----------
+
+READ_LINES = st.lists(
+    st.sampled_from(
+        [
+            "plain *words* and _more_",
+            "a <b>tag</b> inline",
+            "code `x < y` here",
+            "[link](http://x.org/a?b=1) and ![img](i.png)",
+            "[ref]",
+            "[ref]: http://ref.example/",
+            "<http://auto.link>",
+            "| a | b |",
+            "# heading with `code`",
+            "# heading",
+            "> quoted [link](q)",
+            "- item <em>e</em>",
+            "- item",
+            "    indented [x](y)",
+            "",
+            "text \\[not a link]",
+            "&lt;entity&gt; &amp;",
+        ]
+    ),
+    max_size=10,
+).map("\n".join)
+READ_TYPES = ("html_inline", "code_inline", "link_open", "image")
+
+
+@given(READ_LINES)
+def test_the_reading_parser_gives_what_its_readers_read_as_a_full_parse_does(body: str) -> None:
+    from markdown_it.rules_core import inline
+
+    from postkit.markdown_parser import ReadingMarkdownIt
+
+    reading, full = ReadingMarkdownIt(), ReadingMarkdownIt()
+    full.core.ruler.at("inline", inline)
+    read_env: dict[str, object] = {}
+    full_env: dict[str, object] = {}
+    read_tokens, full_tokens = reading.parse(body, read_env), full.parse(body, full_env)
+    assert [(t.type, t.map, t.content) for t in read_tokens] == [(t.type, t.map, t.content) for t in full_tokens]
+    assert read_env == full_env  # the reference definitions
+    for read, whole in zip(read_tokens, full_tokens, strict=True):
+        wanted = [(c.type, c.content, c.markup, c.attrs) for c in whole.children or () if c.type in READ_TYPES]
+        assert [(c.type, c.content, c.markup, c.attrs) for c in read.children or () if c.type in READ_TYPES] == wanted
+
+
 # --- text_and_nodes: the walk libxml2 does, as the walk with a stack gave it ------------------------
 
 
