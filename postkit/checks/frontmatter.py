@@ -79,11 +79,41 @@ class FrontMatter:
     root: yaml.Node | None = None
     data: Any = None
     errors: list[Finding] = field(default_factory=list)
-    entries: dict[JsonPath, Entry] = field(default_factory=dict)
+    _entries: dict[JsonPath, Entry] = field(default_factory=dict, init=False, repr=False)
+    # (path, key node, value node) as the YAML was read: placed in the file when entries are asked for
+    _recorded: list[tuple[JsonPath, yaml.Node | None, yaml.Node]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
     _line_starts: list[int] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._line_starts = line_offsets(self.text.split("\n"))[:-1]
+
+    @property
+    def entries(self) -> dict[JsonPath, Entry]:
+        """Where each key and value sits in the file, by path. Placed on first use: clean reads the
+        values and never asks, unless the front matter is refused."""
+        if self._recorded:
+            recorded, self._recorded = self._recorded, []
+            for path, key_node, value_node in recorded:
+                self._entries[path] = self._entry(key_node, value_node)
+        return self._entries
+
+    @entries.setter
+    def entries(self, entries: dict[JsonPath, Entry]) -> None:
+        self._recorded = []
+        self._entries = entries
+
+    def record(self, path: JsonPath, key_node: yaml.Node | None, value_node: yaml.Node) -> None:
+        """Note where a YAML key and value are, to be placed as an entry when entries are asked for."""
+        self._recorded.append((path, key_node, value_node))
+
+    def _entry(self, key_node: yaml.Node | None, value_node: yaml.Node) -> Entry:
+        key = self.mark_position(key_node.start_mark) if key_node is not None else None
+        written = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+        empty = isinstance(value_node, yaml.ScalarNode) and value_node.style is None and not value_node.value
+        value = key if empty and key is not None else self.mark_position(value_node.start_mark)
+        return Entry(key, value, written)
 
     @property
     def is_mapping(self) -> bool:
@@ -398,11 +428,7 @@ class _Builder:
             return node.value
 
     def record(self, path: JsonPath, key_node: yaml.Node | None, value_node: yaml.Node) -> None:
-        key = self.at(key_node) if key_node is not None else None
-        written = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
-        empty = isinstance(value_node, yaml.ScalarNode) and value_node.style is None and not value_node.value
-        value = key if empty and key is not None else self.at(value_node)
-        self.front_matter.entries[path] = Entry(key, value, written)
+        self.front_matter.record(path, key_node, value_node)
 
     def at(self, node: yaml.Node) -> Position:
         return self.front_matter.mark_position(node.start_mark)
