@@ -79,12 +79,13 @@ def find_cruft(
     matching the article itself and is ignored (and the element added to ``guarded`` when given);
     an element inside cruft is not listed again.
     """
-    total = text_length(root)
+    # the fragment's text length, read only if a guard needs it (most fragments match no generic rule)
+    total = cache(lambda: text_length(root))
     found: dict[HtmlElement, Cruft] = {}
     for element, rule in rules.hiding.matches(root, host):
         if found and any(parent in found for parent in element.iterancestors()):
             continue  # inside cruft already found: it goes with it
-        if rule.include or total < MIN_TEXT_FOR_GUARD or _text_at_most(element, ARTICLE_SHARE * total):
+        if rule.include or total() < MIN_TEXT_FOR_GUARD or _text_at_most(element, ARTICLE_SHARE * total()):
             found[element] = Cruft(element, rule.kind, f"{rule.origin}: {rule.name}")
         elif guarded is not None:
             guarded.append(element)
@@ -568,10 +569,11 @@ def builtin_chrome_text() -> ChromeText:
     return parse_chrome_text(pack.read_text(encoding="utf-8"))
 
 
-def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElement, str, str]]:
+def find_chrome_text(root: HtmlElement, total: Callable[[], int]) -> Iterator[tuple[HtmlElement, str, str]]:
     """Elements the chrome-text pack names: whole chrome lines, and labels with the run they introduce.
 
-    A run longer than ARTICLE_SHARE of the fragment's text is not taken (a post that is a list of links).
+    A run longer than ARTICLE_SHARE of the fragment's text (``total()``) is not taken (a post that
+    is a list of links).
     """
     chrome = builtin_chrome_text()
     if not _may_hold_chrome(root, chrome):
@@ -595,7 +597,7 @@ def find_chrome_text(root: HtmlElement, total: int) -> Iterator[tuple[HtmlElemen
         if found is None:
             continue
         kind, rule, run = found
-        if total >= MIN_TEXT_FOR_GUARD and sum(text_length(e) for e in run) > ARTICLE_SHARE * total:
+        if total() >= MIN_TEXT_FOR_GUARD and sum(text_length(e) for e in run) > ARTICLE_SHARE * total():
             continue
         for part in run:
             taken.add(part)
