@@ -725,9 +725,8 @@ def test_a_failing_flush_leaves_the_commits_to_fsync(tmp_path: Path, monkeypatch
     assert [(tmp_path / f"{i}.md").read_bytes() for i in range(2)] == [b"x", b"x"]
 
 
-def test_flush_writes_fsyncs_each_file_so_the_commits_only_rename(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def recorded_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The descriptors os.fsync is called with from now on (the calls still run)."""
     synced: list[int] = []
     real_fsync = os.fsync
 
@@ -736,6 +735,13 @@ def test_flush_writes_fsyncs_each_file_so_the_commits_only_rename(
         real_fsync(descriptor)
 
     monkeypatch.setattr(os, "fsync", fsync)
+    return synced
+
+
+def test_flush_writes_fsyncs_each_file_so_the_commits_only_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced = recorded_fsyncs(monkeypatch)
     staged = [stage_write(tmp_path / f"{i}.md", b"x") for i in range(3)]
     flush_writes(staged)
     assert synced == [write.descriptor for write in staged]
@@ -781,14 +787,7 @@ def test_a_released_write_is_flushed_and_committed_by_another_holder(
         write.release()
     assert [write.descriptor for write in staged] == [-1, -1, -1]
     received = pickle.loads(pickle.dumps(staged))  # a worker's writes, as the parent gets them
-    synced: list[int] = []
-    real_fsync = os.fsync
-
-    def fsync(descriptor: int) -> None:
-        synced.append(descriptor)
-        real_fsync(descriptor)
-
-    monkeypatch.setattr(os, "fsync", fsync)
+    synced = recorded_fsyncs(monkeypatch)
     flush_writes(received)
     assert len(synced) == 3 and all(descriptor >= 0 for descriptor in synced)  # opened again to be fsynced
     for write in received:
