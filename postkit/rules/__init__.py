@@ -690,7 +690,7 @@ class UrlRules:
     rules: list[UrlRule] = field(default_factory=list)
     skipped: int = 0
     # one search for any of the rules, and the rule list (its identity, its length) it was made for
-    _any: tuple[int, int, re.Pattern[str] | None] | None = field(default=None, repr=False, compare=False)
+    _any: tuple[int, int, re.Pattern[str] | None] | None = field(default=None, init=False, repr=False, compare=False)
 
     def match(self, url: str) -> UrlRule | None:
         """The first rule (in pack order) that matches the URL.
