@@ -582,12 +582,12 @@ def find_chrome_text(root: HtmlElement, total: Callable[[], int]) -> Iterator[tu
     # Without invisible elements inside it, an element's own text is what a reader sees of it,
     # white space aside, so a key can only match when that text starts with a phrase of the pack:
     # looked at first, it spares reading the visible text of every short element.
-    phrases = _phrases(id(chrome), chrome)
+    phrases = _phrases(chrome)
     holding_invisible = _holding_invisible(root)
     for element in elements(root):
         if (
             element.tag in NOT_TEXT
-            or (element not in holding_invisible and not _starts_with_phrase(element, phrases, chrome))
+            or (element not in holding_invisible and not _starts_with_phrase(element, phrases))
             or not _has_text_within(element, _CHROME_MAX_CHARS)
             or any(parent in taken for parent in element.iterancestors())
         ):
@@ -604,21 +604,21 @@ def find_chrome_text(root: HtmlElement, total: Callable[[], int]) -> Iterator[tu
             yield part, kind, f"{CHROME_TEXT_PACK}: {rule}"
 
 
-def _starts_with_phrase(element: HtmlElement, phrases: re.Pattern[str], chrome: ChromeText) -> bool:
+def _starts_with_phrase(element: HtmlElement, phrases: _Phrases) -> bool:
     """Whether the element's text, without white space and case folded, starts with a phrase.
 
     Decided from its first piece of text alone where that is enough (most elements): a phrase
     longer than the piece can only match where the piece is the start of a phrase.
     """
     piece = _first_text(element)
-    if piece is None or piece.lstrip()[0].casefold()[0] not in _phrase_initials(id(chrome), chrome):
+    if piece is None or piece.lstrip()[0].casefold()[0] not in phrases.initials:
         return False
     start = "".join(piece.split()).casefold()
-    if phrases.match(start) is not None:
+    if phrases.pattern.match(start) is not None:
         return True
-    if start not in _phrase_starts(id(chrome), chrome):
+    if start not in phrases.starts:
         return False
-    return phrases.match("".join(all_text(element).split()).casefold()) is not None
+    return phrases.pattern.match("".join(all_text(element).split()).casefold()) is not None
 
 
 def _first_text(element: HtmlElement) -> str | None:
@@ -669,35 +669,33 @@ def _may_hold_chrome(root: HtmlElement, chrome: ChromeText) -> bool:
     Compared without white space, so text split over blocks (`<p>Share</p><p>this</p>`) is found.
     """
     text = "".join(all_text(root).split()).casefold()  # the same: no case folding makes or takes white space
-    return _phrases(id(chrome), chrome).search(text) is not None
+    return _phrases(chrome).pattern.search(text) is not None
 
 
-_PHRASES: dict[int, re.Pattern[str]] = {}
-_PHRASE_STARTS: dict[int, frozenset[str]] = {}
-_PHRASE_INITIALS: dict[int, frozenset[str]] = {}
+@dataclass(frozen=True)
+class _Phrases:
+    """A chrome-text pack's lines and labels, without white space: one search for any of them,
+    their first characters, and every proper start of one."""
+
+    pattern: re.Pattern[str]
+    initials: frozenset[str]
+    starts: frozenset[str]
 
 
-def _phrases(key: int, chrome: ChromeText) -> re.Pattern[str]:
-    """One search for any of the pack's lines and labels without white space, made once per pack."""
+_PHRASES: dict[int, _Phrases] = {}
+
+
+def _phrases(chrome: ChromeText) -> _Phrases:
+    """The pack's phrases as the look-ups need them, made once per pack."""
+    key = id(chrome)
     if key not in _PHRASES:
-        phrases = sorted({"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)})
-        _PHRASES[key] = any_of(phrases)
-    return _PHRASES[key]
-
-
-def _phrase_initials(key: int, chrome: ChromeText) -> frozenset[str]:
-    """The first characters of the pack's phrases (case folded already), made once per pack."""
-    if key not in _PHRASE_INITIALS:
-        _PHRASE_INITIALS[key] = frozenset(phrase[0] for phrase in (*chrome.lines, *chrome.labels) if phrase)
-    return _PHRASE_INITIALS[key]
-
-
-def _phrase_starts(key: int, chrome: ChromeText) -> frozenset[str]:
-    """Every proper start of a phrase of the pack (without white space), made once per pack."""
-    if key not in _PHRASE_STARTS:
         words = {"".join(phrase.split()) for phrase in (*chrome.lines, *chrome.labels)}
-        _PHRASE_STARTS[key] = frozenset(word[:end] for word in words for end in range(1, len(word)))
-    return _PHRASE_STARTS[key]
+        _PHRASES[key] = _Phrases(
+            pattern=any_of(sorted(words)),
+            initials=frozenset(word[0] for word in words if word),
+            starts=frozenset(word[:end] for word in words for end in range(1, len(word))),
+        )
+    return _PHRASES[key]
 
 
 def _chrome_match(element: HtmlElement, key: str, chrome: ChromeText) -> tuple[str, str, list[HtmlElement]] | None:

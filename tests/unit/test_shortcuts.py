@@ -625,8 +625,7 @@ def test_chrome_candidates_are_those_reading_every_elements_text_found(html: str
     from postkit.pipeline.html import all_text
     from postkit.pipeline.strip import _has_text_within, _phrases, _starts_with_phrase, builtin_chrome_text
 
-    chrome = builtin_chrome_text()
-    phrases = _phrases(id(chrome), chrome)
+    phrases = _phrases(builtin_chrome_text())
     root = parse_fragment(f"<div>{html}</div>")
 
     def size(element) -> int:  # type: ignore[no-untyped-def]  # as the sizes of every element were summed up
@@ -637,7 +636,7 @@ def test_chrome_candidates_are_those_reading_every_elements_text_found(html: str
 
     for element in root.iter(tag=etree.Element):
         whole = "".join(all_text(element).casefold().split())
-        assert _starts_with_phrase(element, phrases, chrome) == (phrases.match(whole) is not None)
+        assert _starts_with_phrase(element, phrases) == (phrases.pattern.match(whole) is not None)
         assert _has_text_within(element, limit) == (0 < size(element) <= limit)
 
 
