@@ -205,7 +205,13 @@ def _discard_staged(steps: list[FileOutcome | _PendingWrite], paths: Sequence[Pa
     for step in steps:
         if isinstance(step, _PendingWrite):
             step.staged.discard()
-    remove_own_temp_files({Path(os.path.realpath(p)).parent for p in paths} | {p.parent for p in paths})
+    remove_own_temp_files(_temp_folders(paths))
+
+
+def _temp_folders(paths: Sequence[Path]) -> set[Path]:
+    """Where the temporary files of these posts are made: beside each post, and beside the file a
+    symlinked post leads to."""
+    return {Path(os.path.realpath(p)).parent for p in paths} | {p.parent for p in paths}
 
 
 def _commit_staged(steps: list[FileOutcome | _PendingWrite]) -> None:
@@ -533,7 +539,7 @@ def _commit_batches(batches: Iterator[list[Path]], job: CleanJob, workers: int) 
                 if isinstance(step, _PendingWrite):
                     step.staged.discard()
             left = [path for batch in handed_out.values() for path in batch]
-            remove_stale_temp_files({Path(os.path.realpath(p)).parent for p in left} | {p.parent for p in left})
+            remove_stale_temp_files(_temp_folders(left))
 
 
 def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:

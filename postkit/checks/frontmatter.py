@@ -366,7 +366,7 @@ class _Builder:
     def sequence(self, node: yaml.Node, path: JsonPath, depth: int) -> list[Any]:
         items = []
         for index, item in enumerate(node.value):
-            self.record((*path, index), None, item)
+            self.front_matter.record((*path, index), None, item)
             items.append(self.build(item, (*path, index), depth + 1))
         return items
 
@@ -375,7 +375,7 @@ class _Builder:
         for key_node, value_node in self.pairs(node):
             if not isinstance(key_node, yaml.ScalarNode):
                 continue  # a list or mapping as key has no JSON form; PyYAML cannot load it either
-            self.record((*path, key_node.value), key_node, value_node)
+            self.front_matter.record((*path, key_node.value), key_node, value_node)
             mapping[key_node.value] = self.build(value_node, (*path, key_node.value), depth + 1)
         return mapping
 
@@ -426,9 +426,6 @@ class _Builder:
                 )
             )
             return node.value
-
-    def record(self, path: JsonPath, key_node: yaml.Node | None, value_node: yaml.Node) -> None:
-        self.front_matter.record(path, key_node, value_node)
 
     def at(self, node: yaml.Node) -> Position:
         return self.front_matter.mark_position(node.start_mark)
