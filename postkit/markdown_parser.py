@@ -164,14 +164,16 @@ class ReadingMarkdownIt(MarkdownIt):
 
     def __init__(self, config: str = "commonmark") -> None:
         super().__init__(config)
-        self.core.ruler.at("inline", _inline_where_read)
+        self.core.ruler.at("inline", inline_where_read)
 
     def normalizeLink(self, url: str) -> str:
         return url
 
 
-def _inline_where_read(state: StateCore) -> None:
-    """markdown-it's inline core rule, for the inline tokens that may hold what a reader looks for."""
+def inline_where_read(state: StateCore) -> None:
+    """markdown-it's inline core rule, for the inline tokens that may hold what a reader looks for:
+    inline HTML, code spans, links, images and autolinks, each of which needs a `<`, a backtick
+    or a `[`. The other inline tokens keep empty children."""
     for token in state.tokens:
         if token.type == "inline":
             if token.children is None:

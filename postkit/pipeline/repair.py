@@ -201,8 +201,11 @@ def unwrap_image_proxies(root: HtmlElement, report: FragmentReport) -> None:
             report.repairs["proxy-url"] += 1
 
 
+@lru_cache(maxsize=64)
 def host_of(url: str | None) -> str | None:
-    """The lower-case host of a URL, or None (no URL, no host, or one urlsplit refuses)."""
+    """The lower-case host of a URL, or None (no URL, no host, or one urlsplit refuses).
+
+    Kept for the last URLs asked about: every fragment of a post asks with the post's own."""
     parts = _split(url) if url else None
     return (parts.hostname or "").lower() or None if parts is not None else None
 

@@ -32,7 +32,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
-from postkit.markdown_parser import with_line_table
+from postkit.markdown_parser import inline_where_read, with_line_table
 from postkit.pipeline.markdown_text import CONTAINER_PREFIX, is_escaped
 from postkit.segments import AUTOLINK_URI, Regions, code_regions, find_html, line_offsets
 
@@ -47,7 +47,15 @@ _ROUNDS = 8
 
 
 class _LinkReader(MarkdownIt):
-    """markdown-it reading every link: it refuses javascript: links itself; cmark-gfm, kramdown and goldmark do not."""
+    """markdown-it reading every link: it refuses javascript: links itself; cmark-gfm, kramdown and goldmark do not.
+
+    This pass reads links, images, autolinks, code spans and inline HTML, so like the body's
+    reading parser it parses inline only the tokens that may hold one of them.
+    """
+
+    def __init__(self, config: str = "commonmark") -> None:
+        super().__init__(config)
+        self.core.ruler.at("inline", inline_where_read)
 
     def validateLink(self, url: str) -> bool:
         return True

@@ -311,6 +311,47 @@ def test_leftover_html_shares_tokens_only_where_no_link_may_be_refused(text: str
     assert (_reading_tokens(text) is not None) is shared
 
 
+SAFETY_PIECES = st.sampled_from(
+    [
+        "plain words",
+        "`code <i>`",
+        "{: onclick=x}",
+        "{::nomarkdown}",
+        "# heading {#id onclick=x}",
+        "\n    indented [x](javascript:y)\n",
+        "\n```\n<b>fenced</b>\n```\n",
+        "![i](javascript:x)",
+        "[t](https://x.org \"title\")",
+        "\n- item <em>e</em>",
+        "\\[not a link](javascript:x)",
+        "java\nscript:",
+        "`{::options}`",
+        "`{: onclick=x}`",
+    ]
+)
+
+
+@given(st.lists(st.one_of(PIECES, SAFETY_PIECES), max_size=12).map("".join))
+@example("[a](javascript:x) plain\n\nmore text <b>x</b>")
+@example("text\n\n[r]: javascript:x\n\n[r]")
+@example("x `{::options}` y")  # braces in a code span stay: the span is found only if its token is read
+@example("`{::nomarkdown}`\n\n<i>")
+def test_the_safety_pass_writes_what_it_wrote_parsing_every_inline_token(text: str) -> None:
+    from markdown_it.rules_core import inline
+
+    from postkit.markdown_parser import with_line_table
+    from postkit.pipeline import safety
+
+    full = with_line_table(safety._LinkReader("commonmark"))
+    full.core.ruler.at("inline", inline)
+    shortcut = safety.secure_markdown(text)
+    safety._parse.cache_clear()
+    with mock.patch.object(safety, "_PARSER", full):
+        wanted = safety.secure_markdown(text)
+        safety._parse.cache_clear()
+    assert shortcut == wanted
+
+
 # --- image proxies: a URL is split only where a proxy's host may be in it ----------------------------
 
 URL_PARTS = st.tuples(
