@@ -111,7 +111,7 @@ class FrontMatter:
     def _entry(self, key_node: yaml.Node | None, value_node: yaml.Node) -> Entry:
         key = self.mark_position(key_node.start_mark) if key_node is not None else None
         written = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
-        empty = isinstance(value_node, yaml.ScalarNode) and value_node.style is None and not value_node.value
+        empty = isinstance(value_node, yaml.ScalarNode) and is_plain(value_node) and not value_node.value
         value = key if empty and key is not None else self.mark_position(value_node.start_mark)
         return Entry(key, value, written)
 
@@ -219,36 +219,20 @@ def short_tag(tag: str) -> str:
 def compose_yaml(text: str) -> yaml.Node | None:
     """The YAML node tree of ``text``: libyaml's where it reads the text, else the pure loader's.
 
-    libyaml marks a plain scalar's style as '' where the pure loader says None; the tree is
-    given the pure loader's form so the checks see one shape.
+    The two mark a plain scalar's style differently (libyaml '', the pure loader None): ask
+    ``is_plain`` rather than reading the style.
     """
     if FAST_YAML_LOADER is not yaml.SafeLoader:
         try:
-            root = yaml.compose(text, Loader=FAST_YAML_LOADER)
+            return yaml.compose(text, Loader=FAST_YAML_LOADER)
         except (yaml.YAMLError, RecursionError):
             pass  # compose again below, for the pure loader's message and place
-        else:
-            _plain_style_as_none(root)
-            return root
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def _plain_style_as_none(root: yaml.Node | None) -> None:
-    stack = [root] if root is not None else []
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            if node.style == "":
-                node.style = None
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                stack.extend((key_node, value_node))
+def is_plain(node: yaml.ScalarNode) -> bool:
+    """Whether a scalar is written plain (no quotes, no block style), from either loader's tree."""
+    return not node.style
 
 
 def _read_yaml(front_matter: FrontMatter) -> None:

@@ -29,7 +29,7 @@ import yaml
 
 from postkit.checks.base import Finding
 from postkit.checks.context import CheckContext
-from postkit.checks.frontmatter import BOOL_TAG, STR_TAG
+from postkit.checks.frontmatter import BOOL_TAG, STR_TAG, is_plain
 from postkit.post import SourcePost
 from postkit.problems import Severity
 
@@ -46,7 +46,7 @@ _ONLY_SOME_READERS = frozenset({"y", "Y", "n", "N"})
 def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     front_matter = context.front_matter(post)
     for node in front_matter.nodes():
-        if not isinstance(node, yaml.ScalarNode) or node.style is not None:
+        if not isinstance(node, yaml.ScalarNode) or not is_plain(node):
             continue
         word = node.value
         if node.tag == BOOL_TAG and word in _TRUE | _FALSE:

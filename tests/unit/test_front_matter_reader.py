@@ -87,7 +87,8 @@ def test_the_fast_and_the_pure_loader_give_one_tree_shape() -> None:
 
 def _shape(node: yaml.Node | None) -> object:
     if isinstance(node, yaml.ScalarNode):
-        return (node.tag, node.value, node.style, node.start_mark.index)
+        # the loaders spell a plain style differently ('' and None): is_plain reads both alike
+        return (node.tag, node.value, frontmatter.is_plain(node), node.style or None, node.start_mark.index)
     if isinstance(node, yaml.SequenceNode):
         return [_shape(item) for item in node.value]
     assert isinstance(node, yaml.MappingNode)
