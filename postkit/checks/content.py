@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from postkit.checks.base import Finding
-from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, lazy_url
+from postkit.pipeline.repair import LAZY_ATTRS, SRCSET_ATTRS, URL_ATTRS, lazy_url, query_parameters
 from postkit.pipeline.report import excerpt
 from postkit.pipeline.strip import Cruft
 from postkit.rules import RuleBook, classes
@@ -68,15 +68,19 @@ def relative_kind(url: str) -> str | None:
     return "protocol-relative" if value.startswith("//") else "relative"
 
 
-def tracking_params(url: str, rules: RuleBook) -> list[str]:
-    """The names of the tracking parameters in a URL's query, in order, each once."""
+def tracking_params(url: str, rules: RuleBook, *, markdown: bool = False) -> list[str]:
+    """The names of the tracking parameters in a URL's query, in order, each once.
+
+    ``markdown``: the URL is a Markdown destination as written (`&amp;` separates parameters).
+    """
     if "?" not in url:
         return []
     try:
         query = urlsplit(url).query
     except ValueError:
         return []
-    names = (unquote(piece.split("=", 1)[0]) for piece in query.split("&") if piece)
+    pieces = query_parameters(query, markdown=markdown)
+    names = (unquote(piece.split("=", 1)[0]) for _, piece in pieces if piece)
     return list(dict.fromkeys(name for name in names if rules.is_tracking_param(name)))
 
 

@@ -46,9 +46,9 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
             names = tracking_params(href, rules) if isinstance(href, str) else []
             if names and not part.removed_by_clean(link):
                 yield _finding(part.position(link, "href"), str(href), names)
-    for start, end in body.markdown_urls_where(lambda url: bool(tracking_params(url, rules))):
+    for start, end in body.markdown_urls_where(lambda url: bool(tracking_params(url, rules, markdown=True))):
         url = body.text[start:end]
-        names = tracking_params(url, rules)
+        names = tracking_params(url, rules, markdown=True)
         if names and rules.links.match(url) is None:
             yield _finding(body.position(start), url, names)
 

@@ -276,15 +276,32 @@ def drop_tracking_params(root: HtmlElement, rules: RuleBook, report: FragmentRep
             report.repairs["tracking-param"] += dropped
 
 
-def strip_tracking(url: str, rules: RuleBook) -> tuple[str, int]:
+def strip_tracking(url: str, rules: RuleBook, *, markdown: bool = False) -> tuple[str, int]:
+    """The URL without its tracking parameters, and how many went; each parameter kept keeps the
+    separator written before it. ``markdown``: a destination as written (``query_parameters``)."""
     parts = _split(url)
     if parts is None or not parts.query:
         return url, 0
-    pieces = parts.query.split("&")
-    kept = [p for p in pieces if not rules.is_tracking_param(unquote(p.split("=", 1)[0]))]
+    pieces = query_parameters(parts.query, markdown=markdown)
+    kept = [(sep, p) for sep, p in pieces if not rules.is_tracking_param(unquote(p.split("=", 1)[0]))]
     if len(kept) == len(pieces):
         return url, 0
-    return urlunsplit(parts._replace(query="&".join(kept))), len(pieces) - len(kept)
+    query = "".join(p if i == 0 else sep + p for i, (sep, p) in enumerate(kept))
+    return urlunsplit(parts._replace(query=query)), len(pieces) - len(kept)
+
+
+def query_parameters(query: str, *, markdown: bool = False) -> list[tuple[str, str]]:
+    """A query's parameters as written, each with the separator before it (the first has none).
+
+    ``markdown``: the query of a Markdown destination as written, where `&amp;` stands for the
+    `&` between two parameters (a renderer decodes it) and separates them too.
+    """
+    separator = _MARKDOWN_SEPARATOR if markdown else _SEPARATOR
+    return list(zip(["", *separator.findall(query)], separator.split(query), strict=True))
+
+
+_SEPARATOR = re.compile("&")
+_MARKDOWN_SEPARATOR = re.compile("&(?:amp;|AMP;)?")
 
 
 def wrap_loose_captions(root: HtmlElement) -> None:

@@ -239,7 +239,7 @@ def drop_markdown_tracking(text: str, rules: RuleBook) -> tuple[str, int]:
     pieces: list[str] = []
     cursor = dropped = 0
     for start, end in markdown_link_urls(text):
-        cleaned, count = strip_tracking(text[start:end], rules)
+        cleaned, count = strip_tracking(text[start:end], rules, markdown=True)
         if count:
             pieces.extend((text[cursor:start], cleaned))
             cursor = end

@@ -730,9 +730,9 @@ class RuleBook:
     def mentions_tracking_param(self, text: str) -> bool:
         """A cheap first look: could any URL in this text hold a tracking parameter?
 
-        A parameter's name starts a query (after `?`) or follows an `&`: the search looks only
-        there, which lets the regex engine skip to those two characters instead of trying every
-        parameter at every letter. Names are looked for as written: one spelled with
+        A parameter's name starts a query (after `?`) or follows an `&` (or `&amp;`, in
+        Markdown): the search looks only there, which lets the regex engine skip to those
+        characters instead of trying every parameter at every letter. Names are looked for as written: one spelled with
         percent-escapes (`?%75tm_source=`) is not seen, as it was not by the search everywhere.
         """
         prefixes = _parameter_prefixes(self.tracking_params)
@@ -749,7 +749,8 @@ def _parameter_prefixes(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     (None: no patterns)."""
     if not patterns:
         return None
-    return re.compile("[?&](?:" + any_of(pattern.split("*", 1)[0] for pattern in patterns).pattern + ")")
+    # `&amp;` too: a Markdown destination may write the `&` between parameters as its entity
+    return re.compile("(?:[?&]|&amp;)(?:" + any_of(pattern.split("*", 1)[0] for pattern in patterns).pattern + ")")
 
 
 def _pack_lines(text: str) -> Iterator[tuple[str, str]]:

@@ -169,6 +169,12 @@ def test_tracking_params() -> None:
     assert tracking_params("http://[::1/?utm_source=a", RULES) == []  # a URL urlsplit refuses
 
 
+def test_tracking_params_after_amp_entities_in_markdown_destinations() -> None:
+    url = "https://e.com/?id=1&amp;utm_source=a&AMP;utm_medium=b&fbclid=c"
+    assert tracking_params(url, RULES, markdown=True) == ["utm_source", "utm_medium", "fbclid"]
+    assert tracking_params(url, RULES) == ["fbclid"]  # an href: `amp;utm_source` is the name there
+
+
 def test_host_of() -> None:
     assert host_of("https://WWW.Zaobao.com.sg/a") == "www.zaobao.com.sg"
     assert host_of(None) is None and host_of("/relative") is None and host_of("http://[::1/") is None

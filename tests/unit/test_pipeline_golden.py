@@ -221,6 +221,16 @@ def test_tracking_params_dropped_other_bytes_kept() -> None:
     assert "(https://example.com/only)" in out
 
 
+def test_tracking_params_after_amp_entities_in_markdown_links_dropped_others_kept() -> None:
+    # `&amp;` separates parameters in a Markdown destination: the one after it is a parameter
+    # of its own, and one kept after a dropped one keeps its name (not `amp;Page`)
+    out = clean_text(read(CASE_DIR / "repair-utm-params-markdown-amp.md")).text
+    assert "utm_" not in out and "fbclid" not in out and "?amp;" not in out
+    assert "(https://shop.example.com/item?id=42&amp;q=a%20b)" in out
+    assert "(https://example.com/page?Page=2#top)" in out
+    assert "[ref]: https://example.com/feed?lang=en" in out
+
+
 def test_sanitize_cases_leave_nothing_executable() -> None:
     for name in ("sanitize-onclick.md", "sanitize-javascript-href.md", "sanitize-script-content.md"):
         out = clean_text(read(CASE_DIR / name)).text

@@ -97,11 +97,13 @@ def _book(params: tuple[str, ...]) -> RuleBook:
 
 @given(
     st.lists(st.sampled_from(["utm_*", "fbclid", "mc_cid", "*ref", "UTM_X", "_hsenc"]), max_size=4).map(tuple),
-    st.text(alphabet="?&=utmUTM_fbclidrefx/:.", max_size=40),
+    st.text(alphabet="?&=utmUTM_fbclidrefx/:.;AMP", max_size=40),
 )
+@example(("utm_*",), "?id=1&amp;utm_source=a")
 def test_tracking_look_ahead_answers_as_the_substring_scan_did(params: tuple[str, ...], text: str) -> None:
     lowered = text.lower()
-    expected = any(mark + pattern.split("*", 1)[0] in lowered for pattern in params for mark in "?&")
+    marks = ("?", "&", "&amp;")
+    expected = any(mark + pattern.split("*", 1)[0] in lowered for pattern in params for mark in marks)
     assert _book(params).mentions_tracking_param(text) is expected
 
 
@@ -116,17 +118,18 @@ _QUERY_PART = st.sampled_from(["utm_source=a", "UTM_Medium=b", "fbclid=1", "x=1"
             st.sampled_from(["https://x.org/p", "https://x.org/utm_/p", "/a?"]),
             st.lists(_QUERY_PART, max_size=3),
             st.sampled_from(["", "#utm_source=a", "#x"]),
+            st.sampled_from(["&", "&amp;", "&AMP;"]),
         ),
         max_size=3,
     ),
 )
 def test_the_tracking_look_ahead_never_hides_a_parameter_the_markdown_pass_drops(
-    params: tuple[str, ...], links: list[tuple[str, list[str], str]]
+    params: tuple[str, ...], links: list[tuple[str, list[str], str, str]]
 ) -> None:
     # a parameter's name starts the query or follows an `&`: looking only there misses none
     text = " ".join(
-        f"[l{i}]({base}{'?' if query and '?' not in base else ''}{'&'.join(query)}{fragment})"
-        for i, (base, query, fragment) in enumerate(links)
+        f"[l{i}]({base}{'?' if query and '?' not in base else ''}{joint.join(query)}{fragment})"
+        for i, (base, query, fragment, joint) in enumerate(links)
     )
     book = _book(params)
     _, dropped = drop_markdown_tracking(text, book)
