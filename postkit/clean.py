@@ -157,18 +157,22 @@ def clean_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome]:
     In write mode each file's new content goes to a temporary file beside it as it is cleaned
     (``stage_files``); at the batch's end the filesystem is asked to write them all at once
     (``flush_writes``), then each is fsynced and renamed over its file as ``atomic_write`` does:
-    one disk flush for the batch instead of one per file, the same guarantee per file. An outcome
-    is only returned once its file is written; if the batch stops early (Ctrl-C, or the parent
-    stopping a worker), the temporary files not yet renamed are removed and their originals are
-    as they were.
+    one disk flush for the batch instead of one per file, the same guarantee per file. If the
+    batch stops early (Ctrl-C, or the parent stopping a worker), the temporary files not yet
+    renamed are removed and their originals are as they were.
     """
+    return list(_cleaned(paths, job))
+
+
+def _cleaned(paths: Sequence[Path], job: CleanJob) -> Iterator[FileOutcome]:
+    """``clean_files``' outcomes one by one, each given once its file is written: stopped early,
+    every file written has been reported and every file reported is written."""
     steps = stage_files(paths, job)
     try:
-        _commit_staged(steps)
+        yield from _commit_in_order(steps)
     except BaseException:
         _discard_staged(steps, paths)
         raise
-    return [step for step in steps if isinstance(step, FileOutcome)]
 
 
 def stage_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome | _PendingWrite]:
@@ -216,10 +220,19 @@ def _temp_folders(paths: Sequence[Path]) -> set[Path]:
 
 def _commit_staged(steps: list[FileOutcome | _PendingWrite]) -> None:
     """Flush and commit the staged writes among ``steps``, each replaced by its outcome."""
+    for _ in _commit_in_order(steps):
+        pass
+
+
+def _commit_in_order(steps: list[FileOutcome | _PendingWrite]) -> Iterator[FileOutcome]:
+    """Flush the staged writes among ``steps``, then give each step's outcome in order: a staged
+    one once its file is renamed (it replaces the step), so a run stopped between two renames
+    has reported exactly the files it wrote."""
     flush_writes([step.staged for step in steps if isinstance(step, _PendingWrite)])
     for index, step in enumerate(steps):
         if isinstance(step, _PendingWrite):
-            steps[index] = _commit(step)
+            step = steps[index] = _commit(step)
+        yield step
 
 
 def _most_staged() -> int:
@@ -493,14 +506,14 @@ def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileO
     keeps memory flat. With workers, a worker cleans a batch and stages its writes, and this
     process commits them (``_commit_batches``).
     """
-    from postkit.files import chunk_size, parallel_map
+    from postkit.files import chunk_size
 
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     # a batch (one disk flush, clean_files) is what the pool would hand a worker at a time
     batches = _batches(paths, chunk_size(paths, workers))
     if workers == 1:
-        for outcomes in parallel_map(_clean_in_worker, batches, 1, _set_job, (job,)):
-            yield from outcomes
+        for batch in batches:
+            yield from _cleaned(batch, job)
         return
     yield from _commit_batches(batches, job, workers)
 
@@ -529,8 +542,7 @@ def _commit_batches(batches: Iterator[list[Path]], job: CleanJob, workers: int) 
     try:
         for number, steps in staged:
             del handed_out[number]
-            _commit_staged(steps)
-            yield from (step for step in steps if isinstance(step, FileOutcome))
+            yield from _commit_in_order(steps)
         finished = True
     finally:
         if not finished:
@@ -554,11 +566,6 @@ _JOB: CleanJob | None = None
 def _set_job(job: CleanJob) -> None:
     global _JOB
     _JOB = job
-
-
-def _clean_in_worker(paths: Sequence[Path]) -> list[FileOutcome]:
-    assert _JOB is not None, "worker started without a job"
-    return clean_files(paths, _JOB)
 
 
 def _stage_in_worker(batch: tuple[int, Sequence[Path]]) -> tuple[int, list[FileOutcome | _PendingWrite]]:

@@ -442,13 +442,13 @@ def test_a_worker_stages_a_batch_that_the_parent_commits(tmp_path: Path, monkeyp
 def test_a_run_with_workers_interrupted_while_committing_leaves_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop_at: int
 ) -> None:
-    real_commit = postkit.clean._commit_staged
+    real_commit = postkit.clean._commit_in_order
     batches: list[int] = []
 
     def staged_files() -> int:
         return len([p for p in tmp_path.iterdir() if TEMP_MARKER in p.name])
 
-    def interrupted(steps: list[object]) -> None:
+    def interrupted(steps: list[object]) -> Iterator[object]:
         batches.append(len(steps))
         if len(batches) == stop_at:
             # At the third batch, first let the workers stage all they are handed (eight batches in
@@ -458,9 +458,9 @@ def test_a_run_with_workers_interrupted_while_committing_leaves_no_temporary_fil
                 time.sleep(0.01)
             time.sleep(0.2)
             raise KeyboardInterrupt
-        real_commit(steps)  # type: ignore[arg-type]
+        yield from real_commit(steps)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(postkit.clean, "_commit_staged", interrupted)
+    monkeypatch.setattr(postkit.clean, "_commit_in_order", interrupted)
     originals = [DIRTY.replace("First", f"Number {i}") for i in range(160)]
     paths = [post(tmp_path, text, f"{i}.md") for i, text in enumerate(originals)]  # ten batches of 16
     with pytest.raises(KeyboardInterrupt):
@@ -472,6 +472,34 @@ def test_a_run_with_workers_interrupted_while_committing_leaves_no_temporary_fil
     cleaned = [i for i, text in enumerate(texts) if text != originals[i]]
     assert len(cleaned) == 16 * (stop_at - 1)  # the batches committed, whichever they were
     assert all(texts[i] == DIRTY_CLEANED.replace("First", f"Number {i}") for i in cleaned)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_stopped_between_two_renames_has_reported_exactly_the_files_it_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    real_replace = os.replace
+
+    def replace(source: str, target: str) -> None:
+        if Path(target).name == "21.md":  # the sixth file of the second batch (16 a batch)
+            raise KeyboardInterrupt
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    originals = [DIRTY.replace("First", f"Number {i}") for i in range(40)]
+    paths = [post(tmp_path, text, f"{i:02d}.md") for i, text in enumerate(originals)]
+    reported: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        reported.extend(Path(outcome.path).name for outcome in run_clean(iter(paths), WRITE, workers))
+    written = [i for i, (p, text) in enumerate(zip(paths, originals, strict=True)) if p.read_text("utf-8") != text]
+    # of the batch being renamed, its first five; of the others (in whatever order the workers
+    # gave them back), whole batches or nothing
+    assert [i for i in written if 16 <= i < 32] == [16, 17, 18, 19, 20]
+    for i in written:
+        if not 16 <= i < 32:
+            assert set(range(i // 16 * 16, min(i // 16 * 16 + 16, 40))) <= set(written)
+    assert sorted(reported) == [f"{i:02d}.md" for i in written]  # each file written, and only those, reported
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
 
 
 # --- clean_files: a batch staged in temporary files, flushed once, then renamed file by file ----------

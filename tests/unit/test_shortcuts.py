@@ -324,7 +324,7 @@ SAFETY_PIECES = st.sampled_from(
         "\n    indented [x](javascript:y)\n",
         "\n```\n<b>fenced</b>\n```\n",
         "![i](javascript:x)",
-        "[t](https://x.org \"title\")",
+        '[t](https://x.org "title")',
         "\n- item <em>e</em>",
         "\\[not a link](javascript:x)",
         "java\nscript:",
