@@ -749,8 +749,11 @@ def _parameter_prefixes(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     (None: no patterns)."""
     if not patterns:
         return None
-    # `&amp;` too: a Markdown destination may write the `&` between parameters as its entity
-    return re.compile("(?:[?&]|&amp;)(?:" + any_of(pattern.split("*", 1)[0] for pattern in patterns).pattern + ")")
+    # `&amp;` too: a Markdown destination may write the `&` between parameters as its entity.
+    # Written to start with the character class, which the regex engine skips ahead to: as an
+    # alternation (`(?:[?&]|&amp;)`) the search took four times as long.
+    names = any_of(pattern.split("*", 1)[0] for pattern in patterns).pattern
+    return re.compile("[?&](?:amp;)?(?:" + names + ")")
 
 
 def _pack_lines(text: str) -> Iterator[tuple[str, str]]:
