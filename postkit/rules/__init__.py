@@ -732,8 +732,9 @@ class RuleBook:
 
         A parameter's name starts a query (after `?`) or follows an `&` (or `&amp;`, in
         Markdown): the search looks only there, which lets the regex engine skip to those
-        characters instead of trying every parameter at every letter. Names are looked for as written: one spelled with
-        percent-escapes (`?%75tm_source=`) is not seen, as it was not by the search everywhere.
+        characters instead of trying every parameter at every letter. Names are looked for as
+        written: one spelled with percent-escapes (`?%75tm_source=`) is not seen, as it was not
+        by the search everywhere.
         """
         prefixes = _parameter_prefixes(self.tracking_params)
         return prefixes is not None and prefixes.search(text.lower()) is not None
