@@ -167,8 +167,9 @@ def clean_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome]:
 def _cleaned(paths: Sequence[Path], job: CleanJob) -> Iterator[FileOutcome]:
     """``clean_files``' outcomes one by one, each given once its file is written: stopped early,
     every file written has been reported and every file reported is written."""
-    steps = stage_files(paths, job)
+    steps: list[FileOutcome | _PendingWrite] = []
     try:
+        yield from _stage(paths, job, steps)
         yield from _commit_in_order(steps)
     except BaseException:
         _discard_staged(steps, paths)
@@ -177,30 +178,38 @@ def _cleaned(paths: Sequence[Path], job: CleanJob) -> Iterator[FileOutcome]:
 
 def stage_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome | _PendingWrite]:
     """Clean a batch and stage its writes: the outcomes, and the writes (in write mode) that
-    ``_commit_staged`` then flushes and renames.
-
-    A file that changed after it was read is not replaced (a failure: run again). A file met
-    again through another path (a symlink) is cleaned after what is staged so far is written,
-    as one by one. If staging stops early, the temporary files are removed.
-    """
+    ``_commit_in_order`` then flushes and renames. If staging stops early, the temporary files
+    are removed."""
     steps: list[FileOutcome | _PendingWrite] = []
-    staged: set[tuple[int, int] | None] = set()
-    most = _most_staged()
     try:
-        for path in paths:
-            step = _clean_unwritten(path, job)
-            if isinstance(step, _PendingWrite) and (step.staged.identity() in staged or len(staged) >= most):
-                step.staged.discard()
-                _commit_staged(steps)
-                staged.clear()
-                step = _clean_unwritten(path, job)  # from what the file now holds
-            if isinstance(step, _PendingWrite):
-                staged.add(step.staged.identity())
-            steps.append(step)
+        done: list[FileOutcome | _PendingWrite] = list(_stage(paths, job, steps))
     except BaseException:
         _discard_staged(steps, paths)
         raise
-    return steps
+    return done + steps
+
+
+def _stage(paths: Sequence[Path], job: CleanJob, steps: list[FileOutcome | _PendingWrite]) -> Iterator[FileOutcome]:
+    """Clean the paths in order, adding their outcomes and staged writes to ``steps``.
+
+    A file that changed after it was read is not replaced (a failure: run again). A file met
+    again through another path (a symlink), or a write past what the open-file limit lets a
+    batch keep staged, is cleaned after what is staged so far is written, as one by one: the
+    outcomes so far are given as their files are written, and ``steps`` starts again.
+    """
+    staged: set[tuple[int, int] | None] = set()
+    most = _most_staged()
+    for path in paths:
+        step = _clean_unwritten(path, job)
+        if isinstance(step, _PendingWrite) and (step.staged.identity() in staged or len(staged) >= most):
+            step.staged.discard()
+            yield from _commit_in_order(steps)
+            steps.clear()
+            staged.clear()
+            step = _clean_unwritten(path, job)  # from what the file now holds
+        if isinstance(step, _PendingWrite):
+            staged.add(step.staged.identity())
+        steps.append(step)
 
 
 def _discard_staged(steps: list[FileOutcome | _PendingWrite], paths: Sequence[Path]) -> None:
@@ -216,12 +225,6 @@ def _temp_folders(paths: Sequence[Path]) -> set[Path]:
     """Where the temporary files of these posts are made: beside each post, and beside the file a
     symlinked post leads to."""
     return {Path(os.path.realpath(p)).parent for p in paths} | {p.parent for p in paths}
-
-
-def _commit_staged(steps: list[FileOutcome | _PendingWrite]) -> None:
-    """Flush and commit the staged writes among ``steps``, each replaced by its outcome."""
-    for _ in _commit_in_order(steps):
-        pass
 
 
 def _commit_in_order(steps: list[FileOutcome | _PendingWrite]) -> Iterator[FileOutcome]:

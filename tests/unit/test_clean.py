@@ -430,7 +430,7 @@ def test_a_worker_stages_a_batch_that_the_parent_commits(tmp_path: Path, monkeyp
         DIRTY.replace("First", f"Number {i}") for i in range(3)
     ]
     received = pickle.loads(pickle.dumps(steps))  # as the pool carries them to the parent
-    postkit.clean._commit_staged(received)
+    assert [o.path for o in postkit.clean._commit_in_order(received)] == [str(p) for p in paths]
     assert [o.status for o in received] == [Status.CHANGED] * 3 + [Status.UNCHANGED]
     assert [p.read_text(encoding="utf-8") for p in paths[:3]] == [
         DIRTY_CLEANED.replace("First", f"Number {i}") for i in range(3)
@@ -692,6 +692,29 @@ def test_a_low_open_file_limit_commits_the_batch_in_parts(tmp_path: Path, monkey
     assert [p.read_text(encoding="utf-8") for p in paths] == [
         DIRTY_CLEANED.replace("First", f"Number {i}") for i in range(5)
     ]
+
+
+def test_a_run_stopped_after_a_part_of_its_batch_was_written_has_reported_that_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_clean = postkit.clean.clean_bytes
+
+    def interrupted_at_the_fourth(data: bytes, name: str, job: CleanJob) -> CleanResult:
+        if name.endswith("3.md"):
+            raise KeyboardInterrupt
+        return real_clean(data, name, job)
+
+    monkeypatch.setattr(postkit.clean, "clean_bytes", interrupted_at_the_fourth)
+    monkeypatch.setattr(postkit.clean, "_most_staged", lambda: 2)  # the first two are written first
+    originals = [DIRTY.replace("First", f"Number {i}") for i in range(5)]
+    paths = [post(tmp_path, text, f"{i}.md") for i, text in enumerate(originals)]
+    reported: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        reported.extend(Path(outcome.path).name for outcome in run_clean(iter(paths), WRITE, 1))
+    written = [p.name for p, text in zip(paths, originals, strict=True) if p.read_text(encoding="utf-8") != text]
+    assert written == ["0.md", "1.md"]  # the third was staged when the fourth stopped the run
+    assert reported == written
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
 
 
 def test_at_most_a_few_files_stay_staged_under_a_low_open_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
