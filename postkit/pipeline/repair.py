@@ -398,22 +398,26 @@ def join_segment_breaks(root: HtmlElement) -> None:
     if _SURELY_WIDE.search(text) is None and not any(map(is_wide, set(text))):
         return  # every break that vanishes has a wide character on one side
     pieces = [(node, text, is_tail) for node, text, is_tail in text_and_nodes(root, _KEEP_BREAKS) if text]
-    texts = [text for _, text, _ in pieces]
     # Joining only takes out white space, so the non-space characters around each text are the
-    # same before and after: the nearest ones on either side are found once, in one pass each.
-    before = _nearest_chars(texts, reverse=False)
-    after = _nearest_chars(texts, reverse=True)
-    for i in [i for i, text in enumerate(texts) if "\n" in text]:
-        node, text, is_tail = pieces[i]
+    # same before and after: those after it are found in one pass from the end, those before it
+    # on the way.
+    after = _next_chars([text for _, text, _ in pieces])
+    last = ""  # the last non-space character of the texts so far
+    for (node, text, is_tail), following in zip(pieces, after, strict=True):
         stripped = text.strip()
+        previous = last
+        if stripped:
+            last = stripped[-1]
+        if "\n" not in text:
+            continue
         if not stripped:
-            new = "" if before[i] and after[i] and _joins(before[i], after[i]) else text
+            new = "" if previous and following and _joins(previous, following) else text
         else:
             new = _INNER_BREAK.sub(_join, text) if "\n" in stripped else text
             lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-            if "\n" in lead and before[i] and _joins(before[i], stripped[0]):
+            if "\n" in lead and previous and _joins(previous, stripped[0]):
                 new = new.lstrip()
-            if "\n" in trail and after[i] and _joins(stripped[-1], after[i]):
+            if "\n" in trail and following and _joins(stripped[-1], following):
                 new = new.rstrip()
         if new != text:
             if is_tail:
@@ -422,19 +426,18 @@ def join_segment_breaks(root: HtmlElement) -> None:
                 node.text = new or None
 
 
-def _nearest_chars(texts: list[str], *, reverse: bool) -> list[str]:
-    """For each text, the last non-space character of the texts before it (the first of those
-    after it, with ``reverse``), across texts of white space alone; "" where there is none."""
-    nearest: list[str] = []
+def _next_chars(texts: list[str]) -> list[str]:
+    """For each text, the first non-space character of the texts after it, across texts of white
+    space alone; "" where there is none."""
+    following: list[str] = []
     char = ""
-    for text in reversed(texts) if reverse else texts:
-        nearest.append(char)
-        stripped = text.strip()
+    for text in reversed(texts):
+        following.append(char)
+        stripped = text.lstrip()
         if stripped:
-            char = stripped[0] if reverse else stripped[-1]
-    if reverse:
-        nearest.reverse()
-    return nearest
+            char = stripped[0]
+    following.reverse()
+    return following
 
 
 _KEEP_BREAKS = frozenset({"pre", "code", "script", "style", "textarea"})
