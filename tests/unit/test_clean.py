@@ -547,17 +547,22 @@ def test_a_batch_is_flushed_once_then_every_file_fsynced_before_the_first_rename
     assert events == ["flush 3", "fsync", "fsync", "fsync", "rename 0.md", "rename 1.md", "rename 2.md"]
 
 
+def _interrupt_cleaning(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Ctrl-C as the file ``name`` is being cleaned."""
+    real_clean = postkit.clean.clean_bytes
+
+    def interrupted(data: bytes, path: str, job: CleanJob) -> CleanResult:
+        if Path(path).name == name:
+            raise KeyboardInterrupt
+        return real_clean(data, path, job)
+
+    monkeypatch.setattr(postkit.clean, "clean_bytes", interrupted)
+
+
 def test_an_interrupted_batch_leaves_every_original_and_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_clean = postkit.clean.clean_bytes
-
-    def interrupted_at_the_third(data: bytes, name: str, job: CleanJob) -> CleanResult:
-        if name.endswith("2.md"):
-            raise KeyboardInterrupt
-        return real_clean(data, name, job)
-
-    monkeypatch.setattr(postkit.clean, "clean_bytes", interrupted_at_the_third)
+    _interrupt_cleaning(monkeypatch, "2.md")
     paths = [post(tmp_path, DIRTY.replace("First", f"Number {i}"), f"{i}.md") for i in range(4)]
     with pytest.raises(KeyboardInterrupt):
         clean_files(paths, WRITE)
@@ -697,14 +702,7 @@ def test_a_low_open_file_limit_commits_the_batch_in_parts(tmp_path: Path, monkey
 def test_a_run_stopped_after_a_part_of_its_batch_was_written_has_reported_that_part(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_clean = postkit.clean.clean_bytes
-
-    def interrupted_at_the_fourth(data: bytes, name: str, job: CleanJob) -> CleanResult:
-        if name.endswith("3.md"):
-            raise KeyboardInterrupt
-        return real_clean(data, name, job)
-
-    monkeypatch.setattr(postkit.clean, "clean_bytes", interrupted_at_the_fourth)
+    _interrupt_cleaning(monkeypatch, "3.md")
     monkeypatch.setattr(postkit.clean, "_most_staged", lambda: 2)  # the first two are written first
     originals = [DIRTY.replace("First", f"Number {i}") for i in range(5)]
     paths = [post(tmp_path, text, f"{i}.md") for i, text in enumerate(originals)]
