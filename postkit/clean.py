@@ -215,10 +215,15 @@ def _stage(paths: Sequence[Path], job: CleanJob, steps: list[FileOutcome | _Pend
 def _discard_staged(steps: list[FileOutcome | _PendingWrite], paths: Sequence[Path]) -> None:
     """Remove the temporary files of a batch that stopped: those recorded, and any this process
     made in the batch's folders (one caught between creating its file and recording it)."""
+    _discard_pending(steps)
+    remove_own_temp_files(_temp_folders(paths))
+
+
+def _discard_pending(steps: list[FileOutcome | _PendingWrite]) -> None:
+    """Remove the temporary files of the writes among ``steps`` not yet committed."""
     for step in steps:
         if isinstance(step, _PendingWrite):
             step.staged.discard()
-    remove_own_temp_files(_temp_folders(paths))
 
 
 def _temp_folders(paths: Sequence[Path]) -> set[Path]:
@@ -550,9 +555,7 @@ def _commit_batches(batches: Iterator[list[Path]], job: CleanJob, workers: int) 
     finally:
         if not finished:
             staged.close()  # stops the workers before what they left is removed
-            for step in steps:
-                if isinstance(step, _PendingWrite):
-                    step.staged.discard()
+            _discard_pending(steps)
             left = [path for batch in handed_out.values() for path in batch]
             remove_stale_temp_files(_temp_folders(left))
 
