@@ -514,7 +514,7 @@ def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileO
     keeps memory flat. With workers, a worker cleans a batch and stages its writes, and this
     process commits them (``_commit_batches``).
     """
-    from postkit.files import chunk_size
+    from postkit.workers import chunk_size
 
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     # a batch (one disk flush, clean_files) is what the pool would hand a worker at a time
@@ -535,7 +535,7 @@ def _commit_batches(batches: Iterator[list[Path]], job: CleanJob, workers: int) 
     those of a batch being committed, and those of batches handed out and not yet back, once
     the workers have stopped.
     """
-    from postkit.files import parallel_map
+    from postkit.workers import parallel_map
 
     handed_out: dict[int, list[Path]] = {}
 

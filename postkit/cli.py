@@ -356,14 +356,17 @@ def clean(
     shown = len(run.warnings)
     line = _Lines(err)
     with _progress(err, len(run.files), "cleaning", enabled=not quiet and output_format == "table") as advance:
-        for outcome in run:
-            if outcome.diff:
-                _print_diff(out, outcome.diff)
-            if output_format == "table" and not quiet:
-                _echo_outcome(line, outcome, mode, verbose)
-            elif quiet and outcome.status in (Status.FAILED, Status.LOST_TEXT):
-                _echo_outcome(line, outcome, mode, verbose=False)
-            advance()
+        try:
+            for outcome in run:
+                if outcome.diff:
+                    _print_diff(out, outcome.diff)
+                if output_format == "table" and not quiet:
+                    _echo_outcome(line, outcome, mode, verbose)
+                elif quiet and outcome.status in (Status.FAILED, Status.LOST_TEXT):
+                    _echo_outcome(line, outcome, mode, verbose=False)
+                advance()
+        except PostkitError as exc:  # a worker process died: the run cannot go on
+            raise _fail(f"error: {exc}; the run stopped, and every file is either cleaned or as it was") from None
     _print_warnings(err, run.warnings[shown:])
     if output_format == "json":
         write_json(sys.stdout, run.summary, mode)
@@ -591,6 +594,8 @@ def validate(
                     reporter.problem(problem)
             except ConfigError as exc:  # a schema $ref that cannot be resolved shows only when used
                 raise _fail(str(exc), 2) from None
+            except PostkitError as exc:  # a worker process died: the run cannot go on
+                raise _fail(f"error: {exc}; the run stopped before every file was checked") from None
         reporter.finish(run.summary())
     raise typer.Exit(run.exit_code(config.strict))
 

@@ -7,22 +7,17 @@ import fnmatch
 import functools
 import hashlib
 import importlib.metadata
-import multiprocessing
-import multiprocessing.pool
 import os
-import pickle
 import re
 import secrets
 import shutil
-import signal
 import stat
 import sys
-import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
 import pathspec
 
@@ -31,8 +26,6 @@ from postkit.errors import PostError, PostkitError
 if TYPE_CHECKING:
     from postkit.config import Config
 
-T = TypeVar("T")
-R = TypeVar("R")
 
 TEMP_MARKER = ".postkit-tmp-"
 CACHE_DIR_ENV = "POSTKIT_CACHE_DIR"
@@ -877,163 +870,3 @@ def _distribution_version(name: str) -> str:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return "absent"
-
-
-# --- parallel map --------------------------------------------------------------------------------
-
-
-def parallel_map(
-    func: Callable[[T], R],
-    items: Iterable[T],
-    jobs: int,
-    initializer: Callable[..., object] | None = None,
-    initargs: tuple[Any, ...] = (),
-    chunksize: int | None = None,
-) -> Generator[R, None, None]:
-    """``func`` over ``items``, each result yielded as soon as it is ready (in no fixed order).
-
-    ``jobs == 1`` runs in this process; ``jobs <= 0`` uses every core. Otherwise a process pool
-    runs ``func`` (a top-level function, so it can be pickled) with at most a few chunks per
-    worker in flight: items are drawn from ``items`` only as results are taken, so memory
-    stays flat however many items there are. Closing the iterator, or an exception (Ctrl-C
-    among them), terminates the pool. ``initializer(*initargs)`` runs once per worker.
-    ``chunksize`` items go to a worker at a time; by default as many as spread the work evenly.
-    """
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    if workers == 1:
-        return _map_in_process(func, items, initializer, initargs)
-    return _map_in_pool(func, items, workers, initializer, initargs, chunksize or chunk_size(items, workers))
-
-
-def _map_in_process(
-    func: Callable[[T], R],
-    items: Iterable[T],
-    initializer: Callable[..., object] | None,
-    initargs: tuple[Any, ...],
-) -> Generator[R, None, None]:
-    if initializer is not None:
-        initializer(*initargs)
-    for item in items:
-        yield func(item)
-
-
-def _map_in_pool(
-    func: Callable[[T], R],
-    items: Iterable[T],
-    workers: int,
-    initializer: Callable[..., object] | None,
-    initargs: tuple[Any, ...],
-    chunksize: int,
-) -> Generator[R, None, None]:
-    # The pool's feeder thread would otherwise drain `items` as fast as it can; each slot is
-    # one item handed out and not yet taken back as a result.
-    slots = threading.Semaphore(workers * chunksize * 4)
-    stopping = threading.Event()
-
-    def metered(source: Iterable[T]) -> Iterator[T]:
-        for item in source:
-            slots.acquire()
-            if stopping.is_set():
-                return
-            yield item
-
-    pool = _pool_context().Pool(workers, _start_worker, (initializer, initargs))
-    finished = False
-    try:
-        guarded = functools.partial(_call_with_picklable_errors, func)
-        for result in pool.imap_unordered(guarded, metered(items), chunksize):
-            slots.release()
-            yield result
-        finished = True
-    finally:
-        stopping.set()
-        if finished:
-            pool.close()
-        else:
-            # Wake the feeder thread if it waits for a slot, so terminate() can join it.
-            slots.release()
-            _terminate(pool)
-        pool.join()
-
-
-def _terminate(pool: Any) -> None:
-    """``pool.terminate()``, with a watchdog: a worker still alive _TERMINATE_GRACE seconds after
-    terminate() took the task queue's lock is killed, so the pool's join of it returns.
-
-    terminate() first takes the task queue's lock (waiting while an idle worker holds it), then
-    stops the workers with SIGTERM, which runs their cleanup. A worker caught waiting for that
-    lock cannot run its handler's exit, and without the watchdog the run would wait for it
-    forever. Only once terminate() holds the lock may a worker be killed: one killed while it
-    held the lock would leave it taken for good. The pool's internals say when (no public API
-    does); where they do not, nothing is killed. A killed worker leaves the temporary files of
-    its batch, which the next run removes as stale.
-    """
-    workers = list(getattr(pool, "_pool", ()))  # the Process objects
-    result_handler = getattr(pool, "_result_handler", None)
-    finished = threading.Event()
-
-    def watch() -> None:
-        # terminate() stops the result handler right after it took the lock
-        while getattr(result_handler, "_state", None) != _POOL_TERMINATE:
-            if result_handler is None or finished.wait(0.05):
-                return
-        if finished.wait(_TERMINATE_GRACE):
-            return
-        for worker in workers:
-            if worker.exitcode is None:
-                with contextlib.suppress(OSError, ValueError):
-                    worker.kill()
-
-    watchdog = threading.Thread(target=watch, name="postkit-terminate-watchdog", daemon=True)
-    watchdog.start()
-    try:
-        pool.terminate()
-    finally:
-        finished.set()
-
-
-_TERMINATE_GRACE = 3.0
-_POOL_TERMINATE = getattr(multiprocessing.pool, "TERMINATE", "TERMINATE")
-
-
-def _exit_on_terminate(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-def chunk_size(items: Iterable[object], workers: int) -> int:
-    """Items to hand a worker at a time when there is no reason to choose otherwise."""
-    # Big enough that process round trips do not dominate, small enough that the work spreads
-    # evenly and results start streaming at once.
-    if isinstance(items, Sized):
-        return max(1, min(32, len(items) // (workers * 8)))
-    return 16
-
-
-def _pool_context() -> Any:
-    # fork starts workers fastest and shares the imported modules; elsewhere spawn is safe.
-    if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-def _call_with_picklable_errors(func: Callable[[T], R], item: T) -> R:
-    # An exception that pickles but cannot be unpickled kills the pool's result thread and
-    # hangs the run; send such an exception back as a PostkitError carrying its message.
-    try:
-        return func(item)
-    except Exception as error:
-        try:
-            pickle.loads(pickle.dumps(error))
-        except Exception:
-            raise PostkitError(f"{type(error).__name__}: {error}") from None
-        raise
-
-
-def _start_worker(initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
-    # Ctrl-C reaches every process in the group; only the parent should handle it. The parent
-    # then stops the workers with SIGTERM: as an exception, so their cleanup (temporary files
-    # of a batch not yet renamed) runs before they exit.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_on_terminate)
-    if initializer is not None:
-        initializer(*initargs)

@@ -30,10 +30,11 @@ from postkit.checks import (
 from postkit.checks import pk100_file_unreadable as file_unreadable
 from postkit.config import DEFAULT_CONFIG, Config
 from postkit.errors import ConfigError, PostError
-from postkit.files import discover_posts, parallel_map
+from postkit.files import discover_posts
 from postkit.problems import Problem, Severity
 from postkit.report import RuleInfo, Summary
 from postkit.site_urls import SiteUrls, site_urls_from_config
+from postkit.workers import parallel_map
 
 # A worker process pays for its start and for loading the schema and rule packs; below this
 # many files per worker, checking them in fewer processes is faster.

@@ -691,3 +691,36 @@ def test_a_cache_that_cannot_be_read_is_a_warning(cache_dir: Path) -> None:
     assert as_json(result)["statuses"] == {"unchanged": 3}
     assert "warning: cache not read: " in result.stderr
     assert "warning: cache not written: " in result.stderr
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error_and_damages_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import signal
+
+    real = postkit.clean.clean_bytes
+
+    def killed_on_seven(data: bytes, name: str, job: CleanJob) -> CleanResult:
+        if Path(name).name == "7.md":
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        return real(data, name, job)
+
+    monkeypatch.setattr(postkit.clean, "clean_bytes", killed_on_seven)  # the forked workers inherit it
+    Path("posts").mkdir()
+    for number in range(40):
+        Path(f"posts/{number}.md").write_text(UTM_POST, encoding="utf-8")
+    result = invoke("posts", "--jobs", "2", "--no-cache")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "postkit: error: a worker process stopped (killed by SIGKILL) before it returned its results; "
+        "the run stopped, and every file is either cleaned or as it was"
+    )
+    texts = {path.name: path.read_text(encoding="utf-8") for path in Path("posts").iterdir()}
+    assert len(texts) == 40  # no temporary file left beside them
+    assert set(texts.values()) <= {UTM_POST, UTM_CLEANED}
+    assert texts["7.md"] == UTM_POST
+    reported = {
+        line.removeprefix("cleaned posts/") for line in result.stderr.splitlines() if line.startswith("cleaned ")
+    }
+    assert reported == {name for name, text in texts.items() if text == UTM_CLEANED}

@@ -11,6 +11,7 @@ import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -414,3 +415,27 @@ def test_an_output_file_that_cannot_be_written_is_a_usage_error() -> None:
     result = validate("posts", "--output", "posts")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == "postkit: posts: cannot be written: Is a directory\n"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    import postkit.validate
+
+    real = postkit.validate.check_file
+
+    def killed_on_seven(path: str, *args: Any) -> Any:
+        if Path(path).name == "7.md":
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        return real(path, *args)
+
+    monkeypatch.setattr(postkit.validate, "check_file", killed_on_seven)  # the forked workers inherit it
+    for number in range(40):
+        (site / "posts" / f"{number}.md").write_text(CLEAR, encoding="utf-8")
+    result = validate("posts", "--jobs", "2")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "postkit: error: a worker process stopped (killed by SIGKILL) before it returned its results; "
+        "the run stopped before every file was checked"
+    )

@@ -715,6 +715,36 @@ def test_a_run_stopped_after_a_part_of_its_batch_was_written_has_reported_that_p
     assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
 
 
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_a_worker_killed_mid_run_stops_the_run_with_an_error_and_damages_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    from postkit.errors import PostkitError
+
+    real_clean = postkit.clean.clean_bytes
+
+    def killed_on_nine(data: bytes, path: str, job: CleanJob) -> CleanResult:
+        if Path(path).name == "9.md":
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        return real_clean(data, path, job)
+
+    monkeypatch.setattr(postkit.clean, "clean_bytes", killed_on_nine)  # the forked workers inherit it
+    originals = [DIRTY.replace("First", f"Number {i}") for i in range(24)]
+    paths = [post(tmp_path, text, f"{i}.md") for i, text in enumerate(originals)]
+    reported: list[str] = []
+    with pytest.raises(PostkitError, match=r"a worker process stopped \(killed by SIGKILL\)"):
+        reported.extend(Path(outcome.path).name for outcome in run_clean(iter(paths), WRITE, 2))
+    cleaned = [DIRTY_CLEANED.replace("First", f"Number {i}") for i in range(24)]
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    assert all(text in (original, done) for text, original, done in zip(texts, originals, cleaned, strict=True))
+    written = [p.name for p, text, original in zip(paths, texts, originals, strict=True) if text != original]
+    assert sorted(reported) == sorted(written)
+    assert "9.md" not in written
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
+
+
 def test_at_most_a_few_files_stay_staged_under_a_low_open_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     resource = pytest.importorskip("resource")
     monkeypatch.setattr(resource, "getrlimit", lambda kind: (30, 30))

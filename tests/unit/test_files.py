@@ -9,12 +9,9 @@ import os
 import pickle
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +26,6 @@ from postkit.files import (
     discover,
     discover_posts,
     flush_writes,
-    parallel_map,
     remove_cache_folder,
     remove_stale_temp_files,
     stage_write,
@@ -502,112 +498,6 @@ def test_cache_key_includes_the_engine_version(tmp_path: Path) -> None:
     assert CleanCache("fp", folder=tmp_path).path == CleanCache("fp", folder=tmp_path).path
 
 
-# --- parallel_map --------------------------------------------------------------------------------
-
-_offset = 0
-
-
-def set_offset(value: int) -> None:
-    global _offset
-    _offset = value
-
-
-def square_plus_offset(number: int) -> int:
-    return number * number + _offset
-
-
-def worker_pid(_: int) -> int:
-    return os.getpid()
-
-
-def fail_on_seven(number: int) -> int:
-    if number == 7:
-        raise ValueError("seven is not allowed")
-    return number
-
-
-def fail_with_post_error(number: int) -> int:
-    raise PostError(f"posts/{number}.md", "broken front matter", 2, 1)
-
-
-@pytest.fixture(autouse=True)
-def no_offset() -> Iterator[None]:
-    # the in-process map runs the initializer here; keep it from leaking into other tests
-    set_offset(0)
-    yield
-    set_offset(0)
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_parallel_map_gives_every_result(jobs: int) -> None:
-    results = parallel_map(square_plus_offset, range(200), jobs, initializer=set_offset, initargs=(1000,))
-    assert Counter(results) == Counter(n * n + 1000 for n in range(200))
-
-
-def test_parallel_map_same_multiset_in_process_and_in_pool() -> None:
-    items = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]
-    assert Counter(parallel_map(square_plus_offset, iter(items), 1)) == Counter(
-        parallel_map(square_plus_offset, iter(items), 2)
-    )
-
-
-def test_parallel_map_uses_other_processes() -> None:
-    assert os.getpid() in set(parallel_map(worker_pid, range(4), 1))
-    pids = set(parallel_map(worker_pid, range(64), 2))
-    assert os.getpid() not in pids
-    assert 1 <= len(pids) <= 2
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_parallel_map_raises_worker_errors(jobs: int) -> None:
-    with pytest.raises(ValueError, match="seven is not allowed"):
-        list(parallel_map(fail_on_seven, range(20), jobs))
-
-
-def test_parallel_map_post_error_does_not_hang() -> None:
-    with pytest.raises(PostkitError, match=r"posts/\d+\.md:2:1: broken front matter"):
-        list(parallel_map(fail_with_post_error, range(4), 2))
-
-
-def test_parallel_map_draws_items_only_as_results_are_taken() -> None:
-    drawn = 0
-
-    def items() -> Iterator[int]:
-        nonlocal drawn
-        for number in range(100_000):
-            drawn += 1
-            yield number
-
-    results = parallel_map(square_plus_offset, items(), 2)
-    next(results)
-    time.sleep(0.5)  # time for a feeder without backpressure to run far ahead
-    assert drawn < 1000
-    started = time.monotonic()
-    results.close()  # terminates the pool
-    assert time.monotonic() - started < 10
-
-
-def ignore_stop_on_one(number: int) -> int:
-    """A task that, for item 1, ignores the SIGTERM the pool stops its workers with and hangs."""
-    if number == 1:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        time.sleep(120)
-    return number
-
-
-def test_a_worker_that_ignores_the_stop_is_killed_and_the_run_ends() -> None:
-    import threading
-
-    results = parallel_map(ignore_stop_on_one, range(3), 2, chunksize=1)
-    first = next(results)
-    assert first in (0, 2)
-    time.sleep(0.5)  # item 1 is running by now, its worker deaf to SIGTERM
-    closer = threading.Thread(target=results.close, daemon=True)  # terminates the pool
-    closer.start()
-    closer.join(timeout=60)
-    assert not closer.is_alive(), "stopping the pool waited on a worker that ignores SIGTERM"
-
-
 def test_cache_lives_in_the_project_marked_as_a_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("POSTKIT_CACHE_DIR", raising=False)
     cache = CleanCache("fp", version="1", root=tmp_path)
@@ -821,21 +711,6 @@ def test_a_released_write_whose_temporary_file_went_is_not_committed(tmp_path: P
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="syncfs(2) is Linux's")
 def test_syncfs_is_found_on_linux() -> None:
     assert files._SYNCFS is not None
-
-
-@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name == "nt", reason="POSIX signals")
-def test_a_worker_turns_the_parents_sigterm_into_an_exception_so_its_cleanup_runs() -> None:
-    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-    try:
-        files._start_worker(None, ())
-        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
-        with pytest.raises(SystemExit) as stopped:
-            os.kill(os.getpid(), signal.SIGTERM)
-            time.sleep(1)  # the handler runs between bytecodes
-        assert stopped.value.code == 128 + signal.SIGTERM
-    finally:
-        signal.signal(signal.SIGINT, before[0])
-        signal.signal(signal.SIGTERM, before[1])
 
 
 def test_remove_own_temp_files_takes_only_this_processs(tmp_path: Path) -> None:
