@@ -222,7 +222,8 @@ class _Pool:
         for process in alive:
             with contextlib.suppress(OSError):
                 process.terminate()
-        multiprocessing.connection.wait([process.sentinel for process in alive], _STOP_GRACE)
+        if alive:  # wait() on nothing would sleep the whole grace period
+            multiprocessing.connection.wait([process.sentinel for process in alive], _STOP_GRACE)
         for process in alive:
             if process.exitcode is None:
                 with contextlib.suppress(OSError):
