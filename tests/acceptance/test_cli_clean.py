@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from faults import kill_the_worker_cleaning
 from typer.testing import CliRunner, Result
 
 import postkit.clean
@@ -697,16 +698,7 @@ def test_a_cache_that_cannot_be_read_is_a_warning(cache_dir: Path) -> None:
 def test_a_worker_that_dies_stops_the_run_with_a_clear_error_and_damages_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import signal
-
-    real = postkit.clean.clean_bytes
-
-    def killed_on_seven(data: bytes, name: str, job: CleanJob) -> CleanResult:
-        if Path(name).name == "7.md":
-            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
-        return real(data, name, job)
-
-    monkeypatch.setattr(postkit.clean, "clean_bytes", killed_on_seven)  # the forked workers inherit it
+    kill_the_worker_cleaning(monkeypatch, "7.md")
     Path("posts").mkdir()
     for number in range(40):
         Path(f"posts/{number}.md").write_text(UTM_POST, encoding="utf-8")

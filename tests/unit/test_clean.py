@@ -719,18 +719,11 @@ def test_a_run_stopped_after_a_part_of_its_batch_was_written_has_reported_that_p
 def test_a_worker_killed_mid_run_stops_the_run_with_an_error_and_damages_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import signal
+    from faults import kill_the_worker_cleaning
 
     from postkit.errors import PostkitError
 
-    real_clean = postkit.clean.clean_bytes
-
-    def killed_on_nine(data: bytes, path: str, job: CleanJob) -> CleanResult:
-        if Path(path).name == "9.md":
-            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
-        return real_clean(data, path, job)
-
-    monkeypatch.setattr(postkit.clean, "clean_bytes", killed_on_nine)  # the forked workers inherit it
+    kill_the_worker_cleaning(monkeypatch, "9.md")
     originals = [DIRTY.replace("First", f"Number {i}") for i in range(24)]
     paths = [post(tmp_path, text, f"{i}.md") for i, text in enumerate(originals)]
     reported: list[str] = []
