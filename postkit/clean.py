@@ -15,7 +15,7 @@ import enum
 import itertools
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -176,17 +176,21 @@ def _cleaned(paths: Sequence[Path], job: CleanJob) -> Iterator[FileOutcome]:
         raise
 
 
-def stage_files(paths: Sequence[Path], job: CleanJob) -> list[FileOutcome | _PendingWrite]:
+def stage_files(
+    paths: Sequence[Path], job: CleanJob, on_written: Callable[[FileOutcome], object]
+) -> list[FileOutcome | _PendingWrite]:
     """Clean a batch and stage its writes: the outcomes, and the writes (in write mode) that
-    ``_commit_in_order`` then flushes and renames. If staging stops early, the temporary files
-    are removed."""
+    ``_commit_in_order`` then flushes and renames. A file written before the batch's end (met
+    twice, or past the open-file limit) is given to ``on_written`` as soon as it is written. If
+    staging stops early, the temporary files are removed."""
     steps: list[FileOutcome | _PendingWrite] = []
     try:
-        done: list[FileOutcome | _PendingWrite] = list(_stage(paths, job, steps))
+        for outcome in _stage(paths, job, steps):
+            on_written(outcome)
     except BaseException:
         _discard_staged(steps, paths)
         raise
-    return done + steps
+    return steps
 
 
 def _stage(paths: Sequence[Path], job: CleanJob, steps: list[FileOutcome | _PendingWrite]) -> Iterator[FileOutcome]:
@@ -544,11 +548,18 @@ def _commit_batches(batches: Iterator[list[Path]], job: CleanJob, workers: int) 
             handed_out[number] = batch  # before the worker can have it
             yield number, batch
 
-    staged = parallel_map(_stage_in_worker, numbered(), workers, _set_job, (job,), chunksize=1)
+    # each batch's staged writes, and the outcome of any file a worker reported as written early
+    staged: Generator[tuple[int, list[FileOutcome | _PendingWrite]] | FileOutcome, None, None] = parallel_map(
+        _stage_in_worker, numbered(), workers, _set_job, (job,), chunksize=1
+    )
     steps: list[FileOutcome | _PendingWrite] = []
     finished = False
     try:
-        for number, steps in staged:
+        for message in staged:
+            if isinstance(message, FileOutcome):  # a file its worker wrote before its batch's end
+                yield message
+                continue
+            number, steps = message
             del handed_out[number]
             yield from _commit_in_order(steps)
         finished = True
@@ -575,10 +586,13 @@ def _set_job(job: CleanJob) -> None:
 
 
 def _stage_in_worker(batch: tuple[int, Sequence[Path]]) -> tuple[int, list[FileOutcome | _PendingWrite]]:
-    """A numbered batch cleaned and staged, its temporary files closed for the parent to commit."""
+    """A numbered batch cleaned and staged, its temporary files closed for the parent to commit.
+    The outcome of a file written before the batch's end goes to the parent at once."""
+    from postkit.workers import report
+
     assert _JOB is not None, "worker started without a job"
     number, paths = batch
-    steps = stage_files(paths, _JOB)
+    steps = stage_files(paths, _JOB, on_written=report)
     for step in steps:
         if isinstance(step, _PendingWrite):
             step.staged.release()

@@ -61,6 +61,22 @@ def parallel_map(
     return _map_in_pool(func, items, workers, initializer, initargs, chunksize or chunk_size(items, workers))
 
 
+def report(value: object) -> None:
+    """From inside ``func``: give ``value`` to ``parallel_map``'s caller now, ahead of the result
+    of the item being worked on (in a worker, at once through its pipe; in this process, just
+    before that result, or before the exception the item raises).
+
+    For what is done and must be known even if the run stops before the item is finished, such
+    as a file already written.
+    """
+    if _reporter is None:
+        raise RuntimeError("report() is called from a function parallel_map runs")
+    _reporter(value)
+
+
+_reporter: Callable[[object], None] | None = None
+
+
 def chunk_size(items: Iterable[object], workers: int) -> int:
     """Items to hand a worker at a time when there is no reason to choose otherwise."""
     # Big enough that process round trips do not dominate, small enough that the work spreads
@@ -76,10 +92,24 @@ def _map_in_process(
     initializer: Callable[..., object] | None,
     initargs: tuple[Any, ...],
 ) -> Generator[R, None, None]:
+    global _reporter
     if initializer is not None:
         initializer(*initargs)
+    reported: list[Any] = []
     for item in items:
-        yield func(item)
+        _reporter = reported.append
+        failure: Exception | None = None
+        try:
+            result = func(item)
+        except Exception as error:
+            failure = error
+        finally:
+            _reporter = None
+        yield from reported  # also when the item raised: what it reported is done
+        reported.clear()
+        if failure is not None:
+            raise failure
+        yield result
 
 
 def _map_in_pool(
@@ -182,6 +212,9 @@ class _Pool:
                 if not worker.in_flight:
                     continue  # its result was taken through its pipe in this same round
                 kind, payload = self._receive(worker)
+                if kind == "reported":
+                    yield payload
+                    continue
                 worker.in_flight -= 1
                 if kind == "error":
                     raise payload
@@ -242,8 +275,10 @@ def _serve(
     initargs: tuple[Any, ...],
 ) -> None:
     """A worker's life: chunks in through its pipe, results (or the first error) back out."""
+    global _reporter
     for other in inherited:
         other.close()
+    _reporter = lambda value: pipe.send(("reported", value))  # noqa: E731
     _start_worker(initializer, initargs)
     while True:
         try:

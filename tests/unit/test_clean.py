@@ -738,6 +738,35 @@ def test_a_worker_killed_mid_run_stops_the_run_with_an_error_and_damages_nothing
     assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
 
 
+def test_with_workers_a_file_written_before_its_batch_ends_is_reported_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    real_clean = postkit.clean.clean_bytes
+
+    def slow_on_three(data: bytes, path: str, job: CleanJob) -> CleanResult:
+        if Path(path).name == "3.md":
+            time.sleep(120)  # the run is stopped while its worker is here
+        return real_clean(data, path, job)
+
+    monkeypatch.setattr(postkit.clean, "clean_bytes", slow_on_three)  # the forked workers inherit it
+    monkeypatch.setattr(postkit.clean, "_most_staged", lambda: 2)  # the first two are written first
+    originals = [DIRTY.replace("First", f"Number {i}") for i in range(5)]
+    paths = [post(tmp_path, text, f"{i}.md") for i, text in enumerate(originals)]
+    outcomes = run_clean(iter(paths), WRITE, 2)  # one batch of five, in one worker
+    reported: list[str] = []
+    reader = threading.Thread(target=lambda: reported.extend(Path(next(outcomes).path).name for _ in range(2)))
+    reader.start()
+    reader.join(60)
+    assert not reader.is_alive(), "the files written early were reported only at the batch's end"
+    outcomes.close()  # stops the worker, sleeping over 3.md
+    written = [p.name for p, text in zip(paths, originals, strict=True) if p.read_text(encoding="utf-8") != text]
+    assert written == ["0.md", "1.md"]
+    assert reported == written
+    assert not [p for p in tmp_path.iterdir() if TEMP_MARKER in p.name]
+
+
 def test_at_most_a_few_files_stay_staged_under_a_low_open_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     resource = pytest.importorskip("resource")
     monkeypatch.setattr(resource, "getrlimit", lambda kind: (30, 30))

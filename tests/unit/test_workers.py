@@ -335,3 +335,48 @@ def test_a_finished_map_never_waits_on_nothing(monkeypatch: pytest.MonkeyPatch) 
     assert sorted(parallel_map(square_plus_offset, range(20), 2)) == [n * n for n in range(20)]
     assert asked
     assert 0 not in asked
+
+
+def report_then_square(number: int) -> int:
+    workers.report(("done before", number))
+    if number == 13:
+        raise ValueError("thirteen")
+    return number * number
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_what_an_item_reports_comes_before_its_result(jobs: int) -> None:
+    given = list(parallel_map(report_then_square, range(12), jobs, chunksize=1))
+    assert sorted(given, key=str) == sorted(
+        [("done before", n) for n in range(12)] + [n * n for n in range(12)], key=str
+    )
+    for number in range(12):
+        assert given.index(("done before", number)) < given.index(number * number)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_what_an_item_reported_is_given_even_when_it_then_raises(jobs: int) -> None:
+    given: list[object] = []
+    with pytest.raises(ValueError, match="thirteen"):
+        given.extend(parallel_map(report_then_square, [13], jobs))
+    assert given == [("done before", 13)]
+
+
+def test_report_outside_parallel_map_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="report"):
+        workers.report(1)
+
+
+def report_then_wait_on_one(number: int) -> int:
+    workers.report(("written", number))
+    if number == 1:
+        time.sleep(120)  # a long batch: what it reported must not wait for its end
+    return number
+
+
+def test_a_report_reaches_the_caller_while_its_item_is_still_being_worked_on() -> None:
+    results = parallel_map(report_then_wait_on_one, [1], 2)
+    first: list[object] = []
+    in_time(lambda: first.append(next(results)))
+    assert first == [("written", 1)]
+    in_time(results.close)
