@@ -380,3 +380,13 @@ def test_a_report_reaches_the_caller_while_its_item_is_still_being_worked_on() -
     in_time(lambda: first.append(next(results)))
     assert first == [("written", 1)]
     in_time(results.close)
+
+
+def test_workers_started_by_spawn_give_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    # macOS and Windows start workers with spawn: no inherited memory, everything pickled
+    monkeypatch.setattr(workers, "_pool_context", lambda: multiprocessing.get_context("spawn"))
+    given = list(parallel_map(report_then_square, range(6), 2, chunksize=2))
+    assert sorted(given, key=str) == sorted([("done before", n) for n in range(6)] + [n * n for n in range(6)], key=str)
+    results = parallel_map(square_plus_offset, range(40), 2, initializer=set_offset, initargs=(7,))
+    assert Counter(results) == Counter(n * n + 7 for n in range(40))
+    assert multiprocessing.active_children() == []
