@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
-import itertools
 import os
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -518,16 +517,16 @@ def run_clean(paths: Iterable[Path], job: CleanJob, jobs: int) -> Iterator[FileO
     keeps memory flat. With workers, a worker cleans a batch and stages its writes, and this
     process commits them (``_commit_batches``).
     """
-    from postkit.workers import chunk_size
+    from postkit.workers import batches, chunk_size
 
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     # a batch (one disk flush, clean_files) is what the pool would hand a worker at a time
-    batches = _batches(paths, chunk_size(paths, workers))
+    path_batches = batches(paths, chunk_size(paths, workers))
     if workers == 1:
-        for batch in batches:
+        for batch in path_batches:
             yield from _cleaned(batch, job)
         return
-    yield from _commit_batches(batches, job, workers)
+    yield from _commit_batches(path_batches, job, workers)
 
 
 def _commit_batches(batches: Iterator[list[Path]], job: CleanJob, workers: int) -> Iterator[FileOutcome]:
@@ -569,12 +568,6 @@ def _commit_batches(batches: Iterator[list[Path]], job: CleanJob, workers: int) 
             _discard_pending(steps)
             left = [path for batch in handed_out.values() for path in batch]
             remove_stale_temp_files(_temp_folders(left))
-
-
-def _batches(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
-    source = iter(paths)
-    while batch := list(itertools.islice(source, size)):
-        yield batch
 
 
 _JOB: CleanJob | None = None

@@ -11,6 +11,7 @@ lost its task for good, so the map never ended.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -123,21 +124,17 @@ def _map_in_pool(
     pool = _Pool(workers, func, initializer, initargs)
     finished = False
     try:
-        yield from pool.results(_chunks(items, chunksize))
+        yield from pool.results(batches(items, chunksize))
         finished = True
     finally:
         pool.close(finished)
 
 
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``size`` (the last may be shorter), each drawn only when asked for."""
+    source = iter(items)
+    while batch := list(itertools.islice(source, size)):
+        yield batch
 
 
 class _Worker:
