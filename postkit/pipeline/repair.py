@@ -20,7 +20,7 @@ from postkit.pipeline.html import (
     remove_keep_tail,
     replace_keep_tail,
     set_attribute,
-    text_and_nodes,
+    text_pieces,
     unwrap,
     visible_text,
 )
@@ -397,7 +397,7 @@ def join_segment_breaks(root: HtmlElement) -> None:
     text = all_text(root)
     if _SURELY_WIDE.search(text) is None and not any(map(is_wide, set(text))):
         return  # every break that vanishes has a wide character on one side
-    pieces = [(node, text, is_tail) for node, text, is_tail in text_and_nodes(root, _KEEP_BREAKS) if text]
+    pieces = text_pieces(root, _KEEP_BREAKS)
     # Joining only takes out white space, so the non-space characters around each text are the
     # same before and after: those after it are found in one pass from the end, those before it
     # on the way.
@@ -411,19 +411,24 @@ def join_segment_breaks(root: HtmlElement) -> None:
         if "\n" not in text:
             continue
         if not stripped:
-            new = "" if previous and following and _joins(previous, following) else text
+            if not (previous and following and _joins(previous, following)):
+                continue
+            new = ""
         else:
             new = _INNER_BREAK.sub(_join, text) if "\n" in stripped else text
-            lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-            if "\n" in lead and previous and _joins(previous, stripped[0]):
+            # white space at an edge, with a break in it, between characters that join
+            lead = len(text) - len(text.lstrip())
+            if lead and previous and "\n" in text[:lead] and _joins(previous, stripped[0]):
                 new = new.lstrip()
-            if "\n" in trail and following and _joins(stripped[-1], following):
+            trail = lead + len(stripped)
+            if trail < len(text) and following and "\n" in text[trail:] and _joins(stripped[-1], following):
                 new = new.rstrip()
-        if new != text:
-            if is_tail:
-                node.tail = new or None
-            else:
-                node.text = new or None
+            if new == text:
+                continue
+        if is_tail:
+            node.tail = new or None
+        else:
+            node.text = new or None
 
 
 def _next_chars(texts: list[str]) -> list[str]:

@@ -80,7 +80,7 @@ def find_cruft(
     an element inside cruft is not listed again.
     """
     # the fragment's text length, read only if a guard needs it (most fragments match no generic rule)
-    total = cache(lambda: text_length(root))
+    total = _TextLength(root)
     found: dict[HtmlElement, Cruft] = {}
     for element, rule in rules.hiding.matches(root, host):
         if found and any(parent in found for parent in element.iterancestors()):
@@ -110,6 +110,22 @@ def find_cruft(
         for element in elements(root)
         if (cruft := found.get(element)) is not None and not any(parent in found for parent in element.iterancestors())
     ]
+
+
+class _TextLength:
+    """``text_length(root)``, counted on the first call only (a closure under ``functools.cache``
+    cost more to make than most fragments cost to strip)."""
+
+    __slots__ = ("length", "root")
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self.length = -1
+
+    def __call__(self) -> int:
+        if self.length < 0:
+            self.length = text_length(self.root)
+        return self.length
 
 
 def strip_cruft(root: HtmlElement, rules: RuleBook, host: str | None, report: FragmentReport) -> None:
@@ -584,10 +600,13 @@ def find_chrome_text(root: HtmlElement, total: Callable[[], int]) -> Iterator[tu
     # looked at first, it spares reading the visible text of every short element.
     phrases = _phrases(chrome)
     holding_invisible = _holding_invisible(root)
+    first_texts = _first_texts(root)
     for element in elements(root):
         if (
             element.tag in NOT_TEXT
-            or (element not in holding_invisible and not _starts_with_phrase(element, phrases))
+            or (
+                element not in holding_invisible and not _starts_with_phrase(element, first_texts.get(element), phrases)
+            )
             or not _has_text_within(element, _CHROME_MAX_CHARS)
             or any(parent in taken for parent in element.iterancestors())
         ):
@@ -604,13 +623,13 @@ def find_chrome_text(root: HtmlElement, total: Callable[[], int]) -> Iterator[tu
             yield part, kind, f"{CHROME_TEXT_PACK}: {rule}"
 
 
-def _starts_with_phrase(element: HtmlElement, phrases: _Phrases) -> bool:
+def _starts_with_phrase(element: HtmlElement, piece: str | None, phrases: _Phrases) -> bool:
     """Whether the element's text, without white space and case folded, starts with a phrase.
 
-    Decided from its first piece of text alone where that is enough (most elements): a phrase
-    longer than the piece can only match where the piece is the start of a phrase.
+    Decided from its first piece of text (``piece``, from ``_first_texts``) alone where that is
+    enough (most elements): a phrase longer than the piece can only match where the piece is
+    the start of a phrase.
     """
-    piece = _first_text(element)
     if piece is None or piece.lstrip()[0].casefold()[0] not in phrases.initials:
         return False
     start = "".join(piece.split()).casefold()
@@ -621,18 +640,28 @@ def _starts_with_phrase(element: HtmlElement, phrases: _Phrases) -> bool:
     return phrases.pattern.match("".join(all_text(element).split()).casefold()) is not None
 
 
-def _first_text(element: HtmlElement) -> str | None:
-    """The first piece of text under the element that is not all white space, in document order."""
-    text = element.text
-    if text and not text.isspace():
-        return text
-    for child in element:
-        if isinstance(child.tag, str) and (text := _first_text(child)) is not None:
-            return text
-        text = child.tail
-        if text and not text.isspace():
-            return text
-    return None
+def _first_texts(root: HtmlElement) -> dict[HtmlElement, str]:
+    """Per element under root, the first piece of text inside it that is not all white space, in
+    document order (an element with none is left out): one walk for all of them.
+
+    Elements wait from their start until a text comes; a text is the first of every element
+    waiting, and an element that ends still waiting holds none.
+    """
+    first: dict[HtmlElement, str] = {}
+    waiting: list[HtmlElement] = []
+    for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        if event == "start":
+            waiting.append(node)
+            text = node.text
+        else:
+            if event == "end" and waiting and waiting[-1] is node:
+                waiting.pop()
+            text = node.tail if node is not root else None
+        if text and waiting and not text.isspace():
+            for element in waiting:
+                first[element] = text
+            waiting.clear()
+    return first
 
 
 def _has_text_within(element: HtmlElement, limit: int) -> bool:

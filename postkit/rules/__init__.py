@@ -345,6 +345,8 @@ class RuleSet:
     count: int = 0
     _prefix_res: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
     _excepted: dict[str | None, frozenset[str]] = field(default_factory=dict)
+    # (host, excepted selectors) -> the tag-filed rules that apply, per tag: a few keys per run
+    _live_by_tag: dict[tuple[str | None, frozenset[str]], list[tuple[str, list[_Entry]]]] = field(default_factory=dict)
     # text a rule's :-soup-contains() needs: a document without any of it skips the rule unmatched
     _needs_text: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _needed_re: re.Pattern[str] | None = None
@@ -474,7 +476,7 @@ class RuleSet:
         if self._needs_text:  # text rules whose words the document lacks cannot match anywhere in it
             text = plain_text(root)
             if self._any_needed_text().search(text) is None:
-                excepted = excepted | self._needs_text.keys()
+                excepted = excepted.union(self._needs_text)
             else:
                 excepted = excepted | {
                     selector
@@ -499,9 +501,8 @@ class RuleSet:
         """The rules filed under a tag that apply to this document and match in it, sorted out once,
         not per element: each compiled selector runs once, where its tag is in the document."""
         by_tag: dict[str, list[_Entry]] = {}
-        for tag, entries in self.by_tag.items():
-            live = [entry for entry in entries if entry[2].selector not in excepted and entry[2].applies_to(host)]
-            if not live or next(root.iterdescendants(tag), None) is None:
+        for tag, live in self._live_tag_rules(host, excepted):
+            if next(root.iterdescendants(tag), None) is None:
                 continue
             for _, compiled, _ in live:
                 if compiled is not None and compiled not in matched:
@@ -510,6 +511,21 @@ class RuleSet:
             if live:
                 by_tag[tag] = live
         return by_tag
+
+    def _live_tag_rules(self, host: str | None, excepted: frozenset[str]) -> list[tuple[str, list[_Entry]]]:
+        """Per tag, the rules filed under it that are not excepted and apply to the host."""
+        key = (host, excepted)
+        cached = self._live_by_tag.get(key)
+        if cached is None:
+            cached = []
+            for tag, entries in self.by_tag.items():
+                live = [entry for entry in entries if entry[2].selector not in excepted and entry[2].applies_to(host)]
+                if live:
+                    cached.append((tag, live))
+            if len(self._live_by_tag) >= _CLASS_VALUES_KEPT:
+                self._live_by_tag.clear()
+            self._live_by_tag[key] = cached
+        return cached
 
     def _filed(self, element: HtmlElement) -> bool:
         """Whether any rule is filed under the element's classes, id, attributes or attribute values

@@ -667,10 +667,25 @@ CHROME_PIECES = st.lists(
 @example("<!-- Share --> <b></b>Related posts", 12)
 def test_chrome_candidates_are_those_reading_every_elements_text_found(html: str, limit: int) -> None:
     from postkit.pipeline.html import all_text
-    from postkit.pipeline.strip import _has_text_within, _phrases, _starts_with_phrase, builtin_chrome_text
+    from postkit.pipeline.strip import (
+        _first_texts,
+        _has_text_within,
+        _phrases,
+        _starts_with_phrase,
+        builtin_chrome_text,
+    )
 
     phrases = _phrases(builtin_chrome_text())
     root = parse_fragment(f"<div>{html}</div>")
+    first_texts = _first_texts(root)
+
+    def first_text(element) -> str | None:  # type: ignore[no-untyped-def]  # each element's own descent
+        pieces = [element.text] + [
+            piece
+            for child in element
+            for piece in (first_text(child) if isinstance(child.tag, str) else None, child.tail)
+        ]
+        return next((piece for piece in pieces if piece and not piece.isspace()), None)
 
     def size(element) -> int:  # type: ignore[no-untyped-def]  # as the sizes of every element were summed up
         total = len((element.text or "").strip())
@@ -680,7 +695,10 @@ def test_chrome_candidates_are_those_reading_every_elements_text_found(html: str
 
     for element in root.iter(tag=etree.Element):
         whole = "".join(all_text(element).casefold().split())
-        assert _starts_with_phrase(element, phrases) == (phrases.pattern.match(whole) is not None)
+        assert first_texts.get(element) == first_text(element)
+        assert _starts_with_phrase(element, first_texts.get(element), phrases) == (
+            phrases.pattern.match(whole) is not None
+        )
         assert _has_text_within(element, limit) == (0 < size(element) <= limit)
 
 
