@@ -83,8 +83,9 @@ def clean_body(
             cursor = span.end
             continue
         if not span.block and _LONE_BREAK.fullmatch(span.html):
-            index = _breaks_end(spans, index - 1, normalized)
-            cursor = _place_breaks(pieces, normalized, cursor, span, spans[index - 1], index - spans.index(span))
+            first = index - 1
+            index = _breaks_end(spans, first, normalized)
+            cursor = _place_breaks(pieces, normalized, cursor, span, spans[index - 1], index - first)
             continue
         breaks_line = not span.block and _breaks_the_line(span, normalized)
         markdown, report = convert_fragment(
@@ -205,10 +206,11 @@ def decode_entities(text: str) -> tuple[str, int]:
             continue
         if is_escaped(text, match.start()):
             continue
-        if code is None:
-            code = code_regions(text) if _may_hold_code(text) else []
-        if any(start <= match.start() < end for start, end in code):
-            continue
+        if _may_be_code_at(text, match.start()):
+            if code is None:
+                code = code_regions(text)
+            if any(start <= match.start() < end for start, end in code):
+                continue
         pieces.append(text[cursor : match.start()])
         pieces.append(char)
         cursor = match.end()
@@ -217,10 +219,24 @@ def decode_entities(text: str) -> tuple[str, int]:
     return "".join(pieces), count
 
 
-def _may_hold_code(text: str) -> bool:
-    """Whether any code can stand in the Markdown: a code span or fence needs a backtick or a tilde,
-    an indented block four columns (a tab or four spaces, inside its container's prefix too)."""
-    return "`" in text or "~" in text or "\t" in text or "    " in text
+def _may_be_code_at(text: str, position: int) -> bool:
+    """Whether the character at ``position`` may stand in code, from a look around it instead of a
+    parse: a code span needs a backtick in its paragraph, a fenced block a fence before it, an
+    indented block four columns of indent on its line (a tab or four spaces, inside its
+    container's prefix too). Where none is there it is surely not in code; else the parse decides."""
+    if text.find("```", 0, position) >= 0 or text.find("~~~", 0, position) >= 0:
+        return True
+    line_start = text.rfind("\n", 0, position) + 1
+    prefix = _LINE_PREFIX.match(text, line_start, position).group()  # type: ignore[union-attr]  # matches "" at least
+    if "    " in prefix or "\t" in prefix:
+        return True
+    paragraph_start = text.rfind("\n\n", 0, position)
+    paragraph_end = text.find("\n\n", position)
+    return text.find("`", max(paragraph_start, 0), paragraph_end if paragraph_end >= 0 else len(text)) >= 0
+
+
+# What may stand before a line's text: blockquote and list markers, and the spaces between them.
+_LINE_PREFIX = re.compile(r"[ \t>*+\-0-9.)]*")
 
 
 def _plain_visible(char: str) -> bool:
