@@ -77,6 +77,9 @@ class CleanJob:
     known_clean: frozenset[str] = frozenset()
     explain: bool = False
     color_diff: bool = False
+    # content hashes are wanted: a cache reads them and keeps the new ones (without one, no
+    # file's bytes are hashed)
+    hashes: bool = True
 
     @cached_property
     def allowed_roots(self) -> list[Path] | None:
@@ -111,6 +114,7 @@ def job_from_config(
     known_clean: frozenset[str] = frozenset(),
     roots: Iterable[Path] = (),
     explain: bool = False,
+    hashes: bool = True,
 ) -> CleanJob:
     return CleanJob(
         options=options_from_config(config),
@@ -121,6 +125,7 @@ def job_from_config(
         roots=tuple(str(r) for r in roots),
         known_clean=known_clean,
         explain=explain,
+        hashes=hashes,
     )
 
 
@@ -285,7 +290,7 @@ def _clean_unwritten(path: Path, job: CleanJob) -> FileOutcome | _PendingWrite:
     try:
         read_as = _stat(path) if job.mode is Mode.WRITE else None
         data = _read(path, job.max_file_size)
-        digest = content_hash(data)
+        digest = content_hash(data) if job.hashes else ""
         if digest in job.known_clean and not job.explain:
             return FileOutcome(name, Status.CACHED)
         result = clean_bytes(data, name, job)
@@ -298,7 +303,8 @@ def _clean_unwritten(path: Path, job: CleanJob) -> FileOutcome | _PendingWrite:
     counts = tuple(sorted(result.counts().items()))
     removals = result.removals if job.explain else ()
     if not result.changed:
-        return FileOutcome(name, Status.UNCHANGED, counts=counts, clean_hashes=(digest,), removals=removals)
+        hashes = (digest,) if job.hashes else ()
+        return FileOutcome(name, Status.UNCHANGED, counts=counts, clean_hashes=hashes, removals=removals)
     if result.lost and not job.force:
         first = result.lost[0]
         return FileOutcome(
@@ -322,7 +328,7 @@ def _clean_unwritten(path: Path, job: CleanJob) -> FileOutcome | _PendingWrite:
         counts=counts,
         lost=result.lost,
         diff=diff,
-        clean_hashes=(content_hash(new),) if job.mode is Mode.WRITE else (),
+        clean_hashes=(content_hash(new),) if job.mode is Mode.WRITE and job.hashes else (),
         removals=removals,
     )
     if job.mode is not Mode.WRITE:
@@ -504,7 +510,7 @@ def clean_paths(
             known = cache.load()
         except PostkitError as exc:
             warnings.append(f"cache not read: {exc}")
-    job = job_from_config(config, mode, force=force, known_clean=known, roots=paths)
+    job = job_from_config(config, mode, force=force, known_clean=known, roots=paths, hashes=cache is not None)
     return CleanRun(
         files=files, job=job, jobs=config.jobs, check=check, cache=cache, discovery_failures=failures, warnings=warnings
     )

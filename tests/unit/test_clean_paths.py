@@ -60,6 +60,22 @@ def test_a_second_run_knows_clean_files_from_the_project_cache(posts: Path) -> N
     assert second.warnings == []
 
 
+def test_without_a_cache_no_file_is_hashed(posts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postkit import clean
+
+    hashed: list[bytes] = []
+    real_hash = clean.content_hash
+    monkeypatch.setattr(clean, "content_hash", lambda data: hashed.append(data) or real_hash(data))
+    config = load_config([posts], None, {"jobs": 1})
+    uncached = list(clean_paths([posts], config, use_cache=False))
+    assert hashed == [] and {o.clean_hashes for o in uncached} == {()}
+    assert {Path(o.path).name: o.status for o in uncached} == {"ad.md": Status.CHANGED, "clean.md": Status.UNCHANGED}
+    (posts / "ad.md").write_text(AD_POST, encoding="utf-8")
+    cached = list(clean_paths([posts], config))
+    assert len(hashed) == 3  # each file as read, and the one written as written
+    assert sorted(o.clean_hashes for o in cached) == sorted([(real_hash(data),) for data in hashed[1:]])
+
+
 def test_a_missing_path_raises_before_anything_is_written(posts: Path) -> None:
     with pytest.raises(PostError) as raised:
         clean_paths([posts, posts / "gone.md"], load_config([posts]))
