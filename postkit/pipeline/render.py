@@ -46,7 +46,10 @@ TEXT, MARK, OPEN, CLOSE, BREAK = "text", "mark", "open", "close", "break"
 SHOWN = "shown"  # no output: the text a MARK beside it shows (a code span's code), for verify
 Item = tuple[str, str]
 
-_SPACE = re.compile(r"[ \t\n\r\f]+")
+# HTML's white space, each run of which shows as one space: only the runs that are not one space
+# already are matched, so English text is not rebuilt at every word (the same result as `[ \t\n\r\f]+`)
+_SPACE = re.compile(r"[\t\n\r\f][ \t\n\r\f]*| [ \t\n\r\f]+")
+_HTML_SPACE = " \t\n\r\f"
 _INNER_SPACE = " \t\n\r\f\u00a0"
 
 
@@ -98,7 +101,7 @@ def render_children(element: Element, context: Context) -> list[str]:
     def flush() -> None:
         if not run:
             return
-        if len(run) == 1 and run[0][0] == TEXT and not context.wrappers and not _SPACE.sub("", run[0][1]):
+        if len(run) == 1 and run[0][0] == TEXT and not context.wrappers and not run[0][1].strip(_HTML_SPACE):
             context.shown.append("\n")  # white space between blocks (a pretty-printer's): no paragraph
         else:
             blocks.extend(write_paragraphs(wrap_run(run, context), context))

@@ -75,8 +75,9 @@ def resolve_lazy_images(root: HtmlElement, report: FragmentReport) -> None:
             report.repairs["lazy-image"] += 1
         elif placeholder and not real:
             continue
-        for attr in (*LAZY_ATTRS, *SRCSET_ATTRS, "sizes", "data-sizes", "loading"):
-            image.attrib.pop(attr, None)
+        attributes = image.attrib
+        for attr in _LOADER_ATTRS.intersection(attributes):
+            del attributes[attr]
         if fallback is not None and fallback.getparent() is not None:
             noscript = ancestor(fallback, "noscript")
             if noscript is not None:
@@ -91,6 +92,10 @@ def resolve_lazy_images(root: HtmlElement, report: FragmentReport) -> None:
         if is_under(noscript, root) and first(noscript, "img") is not None:
             # A noscript image with no lazy twin before it is the only copy of that image.
             unwrap(noscript)
+
+
+# What a lazy loader reads, taken off an image once it holds its real URL.
+_LOADER_ATTRS = frozenset({*LAZY_ATTRS, *SRCSET_ATTRS, "sizes", "data-sizes", "loading"})
 
 
 def lazy_url(image: HtmlElement) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from postkit.errors import ConfigError
@@ -198,14 +199,13 @@ def enforce_policy(tree: HtmlElement, policy: Policy) -> None:
     URL whose scheme is not allowed), so the backend's own result stays what it was; a tree
     that keeps the policy comes back from the sanitizer unchanged, which the pipeline checks.
     """
-    allowed = dict(policy.attributes)
-    schemes = policy.schemes | ({"data"} if policy.allow_data_images else frozenset())
+    allowed, schemes = _lookups(policy)
     for element in elements(tree):
         attributes = element.attrib
         if not attributes:
             continue
-        keep = allowed.get(element.tag, frozenset())
-        if any(name not in keep for name in attributes):
+        keep = allowed.get(element.tag, _NONE)
+        if not keep.issuperset(attributes):
             # rebuilt, not deleted one by one: lxml reads a name like `{x}y` as namespaced and
             # cannot delete it by that name
             kept = [(name, value) for name, value in attributes.items() if name in keep]
@@ -220,6 +220,15 @@ def enforce_policy(tree: HtmlElement, policy: Policy) -> None:
             lowered = scheme.group(1).lower()
             if lowered not in schemes or (lowered == "data" and not (element.tag == "img" and name == "src")):
                 del attributes[name]
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=8)
+def _lookups(policy: Policy) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """The policy's attributes by tag and its URL schemes, as ``enforce_policy`` asks for them."""
+    return dict(policy.attributes), policy.schemes | ({"data"} if policy.allow_data_images else _NONE)
 
 
 SANITIZERS: dict[str, Callable[[Policy], Sanitizer]] = {"nh3": nh3_sanitizer, "bleach": bleach_sanitizer}

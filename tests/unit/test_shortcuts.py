@@ -572,11 +572,20 @@ WALK_PIECES = st.lists(
 
 @given(WALK_PIECES, st.sampled_from([frozenset(), frozenset({"pre", "code", "script"}), frozenset({"p", "b"})]))
 def test_text_and_nodes_walks_as_the_stack_did(html: str, skipped: frozenset[str]) -> None:
-    from postkit.pipeline.html import text_and_nodes
+    from postkit.pipeline.html import text_and_nodes, text_pieces
 
     root = parse_fragment(f"<div>{html}</div>")
     for start in (root, *root.iter(tag=etree.Element)):
-        assert list(text_and_nodes(start, skipped)) == list(_text_and_nodes_by_stack(start, skipped))
+        walked = list(text_and_nodes(start, skipped))
+        assert walked == list(_text_and_nodes_by_stack(start, skipped))
+        assert text_pieces(start, skipped) == [piece for piece in walked if piece[1]]
+
+
+@given(st.text(alphabet=" \t\n\r\f\xa0a中", max_size=16))
+def test_white_space_collapses_as_collapsing_every_run_did(text: str) -> None:
+    from postkit.pipeline.render import _SPACE
+
+    assert _SPACE.sub(" ", text) == re.sub(r"[ \t\n\r\f]+", " ", text)
 
 
 def test_text_and_nodes_walks_a_deep_tree_without_recursion() -> None:
