@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
-from postkit.markdown_parser import ReadingMarkdownIt, with_line_table
+from postkit.markdown_parser import ReadingMarkdownIt, read_the_rest, with_line_table
 from postkit.pipeline.html import INVISIBLE, elements, parse_fragment
 from postkit.pipeline.repair import host_of
 from postkit.pipeline.strip import Cruft, find_cruft, find_main_article
@@ -51,6 +51,7 @@ _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"
 _COMMENT_OR_RAW = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>|<!--(.*?)-->", re.DOTALL | re.IGNORECASE)
 # CommonMark, as find_html reads the body; and its code spans (a run of backticks to the same run).
 _MARKDOWN = with_line_table(ReadingMarkdownIt("commonmark"))
+_MARKDOWN_HTML = with_line_table(ReadingMarkdownIt("commonmark", html_only=True))  # the same, for the spans
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 # Elements that show something without holding text: a body with one of them is not empty.
 MEDIA = frozenset({"img", "picture", "video", "audio", "iframe", "embed", "object", "svg", "canvas"})
@@ -334,6 +335,7 @@ class Body:
     _markdown_urls: list[tuple[int, int]] | None = field(default=None, repr=False)
     _lookalikes: list[tuple[int, int]] | None = field(default=None, repr=False)
     _parsed: tuple[list[Token], dict[str, Any]] | None = field(default=None, repr=False)
+    _parsed_whole: bool = field(default=False, repr=False)  # every paragraph a reader may read is read inline
 
     @classmethod
     def read(cls, body: str, first_line: int, rules: RuleBook, base: str | None) -> Body:
@@ -370,7 +372,7 @@ class Body:
         """The HTML spans of the body, found once (``clean`` converts them, the rules read them)."""
         if self._spans is None:
             # a body with no '<' that may open HTML has no spans: no parse for it (most cleaned posts)
-            self._spans = find_html(self.text, self._markdown()[0]) if may_hold_html(self.text) else []
+            self._spans = find_html(self.text, self._markdown(whole=False)[0]) if may_hold_html(self.text) else []
         return self._spans
 
     @property
@@ -417,11 +419,18 @@ class Body:
                     found.add(str(child.attrs.get("href" if child.type == "link_open" else "src", "")))
         return found
 
-    def _markdown(self) -> tuple[list[Token], dict[str, Any]]:
-        """markdown-it's tokens and env for the body: one parse serves the spans, links and references."""
+    def _markdown(self, *, whole: bool = True) -> tuple[list[Token], dict[str, Any]]:
+        """markdown-it's tokens and env for the body: one parse serves the spans, links and references.
+
+        The spans need only the paragraphs that hold a `<` read inline (``whole=False``, all that
+        clean asks for); the others are read inline when a reader of links first asks.
+        """
         if self._parsed is None:
             env: dict[str, Any] = {}
-            self._parsed = (_MARKDOWN.parse(self.text, env), env)
+            self._parsed = (_MARKDOWN_HTML.parse(self.text, env), env)
+        if whole and not self._parsed_whole:
+            read_the_rest(self._parsed[0], _MARKDOWN, self._parsed[1])
+            self._parsed_whole = True
         return self._parsed
 
     def is_markdown_image(self, url_start: int) -> bool:

@@ -23,10 +23,10 @@ from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 if TYPE_CHECKING:
-    from markdown_it.rules_core import StateCore
     from markdown_it.utils import EnvType
 
 _TAB_STOP = 4
@@ -160,11 +160,15 @@ class ReadingMarkdownIt(MarkdownIt):
     Its readers only look at inline HTML, code spans, links and images: a paragraph (or heading,
     or cell) with no `<`, backtick or `[` can hold none of them, and is not parsed inline (its
     token's children stay empty), which spares half the inline parse of a Markdown post.
+
+    With ``html_only``, only paragraphs that hold a `<` are parsed inline: all that finding the
+    HTML spans needs (a paragraph without one holds no inline HTML); ``read_the_rest`` parses the
+    others later, for a reader of links or code spans, into the same tokens.
     """
 
-    def __init__(self, config: str = "commonmark") -> None:
+    def __init__(self, config: str = "commonmark", *, html_only: bool = False) -> None:
         super().__init__(config)
-        self.core.ruler.at("inline", inline_where_read)
+        self.core.ruler.at("inline", inline_where_html if html_only else inline_where_read)
 
     def normalizeLink(self, url: str) -> str:
         return url
@@ -181,3 +185,32 @@ def inline_where_read(state: StateCore) -> None:
             content = token.content
             if "<" in content or "`" in content or "[" in content:
                 state.md.inline.parse(content, state.md, state.env, token.children)
+
+
+def inline_where_html(state: StateCore) -> None:
+    """``inline_where_read`` for the inline tokens that may hold inline HTML (a `<`) alone."""
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            if "<" in token.content:
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+def read_the_rest(tokens: list[Token], md: MarkdownIt, env: EnvType) -> None:
+    """Parse inline, after ``inline_where_html``, the tokens ``inline_where_read`` would have parsed
+    too, then run the core rules that come after the inline one (text_join) over them: the
+    tokens are then those of a reading parse. ``md`` and ``env`` are the parse's own."""
+    rest = [
+        token
+        for token in tokens
+        if token.type == "inline" and "<" not in token.content and ("`" in token.content or "[" in token.content)
+    ]
+    for token in rest:
+        token.children = []
+        md.inline.parse(token.content, md, env, token.children)
+    if rest:
+        state = StateCore("", md, env, rest)
+        names = md.core.ruler.get_active_rules()
+        for rule in md.core.ruler.getRules("")[names.index("inline") + 1 :]:
+            rule(state)

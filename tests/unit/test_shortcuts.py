@@ -536,6 +536,30 @@ def test_the_reading_parser_gives_what_its_readers_read_as_a_full_parse_does(bod
         assert [(c.type, c.content, c.markup, c.attrs) for c in read.children or () if c.type in READ_TYPES] == wanted
 
 
+def _token_tree(tokens):  # type: ignore[no-untyped-def]
+    return [
+        (t.type, t.map, t.content, [(c.type, c.content, c.markup, c.attrs) for c in t.children or ()]) for t in tokens
+    ]
+
+
+@given(READ_LINES)
+def test_reading_the_html_first_and_the_rest_later_gives_the_reading_parse(body: str) -> None:
+    from postkit.markdown_parser import ReadingMarkdownIt, read_the_rest
+
+    reading, html_only = ReadingMarkdownIt(), ReadingMarkdownIt(html_only=True)
+    reading_env: dict[str, object] = {}
+    html_env: dict[str, object] = {}
+    whole, first = reading.parse(body, reading_env), html_only.parse(body, html_env)
+    for token, read in zip(first, whole, strict=True):  # the paragraphs with a `<` are read already
+        if token.type == "inline" and "<" in token.content:
+            assert _token_tree([token]) == _token_tree([read])
+        elif token.type == "inline":
+            assert token.children == []
+    read_the_rest(first, reading, html_env)
+    assert _token_tree(first) == _token_tree(whole)
+    assert html_env == reading_env
+
+
 # --- text_and_nodes: the walk libxml2 does, as the walk with a stack gave it ------------------------
 
 
