@@ -445,9 +445,10 @@ def _holds_space(element: HtmlElement) -> bool:
 
 def _holds_content(element: HtmlElement, has_content: set[HtmlElement]) -> bool:
     """Text of its own, or a child already found to hold content (the text after a child is the element's)."""
-    if element.text and element.text.strip():
+    text = element.text
+    if text and not text.isspace():
         return True
-    return any(child in has_content or (child.tail and child.tail.strip()) for child in element)
+    return any(child in has_content or ((tail := child.tail) and not tail.isspace()) for child in element)
 
 
 def _drop_trailing_rules(root: HtmlElement) -> None:
