@@ -406,7 +406,7 @@ def join_segment_breaks(root: HtmlElement) -> None:
     character and punctuation) vanishes; elsewhere it is a space.
     """
     text = all_text(root)
-    if _SURELY_WIDE.search(text) is None and not any(map(is_wide, set(text))):
+    if _SURELY_WIDE.search(text) is None and not any(map(is_wide, set(text) - _SURELY_NARROW)):
         return  # every break that vanishes has a wide character on one side
     pieces = text_pieces(root, _KEEP_BREAKS)
     # Joining only takes out white space, so the non-space characters around each text are the
@@ -475,6 +475,11 @@ _SURELY_WIDE = re.compile("[\u4e00-\u9fff\u3040-\u30ff\uac00-\ud7a3\uff01-\uff60
 
 def is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+# Characters of Latin scripts and general punctuation (curly quotes, dashes) that are not wide: a page's
+# characters less these are the few worth asking unicodedata about.
+_SURELY_NARROW = frozenset(char for char in map(chr, (*range(0x0378), *range(0x2000, 0x2070))) if not is_wide(char))
 
 
 def _is_punct(char: str) -> bool:
