@@ -46,7 +46,7 @@ def main() -> int:
     totals: Counter[str] = Counter()
     for path in paths:
         post = split_post(path.read_bytes().decode("utf-8", "replace"), path=str(path))
-        result = clean_post(post, CleanOptions(), positions=False)
+        result = clean_post(post, CleanOptions(), details=False)
         body = result.post.body if result.post is not None else ""
         totals[path.parent.name] += 1
         escapes = [match.start() for match in ESCAPE.finditer(body)]

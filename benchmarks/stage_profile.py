@@ -102,7 +102,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--converter", default="postkit")
     parser.add_argument(
-        "--positions", action="store_true", help="place every removal to line and column, as `clean --explain` does"
+        "--details",
+        action="store_true",
+        help="place every removal to line and column with its excerpt, as `clean --explain` does",
     )
     args = parser.parse_args()
     import postkit.pipeline
@@ -112,7 +114,7 @@ def main() -> int:
 
     def clean_text(text: str, options: CleanOptions) -> None:
         # as `postkit clean` runs it: removals are not shown, so not placed to the column
-        clean_post(split_post(text), options, positions=args.positions)
+        clean_post(split_post(text), options, details=args.details)
 
     sources = sorted(p for p in Path(args.corpus).glob("*/*") if p.suffix in (".md", ".markdown"))
     step = max(1, len(sources) // args.posts)

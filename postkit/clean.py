@@ -353,7 +353,7 @@ def clean_bytes(data: bytes, name: str, job: CleanJob) -> CleanResult:
         return convert_page(bom + text, job.options, name)
     post = split_post(text, path=name, bom=bom, encoding=encoding)
     _ = post.metadata  # one front-matter reader for clean and validate: refuse what validate refuses
-    return clean_post(post, job.options, positions=job.explain)
+    return clean_post(post, job.options, details=job.explain)
 
 
 def convert_page(html: str, options: CleanOptions, name: str) -> CleanResult:

@@ -68,11 +68,12 @@ class CleanResult:
         return counts
 
 
-def clean_post(post: SourcePost, options: CleanOptions | None = None, *, positions: bool = True) -> CleanResult:
+def clean_post(post: SourcePost, options: CleanOptions | None = None, *, details: bool = True) -> CleanResult:
     """Clean a post's body; the front matter is kept byte for byte.
 
-    ``positions=False`` leaves out the exact line and column of each removal (each keeps its
-    fragment's first line), for runs that do not show removals.
+    ``details=False`` leaves out what only a report of removals shows, for runs that show none:
+    the exact line and column of each removal (each keeps its fragment's first line), and the
+    excerpt and size of the cruft removed.
     """
     options = options or CleanOptions()
     base = post.source_url(options.source_url_key) if post.format else None
@@ -84,7 +85,7 @@ def clean_post(post: SourcePost, options: CleanOptions | None = None, *, positio
         options=options,
         first_line=post.body_start_line,
         title=title if isinstance(title, str) else None,
-        positions=positions,
+        details=details,
     )
     cleaned = post.with_body(body)
     return CleanResult(

@@ -65,13 +65,15 @@ def convert_fragment(
     inline: bool = False,
     locator: Callable[[HtmlElement], Callable[[HtmlElement], tuple[int, int]]] | None = None,
     references: bool = True,
+    excerpts: bool = True,
 ) -> tuple[str, FragmentReport]:
     """One HTML fragment through strip, repair, sanitize, convert and verify.
 
     ``references``: the post may define link references, so a `[` in text is always escaped.
+    ``excerpts``: cruft removed is recorded with its excerpt and size (see ``remove_cruft``).
     """
     tools = _tools(options)
-    report = FragmentReport()
+    report = FragmentReport(excerpts=excerpts)
     tree = parse_fragment(html)
     # lxml makes a Python object for an element whenever code reaches it and none is alive, and
     # frees it when the code lets go; held here, each element's is made once, not once per pass

@@ -40,5 +40,7 @@ class FragmentReport:
     removals: list[Removal] = field(default_factory=list)
     # where an element stands in the file (line, column), as validate and explain place it
     locate: Callable[[Any], tuple[int, int]] | None = field(default=None, repr=False)
+    # each removal of cruft records its excerpt and size (what explain shows); a clean run shows none
+    excerpts: bool = field(default=True, repr=False)
     repairs: Counter[str] = field(default_factory=Counter)
     lost: list[LostText] = field(default_factory=list)

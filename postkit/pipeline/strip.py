@@ -130,18 +130,25 @@ class _TextLength:
 
 def strip_cruft(root: HtmlElement, rules: RuleBook, host: str | None, report: FragmentReport) -> None:
     """Remove elements matched by element-hiding rules, chrome text, promo links and tracking pixels."""
-    for cruft in remove_cruft(root, rules, host, report.locate):
+    for cruft in remove_cruft(root, rules, host, report.locate, excerpts=report.excerpts):
         report.removals.append(cruft.removal)
     unwrap_caption_shortcodes(root, report)
 
 
 def remove_cruft(
-    root: HtmlElement, rules: RuleBook, host: str | None, locate: Callable[[HtmlElement], tuple[int, int]] | None = None
+    root: HtmlElement,
+    rules: RuleBook,
+    host: str | None,
+    locate: Callable[[HtmlElement], tuple[int, int]] | None = None,
+    *,
+    excerpts: bool = True,
 ) -> list[RemovedCruft]:
     """Remove what ``find_cruft`` finds, and what it finds again once that is gone.
 
     A wrapper the article guard kept because its cruft was most of the text (a thread of spam
-    comments) is matched again after its items went; the second pass runs only then.
+    comments) is matched again after its items went; the second pass runs only then. Without
+    ``excerpts`` the records hold no excerpt and no size: reading the text of every sidebar
+    removed is work only explain shows.
     """
     removed: list[RemovedCruft] = []
     for _ in range(2):
@@ -149,7 +156,8 @@ def remove_cruft(
         found = find_cruft(root, rules, host, guarded)
         for cruft in found:
             separator = _drop_orphan_separator(cruft.element)
-            removal = _removal(cruft.element, cruft.kind, cruft.rule, visible_text(cruft.element) + separator, locate)
+            text = visible_text(cruft.element) + separator if excerpts else ""
+            removal = _removal(cruft.element, cruft.kind, cruft.rule, text, locate)
             removed.append(RemovedCruft(cruft, removal))
             remove_keep_tail(cruft.element)
         if not found or not any(is_under(element, root) for element in guarded):

@@ -46,12 +46,13 @@ def clean_body(
     options: CleanOptions,
     first_line: int = 1,
     title: str | None = None,
-    positions: bool = True,
+    details: bool = True,
 ) -> tuple[str, FragmentReport, int]:
     """Convert every HTML span of a Markdown body; Markdown outside the spans is not touched.
 
-    ``positions`` places each removal where validate and explain place its element (line and
-    column); without it a removal carries its fragment's first line only, which is cheaper.
+    ``details`` places each removal where validate and explain place its element (line and
+    column) and keeps the excerpt and size of the cruft removed; without it a removal carries
+    its fragment's first line only, which is cheaper.
     """
     # a NUL is U+FFFD to every Markdown reader; as such it cannot hide inside a tag from this search
     tools = _tools(options)
@@ -95,7 +96,8 @@ def clean_body(
             line=span.line + first_line - 1,
             title=title if span.block else None,
             inline=not span.block and not breaks_line,
-            locator=_locator(span, model) if positions else None,
+            locator=_locator(span, model) if details else None,
+            excerpts=details,
             references=references,
         )
         total.removals.extend(report.removals)

@@ -198,3 +198,17 @@ def test_a_text_rule_matches_the_text_a_reader_sees() -> None:
     result = clean_text("---\ntitle: t\n---\n<p>德国之声版权声明 本文版权所有</p><p>正文在此。</p>\n")
     assert result.text.endswith("---\n正文在此。\n")
     assert [removal.rule for removal in result.removals] == ['generic.txt: ##p:-soup-contains("德国之声版权声明")']
+
+
+def test_a_run_without_details_records_removals_without_reading_their_text() -> None:
+    from postkit.pipeline import clean_post
+    from postkit.post import split_post
+
+    share = '<div class="sharedaddy"><h3>Share this:</h3><a href="#">Twitter</a></div>'
+    text = "---\ntitle: t\n---\n" + ARTICLE + share + "\n"
+    shown = clean_post(split_post(text), details=True)
+    quiet = clean_post(split_post(text), details=False)
+    assert quiet.text == shown.text
+    assert [(r.kind, r.rule) for r in quiet.removals] == [(r.kind, r.rule) for r in shown.removals] != []
+    assert [(r.excerpt, r.chars) for r in shown.removals] == [("Share this: Twitter", 17)]
+    assert [(r.excerpt, r.chars) for r in quiet.removals] == [("", 0)]
