@@ -229,16 +229,12 @@ def _may_be_code_at(text: str, position: int) -> bool:
     if text.find("```", 0, position) >= 0 or text.find("~~~", 0, position) >= 0:
         return True
     line_start = text.rfind("\n", 0, position) + 1
-    prefix = _LINE_PREFIX.match(text, line_start, position).group()  # type: ignore[union-attr]  # matches "" at least
+    prefix = CONTAINER_PREFIX.match(text, line_start, position).group()  # type: ignore[union-attr]  # matches "" at least
     if "    " in prefix or "\t" in prefix:
         return True
     paragraph_start = text.rfind("\n\n", 0, position)
     paragraph_end = text.find("\n\n", position)
     return text.find("`", max(paragraph_start, 0), paragraph_end if paragraph_end >= 0 else len(text)) >= 0
-
-
-# What may stand before a line's text: blockquote and list markers, and the spaces between them.
-_LINE_PREFIX = re.compile(r"[ \t>*+\-0-9.)]*")
 
 
 def _plain_visible(char: str) -> bool:
