@@ -290,6 +290,7 @@ def _host_in(host: str, domains: Iterable[str]) -> bool:
 
 _Entry = tuple[str | None, Selector | None, HidingRule]
 _CLASS_VALUES_KEPT = 20_000  # distinct class attributes remembered, a few MB at most
+_LIVE_TAG_KEYS_KEPT = 1_000  # (host, excepted selectors) pairs whose live tag rules are remembered
 
 
 @dataclass(frozen=True)
@@ -522,7 +523,7 @@ class RuleSet:
                 live = [entry for entry in entries if entry[2].selector not in excepted and entry[2].applies_to(host)]
                 if live:
                     cached.append((tag, live))
-            if len(self._live_by_tag) >= _CLASS_VALUES_KEPT:
+            if len(self._live_by_tag) >= _LIVE_TAG_KEYS_KEPT:
                 self._live_by_tag.clear()
             self._live_by_tag[key] = cached
         return cached
