@@ -566,10 +566,12 @@ def _escape_attribute_syntax(text: str, tokens: list[Token], code: list[tuple[in
 
 # A well-formed comment as HTML5 reads it: not opened as `<!-->` or `<!--->`, no `--!>` inside.
 _SAFE_COMMENT = re.compile(r"<!--(?!-?>)(?:(?!--!?>).)*-->", re.DOTALL)
-# `<` before a letter, `/`, `?`, or an entity or escape a lenient renderer may decode into one (`<!` below)
-_TAG_START = re.compile(r"<(?=[A-Za-z/?&\\])")
+# `<` before a letter, `/`, `?`, or an entity or escape a lenient renderer may decode into one (`<!` below).
+# A letter is any Unicode letter, and `_` counts as one: kramdown starts a tag at `<_` and `<é`,
+# and inside that tag a backslash no longer escapes (`<_>\<script>` runs the script).
+_TAG_START = re.compile(r"<(?=[^\W\d]|[/?&\\])")
 # `<` before anything a tag, a comment, CDATA or a doctype starts with (``_leftover_html_starts``)
-_MAY_START_HTML = re.compile(r"<(?=[A-Za-z/?!&\\])")
+_MAY_START_HTML = re.compile(r"<(?=[^\W\d]|[/?!&\\])")
 _BANG = re.compile(r"<!(?!--(?!-?>))")
 _COMMENT_OPEN = re.compile(r"<!--(?!-?>)")
 # CommonMark's autolinks; an email's local part without `/`, `=` or quotes, which would let a tag
