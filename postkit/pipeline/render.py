@@ -735,7 +735,7 @@ def _partners(run: list[Item]) -> dict[int, int]:
 def write_run(run: list[Item], context: Context, *, heading: bool = False, cell: bool = False) -> str:
     """One paragraph: pair and place markers, trim and collapse spaces, escape text, join."""
     if len(run) == 1 and run[0][0] == TEXT:  # most paragraphs: text alone, nothing to pair or place
-        text = _SPACE.sub(" ", run[0][1]).strip(" ")
+        text = _collapse(run[0][1]).strip(" ")
         if text and not heading and not cell and not may_need_escapes(text) and "\ue000" not in text:
             # nothing in it to escape but a block marker at its start: what _join writes for it
             context.shown.extend((text, "\n"))
@@ -806,7 +806,7 @@ def _join_code_spans(items: list[list[str]]) -> list[list[str]]:
             continue
         out.append(item)
         index += 1
-    return out
+    return out if len(out) == len(items) else _repair_pairs(out)
 
 
 def _is_code(item: list[str]) -> bool:
@@ -814,32 +814,40 @@ def _is_code(item: list[str]) -> bool:
 
 
 def _pair(run: list[Item]) -> list[list[str]]:
-    """Mutable items; openers and closers that do not pair up become nothing."""
+    """Mutable items, each opener and closer with its partner's index; those that do not pair up
+    become nothing."""
     items = [[kind, value, ""] for kind, value in run]
     stack: list[int] = []
     paired: set[int] = set()
+    lone_closer = False
     for index, (kind, _, _) in enumerate(items):
         if kind == OPEN:
             stack.append(index)
-        elif kind == CLOSE and stack:
+        elif kind == CLOSE:
+            if not stack:
+                lone_closer = True
+                continue
             opener = stack.pop()
             items[opener][2] = str(index)
             items[index][2] = str(opener)
             paired.update((opener, index))
-    return [item for index, item in enumerate(items) if item[0] not in (OPEN, CLOSE) or index in paired]
+    if not stack and not lone_closer:
+        return items  # every marker paired: nothing to drop
+    return _repair_pairs([item for index, item in enumerate(items) if item[0] not in (OPEN, CLOSE) or index in paired])
 
 
 def _collapse_spaces(items: list[list[str]], *, collapsed: bool = False) -> list[list[str]]:
     """HTML's white space rule: runs of spaces are one; none at the start or end of a line.
 
     ``collapsed``: no text holds a run of spaces or any other white space than single spaces
-    (the texts of an earlier pass, cut at spaces), so only what meets across items is left."""
+    (the texts of an earlier pass, cut at spaces), so only what meets across items is left.
+    The partners of the items given must be set (as ``_pair`` and ``_repair_pairs`` set them)."""
     out: list[list[str]] = []
     space_before = True  # at the start of the line
     for item in items:
         kind = item[0]
         if kind == TEXT:
-            text = item[1] if collapsed else _SPACE.sub(" ", item[1])
+            text = item[1] if collapsed else _collapse(item[1])
             if space_before:
                 text = text.lstrip(" ")
             if text:
@@ -853,20 +861,33 @@ def _collapse_spaces(items: list[list[str]], *, collapsed: bool = False) -> list
         out.append(item)
     while out and out[-1][0] == BREAK:
         out.pop()
-    _trim_end(out)
+    emptied = _trim_end(out)
     while out and out[0][0] == BREAK:
         out.pop(0)
-    return _repair_pairs(out)
+    # the partners of the items given still hold when none was dropped
+    return _repair_pairs(out) if emptied or len(out) != len(items) else out
 
 
-def _trim_end(items: list[list[str]]) -> None:
+def _collapse(text: str) -> str:
+    """Each run of HTML white space as one space; most texts have none but single spaces, and a
+    few looks in C find that sooner than the pattern's search."""
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text:
+        return _SPACE.sub(" ", text)
+    return text
+
+
+def _trim_end(items: list[list[str]]) -> bool:
+    """Trim the spaces that end the last line; whether a text was left empty."""
+    emptied = False
     for item in reversed(items):
         if item[0] == TEXT:
             item[1] = item[1].rstrip(" ")
             if item[1]:
-                return
+                break
+            emptied = True
         elif item[0] in (MARK, BREAK):
-            return
+            break
+    return emptied
 
 
 def _repair_pairs(items: list[list[str]]) -> list[list[str]]:
@@ -891,9 +912,10 @@ def _fix_markers(items: list[list[str]]) -> list[list[str]]:
     out where CommonMark's flanking rules would otherwise leave the markers as text; emphasis
     that still cannot flank is dropped, its words kept.
     """
-    items = _merge_touching(items)
-    while (untangled := _untangle(items)) is not None:
-        items = untangled
+    if any(item[0] == OPEN and item[1] != "[" for item in items):  # links alone neither merge nor tangle
+        items = _merge_touching(items)
+        while (untangled := _untangle(items)) is not None:
+            items = untangled
     changed = True
     while changed:
         changed = False
