@@ -685,6 +685,9 @@ def wrap_run(run: list[Item], context: Context) -> list[Item]:
 def write_paragraphs(run: list[Item], context: Context) -> list[str]:
     """A run as paragraphs: two or more breaks in a row (`<br><br>`) end a paragraph, and the
     emphasis and links open there close before it and open again after it."""
+    if (BREAK, "") not in run:  # no break, one paragraph: most runs
+        text = write_run(run, context)
+        return [text] if text else []
     partner = _partners(run)
     paragraphs: list[list[Item]] = [[]]
     open_items: list[int] = []
