@@ -391,8 +391,8 @@ class _VisibleText:
     def read(self, element: HtmlElement) -> int:
         """Write the content of ``element``; returns the number of its last piece, 0 when it ends otherwise."""
         last = 0
-        if element.text:
-            self.parts.append(element.text)
+        if text := element.text:  # each text read once: lxml makes a new string at every read
+            self.parts.append(text)
             self.pieces += 1
             last = self.pieces
         for child in element:
@@ -410,8 +410,8 @@ class _VisibleText:
                     self.newline_after = last
             else:
                 last = self.read(child)
-            if child.tail:
-                self.parts.append(child.tail)
+            if tail := child.tail:
+                self.parts.append(tail)
                 self.pieces += 1
                 last = self.pieces
         return last
@@ -450,9 +450,9 @@ def is_under(element: Node, root: HtmlElement) -> bool:
 def _append_text(parent: HtmlElement, previous: Node | None, text: str) -> None:
     """Put text where it follows ``previous`` (or starts ``parent`` when there is none)."""
     if previous is None:
-        parent.text = (parent.text or "") + text
+        parent.text = before + text if (before := parent.text) else text
     else:
-        previous.tail = (previous.tail or "") + text
+        previous.tail = before + text if (before := previous.tail) else text
 
 
 def remove_keep_tail(element: Node) -> None:
@@ -464,9 +464,9 @@ def remove_keep_tail(element: Node) -> None:
     parent = element.getparent()
     if parent is None:
         return
-    if element.tail:
-        _append_text(parent, element.getprevious(), element.tail)
-    element.tail = None
+    if tail := element.tail:  # read once: lxml makes a new string at every read
+        _append_text(parent, element.getprevious(), tail)
+        element.tail = None
     parent.remove(element)
 
 
@@ -475,8 +475,8 @@ def unwrap(element: HtmlElement) -> None:
     parent = element.getparent()
     if parent is None:
         return
-    if element.text:
-        _append_text(parent, element.getprevious(), element.text)
+    if text := element.text:
+        _append_text(parent, element.getprevious(), text)
         element.text = None
     for child in list(element):
         element.addprevious(child)  # moves the child with its tail
@@ -594,8 +594,8 @@ def _write(root: HtmlElement, *, html5: bool) -> str | None:
                     if len(node):
                         write(node)
                     append(f"</{tag}>")
-            if node.tail:
-                append(_escape_text(node.tail))
+            if tail := node.tail:  # read once: lxml makes a new string at every read
+                append(_escape_text(tail))
 
     if root.text:
         append(root.text if not html5 and root.tag in _RAW_TEXT else _escape_text(root.text))

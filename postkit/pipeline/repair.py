@@ -158,7 +158,7 @@ def next_element_past_blanks(element: HtmlElement) -> HtmlElement | None:
     """The element right after this one when only blank text and blank comments stand between them."""
     node: Node = element
     while True:
-        if node.tail and node.tail.strip():
+        if (tail := node.tail) and tail.strip():
             return None
         following: Node | None = node.getnext()
         if following is None:
@@ -583,9 +583,9 @@ def drop_duplicate_images(root: HtmlElement, report: FragmentReport) -> None:
 
 def _has_text_beside(parent: HtmlElement) -> bool:
     """Text among the element's children: its own text, text after a child, a comment that says something."""
-    if parent.text and parent.text.strip():
+    if (text := parent.text) and text.strip():
         return True
     return any(
-        (child.tail and child.tail.strip()) or (not isinstance(child.tag, str) and (child.text or "").strip())
+        ((tail := child.tail) and tail.strip()) or (not isinstance(child.tag, str) and (child.text or "").strip())
         for child in parent
     )

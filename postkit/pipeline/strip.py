@@ -473,10 +473,10 @@ def _last_meaningful(node: HtmlElement) -> HtmlElement | None:
     """The element the fragment ends on, looking into the last element past blank text; None when
     text or media ends it."""
     for child in reversed(node):
-        if child.tail and child.tail.strip():
+        if (tail := child.tail) and tail.strip():
             return None
         if not isinstance(child.tag, str):
-            if child.text and child.text.strip():
+            if (text := child.text) and text.strip():
                 return None
             continue
         if child.tag in ("br", "hr"):
