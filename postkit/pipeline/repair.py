@@ -200,7 +200,8 @@ def single_string(element: HtmlElement) -> str | None:
 def unwrap_image_proxies(root: HtmlElement, report: FragmentReport) -> None:
     """Replace image-proxy URLs (images.weserv.nl, Jetpack Photon i0-i3.wp.com) with the image's own URL,
     in image sources and in links to the full-size image alike."""
-    for element, attr in [(img, "src") for img in elements(root, "img")] + [(a, "href") for a in elements(root, "a")]:
+    for element in elements(root, "img", "a"):
+        attr = "src" if element.tag == "img" else "href"
         value = element.get(attr)
         real = proxied_url(value) if value else None
         if real is not None:
@@ -258,17 +259,16 @@ def absolutize_urls(root: HtmlElement, base: str | None, report: FragmentReport,
     its static folders) stays as written, and a URL is never rewritten half way: ``SiteUrls.resolve``
     decides, the same answer validate's PK206 gives.
     """
-    for name, attrs in URL_ATTRS.items():
-        for element in elements(root, name):
-            for attr in attrs:
-                value = element.get(attr)
-                if value is None or not value.strip():
-                    continue
-                resolved = site.resolve(value, base)
-                if resolved is None:
-                    continue
-                set_attribute(element, attr, resolved)
-                report.repairs["url-absolute"] += 1
+    for element in elements(root, *URL_ATTRS):  # one walk for every tag
+        for attr in URL_ATTRS[element.tag]:
+            value = element.get(attr)
+            if value is None or not value.strip():
+                continue
+            resolved = site.resolve(value, base)
+            if resolved is None:
+                continue
+            set_attribute(element, attr, resolved)
+            report.repairs["url-absolute"] += 1
 
 
 def drop_tracking_params(root: HtmlElement, rules: RuleBook, report: FragmentReport) -> None:

@@ -420,9 +420,10 @@ def unwrap_unknown(root: HtmlElement, keep: frozenset[str]) -> None:
     the text. Unwrapping them first keeps the words and makes both backends agree.
     """
     for element in elements(root):
-        if element.tag in keep or element.tag in ("html", "body") or not is_under(element, root):
+        tag = element.tag
+        if tag in keep or tag in ("html", "body") or not is_under(element, root):
             continue
-        if element.tag in BLOCK_LEVEL:
+        if tag in BLOCK_LEVEL:
             element.tag = "div"  # a block keeps its edges: its words must not run into the next block's
             element.attrib.clear()
         else:
