@@ -301,8 +301,8 @@ class _Filing:
     class_prefix: re.Pattern[str] | None  # a class token starting with a filed prefix
     ids: frozenset[str]
     id_prefix: re.Pattern[str] | None
-    attributes: tuple[str, ...]
-    values: tuple[tuple[str, re.Pattern[str]], ...]  # per attribute, any value filed under it
+    attributes: frozenset[str]
+    values: dict[str, re.Pattern[str]]  # per attribute, any value filed under it
     # class attribute -> whether a rule is filed under one of its classes: pages repeat a few values
     class_values: dict[str, bool] = field(default_factory=dict, compare=False)
 
@@ -314,8 +314,8 @@ class _Filing:
             class_prefix=re.compile(f"(?<![^{_ASCII_SPACES}])(?:{class_re.pattern})") if class_re is not None else None,
             ids=frozenset(rules.by_id),
             id_prefix=id_re,
-            attributes=tuple(rules.by_attr),
-            values=tuple(rules._value_patterns().items()),
+            attributes=frozenset(rules.by_attr),
+            values=dict(rules._value_patterns()),
         )
 
 
@@ -530,35 +530,40 @@ class RuleSet:
 
     def _filed(self, element: HtmlElement) -> bool:
         """Whether any rule is filed under the element's classes, id, attributes or attribute values
-        (its tag aside): a few lookups in C, where ``_match`` gathers the rules themselves."""
+        (its tag aside): a few lookups in C, where ``_match`` gathers the rules themselves.
+
+        The attributes are read in one call (``items``), not asked for by name one by one: most
+        elements have one or none."""
         if self._filing is None:
             self._filing = _Filing.of(self)
         filing = self._filing
-        value = element.get("class")
-        if value:
-            filed = filing.class_values.get(value)
-            if filed is None:
-                filed = not filing.classes.isdisjoint(class_tokens(value)) or bool(
-                    filing.class_prefix is not None and filing.class_prefix.search(value)
-                )
-                if len(filing.class_values) >= _CLASS_VALUES_KEPT:
-                    filing.class_values.clear()
-                filing.class_values[value] = filed
-            if filed:
+        for name, value in element.items():
+            if name in filing.attributes:
                 return True
-        value = element.get("id")
-        if value is not None and (
-            value in filing.ids or (filing.id_prefix is not None and filing.id_prefix.match(value))
-        ):
-            return True
-        for name in filing.attributes:
-            if element.get(name) is not None:
+            if name == "class":
+                if value and self._class_filed(filing, value):
+                    return True
+            elif name == "id" and (
+                value in filing.ids or (filing.id_prefix is not None and filing.id_prefix.match(value))
+            ):
                 return True
-        for name, pattern in filing.values:
-            value = element.get(name)
-            if value and pattern.search(value):
+            pattern = filing.values.get(name)
+            if pattern is not None and value and pattern.search(value):
                 return True
         return False
+
+    @staticmethod
+    def _class_filed(filing: _Filing, value: str) -> bool:
+        """Whether a rule is filed under a class of the attribute's value; remembered per value."""
+        filed = filing.class_values.get(value)
+        if filed is None:
+            filed = not filing.classes.isdisjoint(class_tokens(value)) or bool(
+                filing.class_prefix is not None and filing.class_prefix.search(value)
+            )
+            if len(filing.class_values) >= _CLASS_VALUES_KEPT:
+                filing.class_values.clear()
+            filing.class_values[value] = filed
+        return filed
 
     def _match(
         self,

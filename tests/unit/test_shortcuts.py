@@ -20,6 +20,7 @@ from postkit.rules import (
     RuleBook,
     RuleSet,
     UrlRules,
+    class_tokens,
     load_rulebook,
     parse_hiding_pack,
     parse_url_pack,
@@ -398,6 +399,56 @@ def test_remembered_class_filing_answers_as_reading_the_classes(values: list[str
     rules._filing = None
     assert [rules._filed(element) for element in root] == expected
     assert rules._filing is not None and set(rules._filing.class_values) == {v for v in values if v}
+
+
+def _filed_by_name(rules: RuleSet, element) -> bool:  # type: ignore[no-untyped-def]
+    """The filing asked name by name: the class, the id, each filed attribute, each filed value."""
+    filing = rules._filing
+    assert filing is not None
+    value = element.get("class")
+    if value and (
+        not filing.classes.isdisjoint(class_tokens(value))
+        or (filing.class_prefix is not None and filing.class_prefix.search(value) is not None)
+    ):
+        return True
+    value = element.get("id")
+    if value is not None and (value in filing.ids or (filing.id_prefix is not None and filing.id_prefix.match(value))):
+        return True
+    if any(element.get(name) is not None for name in filing.attributes):
+        return True
+    return any((value := element.get(name)) and pattern.search(value) for name, pattern in filing.values.items())
+
+
+FILED_ATTRIBUTES = st.dictionaries(
+    st.sampled_from(["class", "id", "data-ad", "src", "href", "title", "data-x"]),
+    st.sampled_from(
+        ["", "share", "ad-slot", "adsbygoogle", "x", "https://ads.example/p.gif", "https://example.org/", "pub-1"]
+    ),
+    max_size=4,
+)
+
+
+@given(st.lists(FILED_ATTRIBUTES, min_size=1, max_size=5))
+def test_filing_read_from_all_attributes_at_once_answers_as_asking_by_name(
+    attribute_sets: list[dict[str, str]],
+) -> None:
+    rules = RuleSet()
+    for selector in (
+        ".share",
+        ".adsbygoogle",
+        "#ad-slot",
+        "[id^=pub-]",
+        "[data-ad]",
+        'img[src*="ads.example"]',
+        ".ad-*",
+    ):
+        parse_hiding_pack(f"##{selector}", "test", rules)
+    root = parse_fragment("".join("<div></div>" for _ in attribute_sets))
+    for element, attributes in zip(root, attribute_sets, strict=True):
+        for name, value in attributes.items():
+            element.set(name, value)
+    answers = [rules._filed(element) for element in root]
+    assert answers == [_filed_by_name(rules, element) for element in root]
 
 
 # --- the renderer: a paragraph of plain text with nothing to escape is written without _join --------
