@@ -30,7 +30,7 @@ from postkit.checks.base import Finding
 from postkit.checks.content import LAZY_URL_ATTRIBUTES, real_lazy_url, shown_url
 from postkit.checks.context import CheckContext
 from postkit.pipeline.html import first
-from postkit.pipeline.repair import PLACEHOLDER_SRC, next_element_past_blanks
+from postkit.pipeline.repair import is_placeholder_src, next_element_past_blanks
 from postkit.post import SourcePost
 from postkit.problems import Severity
 
@@ -47,7 +47,7 @@ def check(post: SourcePost, context: CheckContext) -> Iterator[Finding]:
     for part in context.body(post).parts:
         for image in part.named("img"):
             src = str(image.get("src") or "").strip()
-            if (src and not PLACEHOLDER_SRC.search(src)) or part.removed_by_clean(image):
+            if (src and not is_placeholder_src(src)) or part.removed_by_clean(image):
                 continue
             real, where = _real_url(image)
             if real:
@@ -84,4 +84,4 @@ def _noscript_copy(image: HtmlElement) -> str | None:
         return None
     copy = first(sibling, "img")
     src = (copy.get("src") or "").strip() if copy is not None else ""
-    return src if src and not PLACEHOLDER_SRC.search(src) else None
+    return src if src and not is_placeholder_src(src) else None

@@ -38,11 +38,26 @@ if TYPE_CHECKING:
 
 LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-orig-file", "data-url")
 SRCSET_ATTRS = ("data-lazy-srcset", "data-srcset", "srcset")
-PLACEHOLDER_SRC = re.compile(
-    r"^(?:data:|about:blank)|(?:blank|spacer|pixel|transparent|lazy[_-]?placeholder|grey|gray)"
-    r"\.(?:gif|png|svg)(?:\?|$)",
-    re.IGNORECASE,
+# ASCII letters in any case (URLs are ASCII where it matters here)
+_PLACEHOLDER_START = re.compile(r"data:|about:blank", re.IGNORECASE | re.ASCII)
+_PLACEHOLDER_FILE = re.compile(
+    r"(?:blank|spacer|pixel|transparent|lazy[_-]?placeholder|grey|gray)\.(?:gif|png|svg)(?:\?|$)",
+    re.IGNORECASE | re.ASCII,
 )
+
+
+def is_placeholder_src(url: str) -> bool:
+    """Whether an image URL is a lazy loader's stand-in: a data: URL, about:blank, or a blank,
+    spacer or placeholder picture. The file pattern is searched only in a URL that names such a
+    file type: searched case-blind, it tries nearly every position of a long URL."""
+    if _PLACEHOLDER_START.match(url):
+        return True
+    lowered = url.lower()
+    if ".gif" not in lowered and ".png" not in lowered and ".svg" not in lowered:
+        return False
+    return _PLACEHOLDER_FILE.search(url) is not None
+
+
 URL_ATTRS = {
     "a": ("href",),
     "img": ("src",),
@@ -66,7 +81,7 @@ def resolve_lazy_images(root: HtmlElement, report: FragmentReport) -> None:
             continue  # the noscript copy of an image repaired just before
         src = (image.get("src") or "").strip()
         real = lazy_url(image)
-        placeholder = not src or bool(PLACEHOLDER_SRC.search(src))
+        placeholder = not src or is_placeholder_src(src)
         fallback = _noscript_copy(image)
         if real is None and placeholder and fallback is not None:
             real = fallback.get("src") or None
@@ -103,7 +118,7 @@ _LOADER_ATTRS = frozenset({*LAZY_ATTRS, *SRCSET_ATTRS, "sizes", "data-sizes", "l
 def lazy_url(image: HtmlElement) -> str | None:
     for attr in LAZY_ATTRS:
         value = (image.get(attr) or "").strip()
-        if value and not PLACEHOLDER_SRC.search(value):
+        if value and not is_placeholder_src(value):
             return value
     for attr in SRCSET_ATTRS:
         value = (image.get(attr) or "").strip()
@@ -112,7 +127,7 @@ def lazy_url(image: HtmlElement) -> str | None:
             return best
         if best and attr == "srcset":
             src = image.get("src") or ""
-            if not src or PLACEHOLDER_SRC.search(src):
+            if not src or is_placeholder_src(src):
                 return best
     return None
 

@@ -376,6 +376,44 @@ def test_proxied_urls_are_found_as_splitting_every_url_found_them(url: str) -> N
     assert proxied_url(url) == _proxied_url(url)
 
 
+# --- lazy images: a placeholder URL is recognised as the one pattern recognised it ----------------
+
+PLACEHOLDER_URLS = st.lists(
+    st.sampled_from(
+        [
+            *(
+                "data:",
+                "DATA:",
+                "about:blank",
+                "https://x.org/",
+                "blank",
+                "Spacer",
+                "lazy_placeholder",
+                "grey",
+                "pixel",
+            ),
+            *(".gif", ".PNG", ".svg", ".jpg", "?w=1", "\n", "%E4%B8%AD", "B", "a"),
+        ]
+    ),
+    max_size=6,
+).map("".join)
+ONE_PLACEHOLDER_PATTERN = re.compile(
+    r"^(?:data:|about:blank)|(?:blank|spacer|pixel|transparent|lazy[_-]?placeholder|grey|gray)"
+    r"\.(?:gif|png|svg)(?:\?|$)",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+@given(PLACEHOLDER_URLS)
+@example("https://x.org/Spacer.GIF\n")
+@example("https://x.org/blank.png?w=1")
+@example("https://x.org/grey.svg")
+def test_placeholder_urls_are_found_as_one_pattern_found_them(url: str) -> None:
+    from postkit.pipeline.repair import is_placeholder_src
+
+    assert is_placeholder_src(url) == (ONE_PLACEHOLDER_PATTERN.search(url) is not None)
+
+
 # --- hiding rules: whether a class attribute has a rule filed under it is remembered per value ---------
 
 FILED_CLASSES = st.lists(
