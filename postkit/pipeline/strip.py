@@ -53,7 +53,7 @@ NEVER_CONTENT = (
     "textarea",
 )
 # Kept even when empty: they show something or hold a table together.
-_MEDIA = ("img", "iframe", "video", "audio", "source", "hr", "br", "td", "th", "tr", "table", "picture")
+_MEDIA = frozenset({"img", "iframe", "video", "audio", "source", "hr", "br", "td", "th", "tr", "table", "picture"})
 # A generic rule may not remove an element holding more than this share of the fragment's text.
 ARTICLE_SHARE = 0.6
 MIN_TEXT_FOR_GUARD = 200
@@ -438,9 +438,10 @@ def remove_empty_wrappers(root: HtmlElement) -> None:
     """
     has_content: set[HtmlElement] = set()
     for element in reversed(elements(root)):
-        if element.tag in _MEDIA or _holds_content(element, has_content):
+        tag = element.tag
+        if tag in _MEDIA or _holds_content(element, has_content):
             has_content.add(element)
-        elif element.tag in ("html", "body"):
+        elif tag in ("html", "body"):
             continue
         elif _holds_space(element):
             unwrap(element)
