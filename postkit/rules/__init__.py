@@ -759,7 +759,7 @@ class RuleBook:
         by the search everywhere.
         """
         prefixes = _parameter_prefixes(self.tracking_params)
-        return prefixes is not None and prefixes.search(text.lower()) is not None
+        return prefixes is not None and prefixes.search(text) is not None
 
     def is_tracking_param(self, name: str) -> bool:
         lowered = name.lower()
@@ -769,14 +769,18 @@ class RuleBook:
 @lru_cache(maxsize=8)
 def _parameter_prefixes(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """One search for a `?` or `&` and the part of any parameter pattern before its first `*`
-    (None: no patterns)."""
-    if not patterns:
+    (None: no patterns), in any case: names are matched lower-cased (a pattern with a capital in
+    that part matches none, and is left out).
+
+    Searched case-blind rather than in a lower-cased copy of the text: the engine skips ahead
+    to the `?` and `&` either way, and a post is not copied."""
+    starts = [start for pattern in patterns if (start := pattern.split("*", 1)[0]) == start.lower()]
+    if not starts:
         return None
     # `&amp;` too: a Markdown destination may write the `&` between parameters as its entity.
     # Written to start with the character class, which the regex engine skips ahead to: as an
     # alternation (`(?:[?&]|&amp;)`) the search took four times as long.
-    names = any_of(pattern.split("*", 1)[0] for pattern in patterns).pattern
-    return re.compile("[?&](?:amp;)?(?:" + names + ")")
+    return re.compile("[?&](?:amp;)?(?:" + any_of(starts).pattern + ")", re.IGNORECASE)
 
 
 def _pack_lines(text: str) -> Iterator[tuple[str, str]]:
