@@ -27,6 +27,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from markdown_it.utils import EnvType
 
 _TAB_STOP = 4
@@ -174,27 +176,35 @@ class ReadingMarkdownIt(MarkdownIt):
         return url
 
 
-def inline_where_read(state: StateCore) -> None:
-    """markdown-it's inline core rule, for the inline tokens that may hold what a reader looks for:
-    inline HTML, code spans, links, images and autolinks, each of which needs a `<`, a backtick
-    or a `[`. The other inline tokens keep empty children."""
+def _may_be_read(content: str) -> bool:
+    """Whether inline content may hold what a reader looks for: inline HTML, code spans, links,
+    images and autolinks, each of which needs a `<`, a backtick or a `[`."""
+    return "<" in content or "`" in content or "[" in content
+
+
+def _may_hold_html(content: str) -> bool:
+    return "<" in content
+
+
+def _parse_inline_where(state: StateCore, wanted: Callable[[str], bool]) -> None:
+    """markdown-it's inline core rule for the inline tokens whose content ``wanted`` accepts; the
+    other inline tokens keep empty children."""
     for token in state.tokens:
         if token.type == "inline":
             if token.children is None:
                 token.children = []
-            content = token.content
-            if "<" in content or "`" in content or "[" in content:
-                state.md.inline.parse(content, state.md, state.env, token.children)
+            if wanted(token.content):
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+
+def inline_where_read(state: StateCore) -> None:
+    """markdown-it's inline core rule, for the inline tokens that may hold what a reader looks for."""
+    _parse_inline_where(state, _may_be_read)
 
 
 def inline_where_html(state: StateCore) -> None:
     """``inline_where_read`` for the inline tokens that may hold inline HTML (a `<`) alone."""
-    for token in state.tokens:
-        if token.type == "inline":
-            if token.children is None:
-                token.children = []
-            if "<" in token.content:
-                state.md.inline.parse(token.content, state.md, state.env, token.children)
+    _parse_inline_where(state, _may_hold_html)
 
 
 def read_the_rest(tokens: list[Token], md: MarkdownIt, env: EnvType) -> None:
@@ -204,7 +214,7 @@ def read_the_rest(tokens: list[Token], md: MarkdownIt, env: EnvType) -> None:
     rest = [
         token
         for token in tokens
-        if token.type == "inline" and "<" not in token.content and ("`" in token.content or "[" in token.content)
+        if token.type == "inline" and _may_be_read(token.content) and not _may_hold_html(token.content)
     ]
     for token in rest:
         token.children = []
