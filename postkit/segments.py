@@ -236,6 +236,8 @@ _PLUS_ONE = (1).__add__
 
 def normalize_newlines(body: str) -> str:
     """CRLF and lone CR as LF, the way markdown-it counts lines (it splits on LF only)."""
+    if "\r" not in body:
+        return body  # most bodies: one look instead of two searches
     return body.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import lxml.html
 from lxml import etree
@@ -54,6 +54,8 @@ def parse_fragment(html: str) -> HtmlElement:
     if document is not None and _refers_to_control_characters(html):
         _replace_control_characters(document)
     body = _gather_body(document) if document is not None else lxml.html.Element("body")
+    if html.count("<") < _FEW_TAGS:
+        return body  # too few tags to nest anything MAX_DEPTH deep: nothing to flatten
     if _flatten(body, MAX_DEPTH)[1] >= _LIBXML2_MAX_DEPTH:
         # libxml2 stops building (and drops the rest of the page) at its depth limit; its parser
         # events have none, so the tree is built from them instead, flattened as it grows
@@ -118,6 +120,9 @@ def _xml_safe_attributes(attributes: dict[str, str]) -> dict[str, str]:
 
 # libxml2 builds trees at most this deep (without XML_PARSE_HUGE, as bs4 ran it).
 _LIBXML2_MAX_DEPTH = 256
+# Each element below <body> opens at a `<` of the source; libxml2 adds only <html>, <head>, <body>
+# and a <p> it implies at the top. A fragment with fewer `<` than this has no element MAX_DEPTH deep.
+_FEW_TAGS = MAX_DEPTH - 8
 
 
 class _FlatteningTarget:
@@ -267,41 +272,52 @@ def _flat_pieces(element: HtmlElement) -> Iterator[str | HtmlElement]:
             yield node
 
 
-def text_and_nodes(root: HtmlElement, skipped: frozenset[str]) -> Iterator[tuple[Node, str | None, bool]]:
+def text_and_nodes(root: HtmlElement, skipped: frozenset[str]) -> list[tuple[Node, str | None, bool]]:
     """Every node under root in document order, as ``(node, text, is_tail)``.
 
     An element or comment comes as ``(node, None, False)``; a piece of text as ``(owner, text, False)``
     for the text that starts the owner and ``(owner, text, True)`` for the text after it. The insides
     of the skipped elements and the text of comments are left out (a skipped element itself is
-    yielded, and the text after it, which is outside it). The tree must not change meanwhile.
+    given, and the text after it, which is outside it).
+    """
+    return _walk_text(root, skipped, with_nodes=True)
+
+
+def text_pieces(root: HtmlElement, skipped: frozenset[str]) -> list[tuple[Node, str, bool]]:
+    """The pieces of text ``text_and_nodes`` gives, as ``(owner, text, is_tail)``: the nodes left out."""
+    # without the nodes, every text is a string
+    return cast("list[tuple[Node, str, bool]]", _walk_text(root, skipped, with_nodes=False))
+
+
+def _walk_text(root: HtmlElement, skipped: frozenset[str], *, with_nodes: bool) -> list[tuple[Node, str | None, bool]]:
+    """``text_and_nodes``, or its texts alone, built as a list in one loop (no generator to resume per piece).
 
     libxml2 walks the tree (lxml's iterwalk: an element's start and end, a comment once);
     walked in Python with a stack, a Chinese page's text cost 1.6 times as much.
     """
+    found: list[tuple[Node, str | None, bool]] = []
+    add = found.append
     # each text read once: lxml makes a new string from the tree's UTF-8 at every read
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, node in walker:
         if node is root:
             if event == "start" and isinstance(root.tag, str) and (text := root.text):
-                yield root, text, False
+                add((root, text, False))
             continue
         if event == "end":
             if text := node.tail:
-                yield node, text, True
+                add((node, text, True))
             continue
-        yield node, None, False
+        if with_nodes:
+            add((node, None, False))
         if event != "start":  # a comment or processing instruction: no end, no text of its own
             if text := node.tail:
-                yield node, text, True
+                add((node, text, True))
         elif node.tag in skipped:
             walker.skip_subtree()
         elif text := node.text:
-            yield node, text, False
-
-
-def text_pieces(root: HtmlElement, skipped: frozenset[str]) -> list[tuple[Node, str, bool]]:
-    """The pieces of text ``text_and_nodes`` gives, as ``(owner, text, is_tail)``, in a list."""
-    return [(node, text, is_tail) for node, text, is_tail in text_and_nodes(root, skipped) if text]
+            add((node, text, False))
+    return found
 
 
 # Elements that start and end a line of text: their edges separate words.

@@ -275,7 +275,8 @@ def _may_run(text: str) -> bool:
     return _SPREAD_SCHEME.search(text.lower()) is not None
 
 
-_QUOTE_PREFIXES = re.compile(r"\n[ \t>]*")
+# a bare newline is left as it is: only a prefix is replaced, and most lines have none
+_QUOTE_PREFIXES = re.compile(r"\n[ \t>]+")
 # An unsafe scheme in a text whose control characters ``decode_url`` has not dropped yet.
 _SPREAD_SCHEME = re.compile(
     "|".join(f"{_CONTROL.pattern[:-1]}*".join(map(re.escape, scheme)) for scheme in UNSAFE_SCHEMES)

@@ -374,7 +374,7 @@ def _tidy_blank_lines(text: str) -> str:
 
 
 def _restore_line_endings(original: str, new: str) -> str:
-    crlf = original.count("\r\n")
+    crlf = original.count("\r\n") if "\r" in original else 0
     if crlf and crlf * 2 > original.count("\n"):
         new = new.replace("\n", "\r\n")
     ends_with_newline = original.endswith(("\n", "\r"))

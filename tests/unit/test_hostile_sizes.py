@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from postkit import clean_text
-from postkit.pipeline.html import MAX_DEPTH, flatten_deep_nesting, parse_fragment
+from postkit.pipeline.html import _FEW_TAGS, MAX_DEPTH, flatten_deep_nesting, parse_fragment
 
 FRONT = "---\ntitle: deep\n---\n"
 
@@ -39,6 +39,23 @@ def test_flattening_keeps_text_and_images_in_order() -> None:
     inner = list(tree.iter("div"))[1]
     assert inner.text == "ab"
     assert [(child.tag, child.get("src"), child.tail) for child in inner] == [("img", "x.png", "cd")]
+
+
+@pytest.mark.parametrize(
+    "open_one",
+    ["<div>", "<b>", "<table><tr><td>", "<ul><li>", "<p>x<span>", "<dl><dd>", "<blockquote><p>", "<html><body><div>"],
+)
+def test_a_fragment_with_few_tags_is_not_deep_enough_to_flatten(open_one: str) -> None:
+    # parse_fragment skips the flattening below _FEW_TAGS tags: the deepest nesting so few can
+    # build (implied elements included) must stay short of the limit, and one tag more can reach it
+    repeats = (_FEW_TAGS - 1) // open_one.count("<")
+    html = "text " + open_one * repeats + "deep"
+    assert html.count("<") < _FEW_TAGS
+    tree = parse_fragment(html)
+    deepest = max(len(list(element.iterancestors())) + 1 for element in tree.iter())
+    assert deepest < MAX_DEPTH
+    assert flatten_deep_nesting(tree, MAX_DEPTH) == 0
+    assert "".join(tree.itertext()).endswith("deep")
 
 
 def test_a_page_deeper_than_libxml2_builds_keeps_what_follows_the_deep_part() -> None:
