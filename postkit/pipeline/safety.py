@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from html import unescape
 from typing import Any
@@ -81,13 +81,16 @@ def decode_url(url: str) -> str:
     return _CONTROL.sub("", _undo_escapes(url)).lower()
 
 
-def _undo_escapes(text: str) -> str:
+def _undo_escapes(text: str, unquote: Callable[[str], str] | None = None) -> str:
     """Backslash escapes, entities and percent-escapes undone, round after round, until nothing
-    changes (at most _ROUNDS): a round runs only while something that may be one is left."""
+    changes (at most _ROUNDS): a round runs only while something that may be one is left.
+
+    ``unquote`` undoes the percent-escapes (default: ``unquote_runs``)."""
+    unquote = unquote or unquote_runs
     for _ in range(_ROUNDS):
         if _MAY_UNDO.search(text) is None:
             break  # a round would change nothing: nothing left that a step decodes
-        decoded = unquote_runs(unescape(_BACKSLASH_ESCAPE.sub(r"\1", text)))
+        decoded = unquote(unescape(_BACKSLASH_ESCAPE.sub(r"\1", text)))
         if decoded == text:
             break
         text = decoded
@@ -100,6 +103,26 @@ _MAY_UNDO = re.compile(
     _BACKSLASH_ESCAPE.pattern + r"|&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)|%[0-9a-fA-F]{2}"
 )
 _PERCENT_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+")
+
+
+def _unquote_for_schemes(text: str) -> str:
+    """``unquote_runs`` as far as the look for schemes can tell: where no escape in the text
+    stands for an ASCII byte or the lead byte of a C1 control (`%C2`), each run of escapes is
+    one U+FFFD, written in C, instead of being decoded run by run (a CJK page's links).
+
+    Such runs decode to characters above U+009F (or U+FFFD): none is a letter of a scheme, a
+    control character, nor a character an entity or escape is made of, lower-cased included
+    (U+0130 gives `i` and a combining dot, which stops a scheme; U+212A gives `k`, in no
+    scheme). So they stop a scheme wherever they stand, as one U+FFFD does, round after round.
+    """
+    if "%" not in text:
+        return text
+    if _ASCII_OR_C1_ESCAPE.search(text) is None:
+        return _PERCENT_RUN.sub("\ufffd", text)
+    return unquote_runs(text)
+
+
+_ASCII_OR_C1_ESCAPE = re.compile(r"%(?:[0-7][0-9a-fA-F]|[cC]2)")
 
 
 def unquote_runs(text: str) -> str:
@@ -271,7 +294,7 @@ def _may_run(text: str) -> bool:
     space that is left, so such a text is not sent to it (a test pins both kinds).
     """
     # a destination may run on over lines inside a blockquote: its prefixes are not in it
-    text = _undo_escapes(_QUOTE_PREFIXES.sub("\n", text))
+    text = _undo_escapes(_QUOTE_PREFIXES.sub("\n", text), _unquote_for_schemes)
     return _SPREAD_SCHEME.search(text.lower()) is not None
 
 

@@ -304,6 +304,8 @@ def test_unquoting_the_runs_of_escapes_gives_what_unquote_gives(text: str) -> No
         ("javascript\\:x", True),  # an escaped colon
         ("javascrİpt:", False),  # İ lowercases to i and a combining dot
         ("[a](https://x.org/%E4%B8%AD%E6%96%87) javascr%E4ipt:", False),  # non-ASCII between the letters
+        ("%E4%B8%AData:x", False),  # the escapes stand for 中: their hex letters spell no scheme
+        ("%E4%B8%AD &#x64;ata:x", True),  # an entity beside them decodes all the same
         ("java%C2%85script:", True),  # a C1 control, dropped
         ("java%c2%80scr%E4%B8%ADipt: javascript%3A", True),
         ("mocha", False),
