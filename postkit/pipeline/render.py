@@ -107,7 +107,8 @@ def render_children(element: Element, context: Context) -> list[str]:
             blocks.extend(write_paragraphs(wrap_run(run, context), context))
         run.clear()
 
-    add_text(run, element.text)
+    if text := element.text:
+        run.append((TEXT, text))
     for child in element:
         tag = child.tag
         if isinstance(tag, str):
@@ -116,7 +117,8 @@ def render_children(element: Element, context: Context) -> list[str]:
                 blocks.extend(render_block(child, context))
             else:
                 render_inline(child, run, context)
-        add_text(run, child.tail)
+        if text := child.tail:  # add_text, written out: the walk's most frequent step
+            run.append((TEXT, text))
     flush()
     return [block for block in blocks if block]
 
@@ -152,8 +154,9 @@ def _inside_text(element: Element) -> bool:
 
 
 def block_paragraph(element: Element, context: Context) -> list[str]:
-    if any(is_block(child) for child in element if isinstance(child.tag, str)):
-        return render_children(element, context)  # `<p>a<div>b</div>c</p>`: a browser ends the paragraph
+    for child in element:
+        if isinstance(child.tag, str) and is_block(child):
+            return render_children(element, context)  # `<p>a<div>b</div>c</p>`: a browser ends the paragraph
     run: list[Item] = []
     render_inline_children(element, run, context)
     return write_paragraphs(wrap_run(run, context), context)
@@ -420,11 +423,13 @@ def render_inline(element: Element, run: list[Item], context: Context) -> None:
 
 
 def render_inline_children(element: Element, run: list[Item], context: Context) -> None:
-    add_text(run, element.text)
+    if text := element.text:
+        run.append((TEXT, text))
     for child in element:
         if isinstance(child.tag, str):
             render_inline(child, run, context)
-        add_text(run, child.tail)
+        if text := child.tail:  # add_text, written out: the walk's most frequent step
+            run.append((TEXT, text))
 
 
 def inline_emphasis(marker: str, family: str) -> Callable[[Element, list[Item], Context], None]:
