@@ -47,7 +47,7 @@ def test_flattening_keeps_text_and_images_in_order() -> None:
 )
 def test_a_fragment_with_few_tags_is_not_deep_enough_to_flatten(open_one: str) -> None:
     # parse_fragment skips the flattening below _FEW_TAGS tags: the deepest nesting so few can
-    # build (implied elements included) must stay short of the limit, and one tag more can reach it
+    # build (implied elements included) must stay short of the limit; a bound raised past it fails
     repeats = (_FEW_TAGS - 1) // open_one.count("<")
     html = "text " + open_one * repeats + "deep"
     assert html.count("<") < _FEW_TAGS
