@@ -107,8 +107,7 @@ def render_children(element: Element, context: Context) -> list[str]:
             blocks.extend(write_paragraphs(wrap_run(run, context), context))
         run.clear()
 
-    if text := element.text:
-        run.append((TEXT, text))
+    add_text(run, element.text)
     for child in element:
         tag = child.tag
         if isinstance(tag, str):
@@ -117,8 +116,7 @@ def render_children(element: Element, context: Context) -> list[str]:
                 blocks.extend(render_block(child, context))
             else:
                 render_inline(child, run, context)
-        if text := child.tail:  # add_text, written out: the walk's most frequent step
-            run.append((TEXT, text))
+        add_text(run, child.tail)
     flush()
     return [block for block in blocks if block]
 
@@ -423,13 +421,11 @@ def render_inline(element: Element, run: list[Item], context: Context) -> None:
 
 
 def render_inline_children(element: Element, run: list[Item], context: Context) -> None:
-    if text := element.text:
-        run.append((TEXT, text))
+    add_text(run, element.text)
     for child in element:
         if isinstance(child.tag, str):
             render_inline(child, run, context)
-        if text := child.tail:  # add_text, written out: the walk's most frequent step
-            run.append((TEXT, text))
+        add_text(run, child.tail)
 
 
 def inline_emphasis(marker: str, family: str) -> Callable[[Element, list[Item], Context], None]:
