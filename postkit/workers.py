@@ -182,6 +182,7 @@ class _Pool:
                 self.workers.append(_Worker(context, self.workers, _serve, (func, initializer, initargs)))
         except BaseException:
             self._stop_workers()
+            self._close_pipes()
             raise
         self.sender.start()
 
@@ -244,7 +245,11 @@ class _Pool:
             for worker in self.workers:
                 worker.process.join(_STOP_GRACE)
         self._stop_workers()
+        # the sender may still be writing a chunk queued before the stop: its pipe is closed only
+        # after it is done (a stopped worker's pipe fails that write with EPIPE, which it ignores);
+        # closed under it, the write failed with a TypeError in the sender's thread
         self.sender.join(_STOP_GRACE)
+        self._close_pipes()
 
     def _stop_workers(self) -> None:
         """SIGTERM each worker still alive, SIGKILL any left after the grace period, reap all."""
@@ -260,6 +265,8 @@ class _Pool:
                     process.kill()
         for process in alive:
             process.join()
+
+    def _close_pipes(self) -> None:
         for worker in self.workers:
             worker.pipe.close()
 

@@ -255,6 +255,31 @@ def test_an_error_drawing_items_stops_the_workers_and_is_raised() -> None:
     assert multiprocessing.active_children() == []
 
 
+def test_the_pipes_are_closed_only_once_the_sender_has_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    # closed under a sender still writing a chunk queued before the stop, a pipe failed that
+    # write with a TypeError in the sender's thread (seen once in CI, in the test above)
+    events: list[str] = []
+    close_pipes, join = workers._Pool._close_pipes, threading.Thread.join
+
+    def record_close(pool: workers._Pool) -> None:
+        events.append(f"pipes closed, sender alive: {pool.sender.is_alive()}")
+        close_pipes(pool)
+
+    def record_join(thread: threading.Thread, timeout: float | None = None) -> None:
+        if thread.name == "postkit-sender":
+            events.append("sender joined")
+        join(thread, timeout)
+
+    monkeypatch.setattr(workers._Pool, "_close_pipes", record_close)
+    monkeypatch.setattr(threading.Thread, "join", record_join)
+    with pytest.raises(OSError, match="listing failed"):
+        list(parallel_map(square_plus_offset, check_the_item_iterator_error(), 2, chunksize=1))
+    assert events[-2:] == ["sender joined", "pipes closed, sender alive: False"]
+    events.clear()
+    assert sorted(parallel_map(square_plus_offset, range(4), 2, chunksize=1)) == [0, 1, 4, 9]
+    assert events[-2:] == ["sender joined", "pipes closed, sender alive: False"]
+
+
 @pytest.mark.parametrize(("count", "expected"), [(0, 1), (15, 1), (160, 10), (10_000, 32)])
 def test_chunk_size_spreads_small_runs_and_caps_big_ones(count: int, expected: int) -> None:
     assert chunk_size(range(count), 2) == expected
