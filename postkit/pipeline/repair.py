@@ -427,6 +427,8 @@ def join_segment_breaks(root: HtmlElement) -> None:
     character and punctuation) vanishes; elsewhere it is a space.
     """
     text = all_text(root)
+    if "\n" not in text:
+        return  # no break at all (half the fragments: inline HTML, pages written on one line)
     if _SURELY_WIDE.search(text) is None and not any(map(is_wide, set(text) - _SURELY_NARROW)):
         return  # every break that vanishes has a wide character on one side
     pieces = text_pieces(root, _KEEP_BREAKS)
