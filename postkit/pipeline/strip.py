@@ -608,16 +608,20 @@ def find_chrome_text(root: HtmlElement, total: Callable[[], int]) -> Iterator[tu
     taken: set[HtmlElement] = set()
     # Without invisible elements inside it, an element's own text is what a reader sees of it,
     # white space aside, so a key can only match when that text starts with a phrase of the pack:
-    # looked at first, it spares reading the visible text of every short element.
+    # looked at first, it spares reading the visible text of every short element. Only the
+    # elements whose first text may open a phrase are gone through, unless invisible ones are
+    # about (a page of links to share has a few of the first kind among hundreds of elements).
     phrases = _phrases(chrome)
     holding_invisible = _holding_invisible(root)
-    first_texts = _first_texts(root)
-    for element in elements(root):
+    openers = _phrase_openers(root, phrases)
+    for element in elements(root) if holding_invisible else openers:
+        if element not in holding_invisible and (
+            (opens := openers.get(element)) is None or not _opens_phrase(element, opens, phrases)
+        ):
+            continue
         if (
-            element.tag in NOT_TEXT
-            or (
-                element not in holding_invisible and not _starts_with_phrase(element, first_texts.get(element), phrases)
-            )
+            element is root
+            or element.tag in NOT_TEXT
             or not _has_text_within(element, _CHROME_MAX_CHARS)
             or any(parent in taken for parent in element.iterancestors())
         ):
@@ -634,31 +638,25 @@ def find_chrome_text(root: HtmlElement, total: Callable[[], int]) -> Iterator[tu
             yield part, kind, f"{CHROME_TEXT_PACK}: {rule}"
 
 
-def _starts_with_phrase(element: HtmlElement, piece: str | None, phrases: _Phrases) -> bool:
-    """Whether the element's text, without white space and case folded, starts with a phrase.
-
-    Decided from its first piece of text (``piece``, from ``_first_texts``) alone where that is
-    enough (most elements): a phrase longer than the piece can only match where the piece is
-    the start of a phrase.
-    """
-    if piece is None or piece.lstrip()[0].casefold()[0] not in phrases.initials:
+def _opens_phrase(element: HtmlElement, opens: bool | None, phrases: _Phrases) -> bool:
+    """Whether the element's text, without white space and case folded, starts with a phrase,
+    given what its first piece of text told (``_phrase_openers``): yes, no (None), or only its
+    whole text can tell (False: the piece is a proper start of a phrase)."""
+    if opens is None:
         return False
-    start = "".join(piece.split()).casefold()
-    if phrases.pattern.match(start) is not None:
-        return True
-    if start not in phrases.starts:
-        return False
-    return phrases.pattern.match("".join(all_text(element).split()).casefold()) is not None
+    return opens or phrases.pattern.match("".join(all_text(element).split()).casefold()) is not None
 
 
-def _first_texts(root: HtmlElement) -> dict[HtmlElement, str]:
-    """Per element under root, the first piece of text inside it that is not all white space, in
-    document order (an element with none is left out): one walk for all of them.
+def _phrase_openers(root: HtmlElement, phrases: _Phrases) -> dict[HtmlElement, bool]:
+    """The elements under root (root too) whose first piece of text that is not all white space
+    may open a phrase, in document order: True where the piece starts with one, False where it
+    is a proper start of one (the text after it decides). One walk for all of them, each piece
+    looked at once: a phrase longer than the piece can only match where the piece starts it.
 
     Elements wait from their start until a text comes; a text is the first of every element
     waiting, and an element that ends still waiting holds none.
     """
-    first: dict[HtmlElement, str] = {}
+    found: dict[HtmlElement, bool] = {}
     waiting: list[HtmlElement] = []
     for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if event == "start":
@@ -669,10 +667,21 @@ def _first_texts(root: HtmlElement) -> dict[HtmlElement, str]:
                 waiting.pop()
             text = node.tail if node is not root else None
         if text and waiting and not text.isspace():
-            for element in waiting:
-                first[element] = text
+            opens = _piece_opens(text, phrases)
+            if opens is not None:
+                found.update(dict.fromkeys(waiting, opens))
             waiting.clear()
-    return first
+    return found
+
+
+def _piece_opens(piece: str, phrases: _Phrases) -> bool | None:
+    """What a first piece of text tells of a phrase at its start (see ``_phrase_openers``)."""
+    if piece.lstrip()[0].casefold()[0] not in phrases.initials:
+        return None
+    start = "".join(piece.split()).casefold()
+    if phrases.pattern.match(start) is not None:
+        return True
+    return False if start in phrases.starts else None
 
 
 def _has_text_within(element: HtmlElement, limit: int) -> bool:
