@@ -742,6 +742,7 @@ URLS = st.tuples(
 
 
 @given(NETWORK_PATTERNS, URLS)
+@example(["||pixel.", "|http://track", "||ads.example.com^"], "https://ads.example.com/1x1.gif")  # the last host rule
 def test_url_rules_answer_as_trying_each_rule_did(patterns: list[str], url: str) -> None:
     rules = UrlRules()
     for pattern in patterns:
