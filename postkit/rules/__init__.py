@@ -315,7 +315,9 @@ class _Filing:
             ids=frozenset(rules.by_id),
             id_prefix=id_re,
             attributes=frozenset(rules.by_attr),
-            values=dict(rules._value_patterns()),
+            # whether any value occurs: a plain search, which re can skip ahead in, not the
+            # lookahead that finds every one (about a seventh of the time on a long URL)
+            values={attr: any_of(values) for attr, values in rules.attr_values.items()},
         )
 
 

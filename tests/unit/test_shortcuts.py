@@ -489,6 +489,25 @@ def test_filing_read_from_all_attributes_at_once_answers_as_asking_by_name(
     assert answers == [_filed_by_name(rules, element) for element in root]
 
 
+@given(
+    st.lists(
+        st.sampled_from(["ads.", "ads.example", "example/p", "s.ex", "p.gif", "x", "e", "/", "."]), max_size=8
+    ).map("".join)
+)
+@example("https://ads.exampl")
+def test_a_filed_value_is_found_where_any_value_filed_under_the_attribute_occurs(value: str) -> None:
+    rules = RuleSet()
+    for selector in ('img[src*="ads.example"]', '[src$="p.gif"]', '[src^="s.ex"]', '[src="x"]', 'a[href*="example/p"]'):
+        parse_hiding_pack(f"##{selector}", "test", rules)
+    root = parse_fragment(f'<img src="{value}">')
+    rules._filed(root[0])  # makes the filing
+    filing = rules._filing
+    assert filing is not None
+    for attribute in ("src", "href"):
+        expected = any(filed in value for filed in rules.attr_values[attribute])
+        assert (filing.values[attribute].search(value) is not None) == expected
+
+
 # --- the renderer: a paragraph of plain text with nothing to escape is written without _join --------
 
 PLAIN = st.lists(
