@@ -859,3 +859,46 @@ def test_file_offsets_are_those_of_each_character_of_the_body_as_written(body: s
     expected = [i for i, char in enumerate(body) if not (char == "\r" and body[i + 1 : i + 2] == "\n")]
     expected.append(len(body))
     assert [model.file_offset(offset) for offset in range(len(model.text) + 1)] == expected
+
+
+# --- references to control characters: one search instead of a test of every reference -----------
+
+_NOT_XML_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ANY_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,8}))")
+
+
+def _refers_by_testing_each_reference(html: str) -> bool:
+    """Every numeric reference read (at most eight digits after the zeros) and its character tested."""
+    for match in _ANY_NUMERIC_REFERENCE.finditer(html):
+        hexadecimal, decimal = match.groups()
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if code < 0x110000 and _NOT_XML_CHARACTER.match(chr(code)):
+            return True
+    return False
+
+
+REFERENCE_PIECES = st.lists(
+    st.sampled_from(["&#", "&#x", "&#X", "0", "00", "1", "2", "3", "5", "6", "7", "8", "9", "a", "B", "d", "e", "F"])
+    | st.sampled_from([";", " ", "&", "x", "13", "55296", "57343", "65534", "65535", "DFFF", "fffe", "110000"]),
+    max_size=10,
+).map("".join)
+
+
+@given(REFERENCE_PIECES | st.integers(min_value=0, max_value=0x10FFFF).map(lambda code: f"&#{code};&#x{code:X}"))
+@example("&#13;&#x0d;&#9;&#10;&#xA;")  # tab, line ends: not control characters to lxml
+@example("&#000000000000001")  # zeros before it, any number of them
+@example("&#x123456789")  # read as its first eight digits, past Unicode
+@example("&#1234567891")
+def test_a_reference_to_a_control_character_is_found_as_testing_each_reference_found_it(html: str) -> None:
+    from postkit.pipeline.html import _refers_to_control_characters
+
+    assert _refers_to_control_characters(html) == _refers_by_testing_each_reference(html)
+
+
+def test_every_code_point_is_told_a_control_character_or_not_as_its_character_is() -> None:
+    from postkit.pipeline.html import _refers_to_control_characters
+
+    for code in [*range(0x10000), *range(0x10000, 0x110000, 0xFFF)]:
+        expected = _NOT_XML_CHARACTER.match(chr(code)) is not None
+        for html in (f"&#{code};", f"&#x{code:x}", f"&#X00{code:X};"):
+            assert _refers_to_control_characters(html) == expected, html
